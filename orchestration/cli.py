@@ -1,0 +1,161 @@
+"""The command line: chat through a pattern, or serve the offline model on loopback.
+
+    python -m orchestration chat --pattern C [--today YYYY-MM-DD] [--user ID] [--calendar demo|empty]
+                                 [--db PATH] [--offline] [--json] MESSAGE [MESSAGE ...]
+    python -m orchestration serve [--host 127.0.0.1] [--port 8765]
+
+`chat` sends each MESSAGE as one user turn of one conversation. Without `--db` it uses a fresh
+calendar for the run. `--json` prints one object (the contract other tools script against):
+{"pattern", "today", "user", "turns": [{"user", "reply", "events"}], "bookings", "metrics"}.
+Without it, the transcript prints as it happens, step by step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from time import perf_counter
+from typing import Any, TextIO
+
+from .calendar import Calendar, Clock
+from .providers import Clients, Settings
+from .trace import Event, Trace, actor_label
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    if args.command == "chat":
+        return _chat(args, out)
+    if args.command == "serve":
+        return _serve(args, out)
+    _parser().print_help(out)
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m orchestration",
+                                     description="Run the tennis-court booking task through an orchestration pattern.")
+    commands = parser.add_subparsers(dest="command")
+
+    chat = commands.add_parser("chat", help="send messages through one pattern")
+    chat.add_argument("--pattern", required=True, help="pattern letter, A to G")
+    chat.add_argument("--today", type=_iso_date, help="pretend today is this date (YYYY-MM-DD)")
+    chat.add_argument("--user", default="guest", help="the signed-in user every booking is made for")
+    chat.add_argument("--calendar", choices=("demo", "empty"), default="demo", help="starting state of a new calendar")
+    chat.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
+    chat.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
+    chat.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
+    chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
+
+    serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _chat(args: argparse.Namespace, out: TextIO) -> int:
+    from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
+
+    clock = Clock.on(args.today) if args.today else Clock()
+    settings = Settings() if args.offline else Settings.from_env()
+    with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
+        calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
+        trace = Trace(secrets=settings.secrets())
+        deps = Deps(calendar=calendar, user=args.user, clients=Clients(settings), trace=trace, clock=clock)
+        try:
+            conversation = start(args.pattern, deps)
+        except UnknownPattern as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        info = PATTERNS[args.pattern.upper()]
+        if not args.json:
+            _print_banner(info.letter, info.name, deps, out)
+            trace.subscribe(lambda event: _print_event(event, out))
+        first_booking = calendar.last_id()
+        started = perf_counter()
+        turns: list[dict[str, Any]] = []
+        failed = None
+        for message in args.messages:
+            if not args.json:
+                print(f"\nYou: {message}", file=out)
+            try:
+                reply = conversation.send(message)
+            except TurnFailed as error:
+                failed = str(error)
+                turns.append({"user": message, "reply": None, "error": failed,
+                              "events": [e.to_dict() for e in trace.of_turn(trace.turn)]})
+                break
+            turns.append({"user": message, "reply": reply, "events": [e.to_dict() for e in trace.of_turn(trace.turn)]})
+            if not args.json:
+                print(f"Assistant: {reply}", file=out)
+        wall_ms = (perf_counter() - started) * 1000
+        bookings = [{"court": b.court, "date": b.date, "time": b.time, "user": b.user, "confirmation": b.confirmation}
+                    for b in calendar.bookings(after_id=first_booking)]
+        metrics = {**trace.metrics(), "wall_ms": round(wall_ms, 1)}
+        if args.json:
+            json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "turns": turns,
+                       "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})}, out, indent=2)
+            print(file=out)
+        else:
+            _print_summary(bookings, metrics, out)
+        if failed:
+            print(f"error: the turn failed — {failed}. Nothing else was sent.", file=sys.stderr)
+            return 1
+        return 0
+
+
+def _print_banner(letter: str, name: str, deps: Any, out: TextIO) -> None:
+    vendors = ", ".join(f"{vendor}: {mode}" for vendor, mode in deps.clients.describe().items())
+    print(f"Pattern {letter} — {name}", file=out)
+    print(f"today {deps.clock.today().isoformat()} · user {deps.user} · {vendors}", file=out)
+
+
+def _print_event(event: Event, out: TextIO) -> None:
+    route = f"{actor_label(event.actor)} → {actor_label(event.target)}"
+    print(f"  {event.step:>3}  {route:<42} {event.action:<13} [{event.decided_by}] {event.summary}", file=out)
+
+
+def _print_summary(bookings: list[dict[str, Any]], metrics: dict[str, Any], out: TextIO) -> None:
+    print(file=out)
+    if bookings:
+        for b in bookings:
+            print(f"Booked: court {b['court']} {b['date']} {b['time']} for {b['user']} ({b['confirmation']})", file=out)
+    else:
+        print("Booked: nothing", file=out)
+    decisions = ", ".join(f"{who} {n}" for who, n in metrics["decisions"].items())
+    print(f"{metrics['llm_calls']} model calls · {metrics['tool_calls']} tool calls · "
+          f"{metrics['tokens_in']}+{metrics['tokens_out']} tokens · decisions: {decisions} · "
+          f"{metrics['wall_ms']:.0f} ms", file=out)
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    from .offline import OfflineModel
+    from .offline.server import make_server
+
+    server = make_server(OfflineModel(), args.host, args.port)
+    host, port = server.server_address[:2]
+    print(f"offline model (rule-based) on http://{host}:{port}", file=out)
+    print(f"  OpenAI:    OPENAI_BASE_URL=http://{host}:{port}/v1  (chat/completions, responses)", file=out)
+    print(f"  Anthropic: ANTHROPIC_BASE_URL=http://{host}:{port}  (v1/messages)", file=out)
+    print(f"  Bedrock:   endpoint_url=http://{host}:{port}  (converse, converse-stream, invoke)", file=out)
+    out.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,60 @@
+"""The offline model (rule-based): one brain behind the vendors' real wire protocols.
+
+`OfflineModel` bundles the brain with one adapter per protocol. The vendor SDKs reach it through
+their own hooks, so they serialize requests and parse responses exactly as against the service:
+
+- `openai` and `anthropic`: `http_client=httpx2.Client(transport=model.transport())`
+- `boto3` (Bedrock): `model.attach(client)` registers a botocore `before-send` handler
+- anything else: `python -m orchestration serve --port N` on loopback
+
+This package never imports the orchestration patterns: the brain cannot know which pattern calls it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .protocol import MODEL_LABEL, ModelReply, ModelRequest
+from .wire import Router, WireRequest, WireResponse
+
+__all__ = ["MODEL_LABEL", "OfflineModel", "Thinker"]
+
+
+class Thinker(Protocol):
+    """Anything that answers a model request: the rule-based brain, or a test's scripted one."""
+
+    def reply(self, request: ModelRequest) -> ModelReply: ...
+
+
+class OfflineModel:
+    """The brain plus every wire protocol it speaks. Cheap to build; holds no conversation state."""
+
+    label = MODEL_LABEL
+
+    def __init__(self, brain: Thinker | None = None) -> None:
+        from . import anthropic_messages, bedrock_runtime, openai_chat, openai_responses
+
+        if brain is None:
+            from .brain import Brain
+
+            brain = Brain()
+        self.brain: Thinker = brain
+        self.router = Router()
+        for protocol in (openai_chat, openai_responses, anthropic_messages, bedrock_runtime):
+            self.router.add(protocol.route(self.brain))
+
+    def __call__(self, request: WireRequest) -> WireResponse:
+        """Answer one HTTP exchange."""
+        return self.router(request)
+
+    def transport(self) -> Any:
+        """An httpx2 transport (sync and async) for the openai and anthropic SDKs."""
+        from .transport import OfflineTransport
+
+        return OfflineTransport(self)
+
+    def attach(self, boto3_client: Any) -> Any:
+        """Route a boto3 Bedrock client's calls here; returns the client."""
+        from .boto3_hook import attach_boto3
+
+        return attach_boto3(boto3_client, self)

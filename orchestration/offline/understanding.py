@@ -1,0 +1,279 @@
+"""What a user's sentence says about a court booking: intent, date, time, court.
+
+Dates are read by `dateparser` (relative to "today", preferring the future) on the spans a small
+grammar picks out of the sentence — the library does the calendar arithmetic, the grammar only
+decides which words are a date. Two things it gets wrong are handled here: a bare ordinal ("the
+12th" means the next 12th, not December 2026) and clipped weekday names ("thurs"). Times, courts
+and intents are read by the grammar below: opening hours make a bare "at 5" mean 17:00.
+
+`expecting` lets a short answer be read in the light of the question it answers: "3" after
+"What time would you like?" is 15:00; "a" after "Which court?" is court A.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+import dateparser
+
+Intent = Literal["book", "check", "greet", "thanks", "bye", "confirm", "deny", "off_topic"]
+Expecting = Literal["date", "time", "court", "confirm"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one message states. None means "not said"."""
+
+    intent: Intent | None = None
+    """What the user wants, if the message says."""
+    date: date | None = None
+    """The day, resolved against today."""
+    time: str | None = None
+    """Start time as HH:MM, as said (may be off the hour or outside opening hours)."""
+    court: str | None = None
+    """A court letter as named (may be one the club does not have)."""
+    any_court: bool = False
+    """The user does not mind which court."""
+    pick: int | None = None
+    """An ordinal choice among offered options ("the second one" -> 1)."""
+    slot_id: str | None = None
+    """A slot id written out in full."""
+    date_phrase: str | None = None
+    """The words the date was read from."""
+
+    @property
+    def has_booking_facts(self) -> bool:
+        """True when the message names a date, time, court or slot."""
+        return any(v is not None for v in (self.date, self.time, self.court, self.slot_id, self.pick)) or self.any_court
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun"
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec")
+_ORD = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE_SPAN = re.compile(
+    rf"""\b(?:
+        \d{{4}}-\d{{2}}-\d{{2}}
+      | (?:the\s+)?day\s+after\s+tomorrow
+      | today | tonight | tomorrow | tmrw | tmr | yesterday
+      | in\s+\d{{1,2}}\s+days?
+      | (?:(?:next|this|coming|last)\s+)?(?:{_WEEKDAYS})(?:\s+next\s+week)?
+      | (?:{_MONTHS})\.?\s+{_ORD}(?!\s*(?:am|pm|:|h\b|o'?clock))
+      | {_ORD}\s+(?:of\s+)?(?:{_MONTHS})
+      | the\s+\d{{1,2}}(?:st|nd|rd|th)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CLIPPED = {"tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday", "thu": "thursday",
+            "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+            "mon": "monday", "tmrw": "tomorrow", "tmr": "tomorrow", "tonight": "today"}
+
+
+def parse_date(text: str, today: date) -> tuple[date | None, str | None]:
+    """The first date the text names, and the words it was read from."""
+    for match in _DATE_SPAN.finditer(text):
+        phrase = match.group(0)
+        when = _resolve_date(phrase.lower(), today)
+        if when is not None:
+            return when, phrase
+    return None, None
+
+
+def _resolve_date(phrase: str, today: date) -> date | None:
+    ordinal = re.fullmatch(r"the\s+(\d{1,2})(?:st|nd|rd|th)", phrase)
+    if ordinal:
+        return _next_day_of_month(int(ordinal.group(1)), today)
+    next_week = re.fullmatch(rf"({_WEEKDAYS})\s+next\s+week", phrase)
+    if next_week:
+        coming = _resolve_date(next_week.group(1), today)
+        return coming + timedelta(days=7) if coming else None
+    words = [_CLIPPED.get(w, w) for w in phrase.split()]
+    prefer = "past" if words[0] in ("yesterday", "last") else "future"
+    parsed = dateparser.parse(" ".join(words), languages=["en"],
+                              settings={"RELATIVE_BASE": datetime(today.year, today.month, today.day),
+                                        "PREFER_DATES_FROM": prefer})
+    return parsed.date() if parsed else None
+
+
+def _next_day_of_month(day: int, today: date) -> date | None:
+    """The next date (today included) whose day of month is `day`."""
+    candidate = today
+    for _ in range(62):
+        if candidate.day == day:
+            return candidate
+        candidate += timedelta(days=1)
+    return None
+
+
+# --- Times ------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_HOUR = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+_PERIOD = r"(?:in\s+the\s+(morning|afternoon|evening)|at\s+night|(tonight))"
+_TIME_PATTERNS = [
+    # 3pm, 3 pm, 3:30 p.m., seven pm
+    (re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I), "meridiem"),
+    # 7 in the evening, 8 tonight, 9 o'clock in the morning
+    (re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*(?:o'?clock\s*)?{_PERIOD}", re.I), "period"),
+    # noon, midday, midnight
+    (re.compile(r"\b(noon|midday|midnight)\b", re.I), "named"),
+    # half past three, quarter past 4, quarter to 5
+    (re.compile(rf"\b(half\s+past|quarter\s+past|quarter\s+to)\s+{_HOUR}\b", re.I), "fraction"),
+    # 15:00, 9:30, 15h
+    (re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?\b)", re.I), "clock"),
+    # at 5, at five, around 6, 5 o'clock
+    (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-)", re.I), "bare"),
+    (re.compile(rf"\b{_HOUR}\s*o'?clock\b", re.I), "bare"),
+]
+
+
+def _hour(token: str) -> int:
+    return _NUMBER_WORDS.get(token.lower(), None) or int(token)
+
+
+def bare_hour(hour: int) -> int:
+    """An hour said without am/pm, read inside opening hours: 7-11 morning, 1-6 afternoon."""
+    return hour + 12 if 1 <= hour <= 6 else hour
+
+
+def parse_time(text: str, expecting: Expecting | None = None) -> str | None:
+    """The first time of day the text names, as HH:MM (24-hour)."""
+    for pattern, kind in _TIME_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return _read_time(kind, match)
+    if expecting == "time":
+        lone = re.fullmatch(rf"\s*(?:at\s+)?{_HOUR}\s*[.!?]?\s*(?:please)?[.!?]?\s*", text, re.I)
+        if lone:
+            return f"{bare_hour(_hour(lone.group(1))):02d}:00"
+    return None
+
+
+def _read_time(kind: str, match: re.Match[str]) -> str | None:
+    if kind == "named":
+        return {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}[match.group(1).lower()]
+    if kind == "fraction":
+        hour = bare_hour(_hour(match.group(2)))
+        how = " ".join(match.group(1).lower().split())
+        return {"half past": f"{hour:02d}:30", "quarter past": f"{hour:02d}:15", "quarter to": f"{hour - 1:02d}:45"}[how]
+    hour = _hour(match.group(1))
+    minute = 0
+    if kind in ("meridiem", "period"):
+        minute = int(match.group(2) or 0)
+    elif kind == "clock":
+        minute = int(match.group(2) or match.group(3) or 0)
+    if kind == "meridiem":
+        is_pm = match.group(3).lower().startswith("p")
+        hour = hour % 12 + (12 if is_pm else 0)
+    elif kind == "period":
+        period = (match.group(3) or ("evening" if match.group(4) else "night")).lower()
+        if period in ("afternoon", "evening", "night") and hour < 12:
+            hour += 12
+    elif kind == "bare":
+        hour = bare_hour(hour)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+# --- Courts -----------------------------------------------------------------------------------
+
+_COURT_NAMED = re.compile(r"\b(?:court|slot|option)\s+([a-z])\b(?!')", re.I)
+_ARTICLE_NOUNS = {"court", "slot", "game", "booking", "reservation", "spot", "time", "match", "tennis", "free",
+                  "quick", "few", "doubles", "singles", "friend", "day", "lesson", "session", "couple", "new"}
+_ANY_COURT = re.compile(
+    r"\b(any(?:\s+(?:one|court|of\s+them))?|either(?:\s+one)?|whichever|whatever|don'?t\s+(?:mind|care)|"
+    r"doesn'?t\s+matter|no\s+preference|you\s+(?:pick|choose|decide)|first\s+(?:free|available)(?:\s+one)?)\b",
+    re.I,
+)
+_ORDINAL_PICK = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|last)(?:\s+one)?\b", re.I)
+_SLOT_ID = re.compile(r"\b([A-Za-z])-(\d{4}-\d{2}-\d{2})-(\d{4})\b")
+
+
+def parse_court(text: str, expecting: Expecting | None = None) -> tuple[str | None, bool, int | None]:
+    """(court letter, any court, ordinal pick) named in the text."""
+    named = _COURT_NAMED.search(text)
+    if named:
+        return named.group(1).upper(), False, None
+    for match in re.finditer(r"(?<![\w'-])([A-D])(?![\w'-])", text):
+        following = text[match.end():].split()
+        next_word = following[0].strip(".,!?").lower() if following else ""
+        if match.group(1) == "A" and next_word in _ARTICLE_NOUNS:
+            continue
+        return match.group(1), False, None
+    bare = re.fullmatch(r"\s*([a-z])\s*(?:please|pls|thanks)?[.!?]*\s*", text, re.I)
+    if bare and (expecting == "court" or bare.group(1).upper() in "ABCD"):
+        return bare.group(1).upper(), False, None
+    if _ANY_COURT.search(text) and not re.search(r"\bany\s+(?:courts?|slots?|times?)\s+(?:free|available|open)\b", text, re.I):
+        return None, True, None
+    pick = _ORDINAL_PICK.search(text)
+    if pick and expecting in ("court", "confirm"):
+        return None, False, {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}[pick.group(1).lower()]
+    return None, False, None
+
+
+# --- Intent -----------------------------------------------------------------------------------
+
+_BOOK = re.compile(r"\b(book|booking|reserve|reservation|grab|get\s+me|i'?ll\s+take|take\s+it|sign\s+me\s+up|"
+                   r"lock\s+(?:it\s+)?in|hold|i\s+want|i'?d\s+like|i\s+would\s+like|play|go\s+for|let'?s\s+do)\b", re.I)
+_CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts?|slots?|times?)|"
+                    r"what\s+times?|which\s+courts?|is\s+there|are\s+there|when\s+can|show\s+me|check|anything)\b", re.I)
+_CONFIRM = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|go\s+ahead|do\s+it|sounds\s+good|perfect|"
+                      r"great|confirm|book\s+it|that\s+works|correct|y)\b", re.I)
+_DENY = re.compile(r"^\s*(no|nope|nah|never\s*mind|forget\s+it|cancel|don'?t|not\s+now|stop)\b", re.I)
+_GREET = re.compile(r"^\s*(hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening)|greetings)\b", re.I)
+_THANKS = re.compile(r"\b(thanks?|thank\s+you|cheers|ta|much\s+appreciated)\b", re.I)
+_BYE = re.compile(r"\b(bye|goodbye|see\s+you|that'?s\s+all|cya)\b", re.I)
+
+
+def parse_intent(text: str, facts_named: bool) -> Intent | None:
+    """What the message asks for; None when it only adds facts ("3pm", "court A")."""
+    if _BOOK.search(text) and not re.search(r"\bhow\s+(?:do|can)\s+i\s+book\b", text, re.I):
+        return "book"
+    if _CHECK.search(text) or (facts_named and text.rstrip().endswith("?")):
+        return "check"
+    if _DENY.search(text):
+        return "deny"
+    if _CONFIRM.search(text):
+        return "confirm"
+    if _THANKS.search(text):
+        return "thanks"
+    if _BYE.search(text):
+        return "bye"
+    if _GREET.search(text):
+        return "greet"
+    return None if facts_named else "off_topic"
+
+
+# --- All together -----------------------------------------------------------------------------
+
+
+def understand(text: str, today: date, expecting: Expecting | None = None) -> Facts:
+    """Read one user message."""
+    text = " ".join(text.split())
+    slot = _SLOT_ID.search(text)
+    when, phrase = parse_date(text, today)
+    dateless = _DATE_SPAN.sub(" ", text)
+    time = parse_time(dateless, expecting)
+    if time and phrase and phrase.lower() == "tonight" and int(time[:2]) < 12:
+        time = f"{int(time[:2]) + 12:02d}{time[2:]}"
+    court, any_court, pick = parse_court(_without_times(dateless), expecting)
+    facts = Facts(date=when, time=time, court=court, any_court=any_court, pick=pick,
+                  slot_id=slot.group(0).upper() if slot else None, date_phrase=phrase)
+    if slot:
+        facts = replace(facts, court=slot.group(1).upper(), date=date.fromisoformat(slot.group(2)),
+                        time=f"{slot.group(3)[:2]}:{slot.group(3)[2:]}")
+    return replace(facts, intent=parse_intent(text, facts.has_booking_facts))
+
+
+def _without_times(text: str) -> str:
+    """The text with time expressions removed, so "3 pm" or "7 a.m." never reads as court A."""
+    for pattern, _ in _TIME_PATTERNS:
+        text = pattern.sub(" ", text)
+    return text

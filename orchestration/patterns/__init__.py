@@ -1,0 +1,63 @@
+"""The orchestration patterns of the article, A to G, behind one interface.
+
+`start(letter, deps)` begins a conversation through a pattern; `PATTERNS` describes each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from .base import Conversation, Deps, TurnFailed
+
+__all__ = ["ARTICLE_LETTERS", "PATTERNS", "Conversation", "Deps", "PatternInfo", "TurnFailed", "UnknownPattern", "start"]
+
+ARTICLE_LETTERS = "ABCDEFG"
+
+
+@dataclass(frozen=True)
+class PatternInfo:
+    """One pattern as the article describes it, and where its code lives."""
+
+    letter: str
+    """A to G."""
+    name: str
+    """Short name."""
+    style: str
+    """The article's style label."""
+    who_decides: str
+    """One line: who picks each step."""
+    module: str
+    """Dotted path of the module that implements it."""
+    class_name: str
+    """The `Conversation` subclass in that module."""
+
+    def conversation_class(self) -> type[Conversation]:
+        """The class that runs this pattern (imported on first use)."""
+        return getattr(import_module(self.module), self.class_name)
+
+
+PATTERNS: dict[str, PatternInfo] = {
+    info.letter: info
+    for info in (
+        PatternInfo("C", "Function calling", "Function call",
+                    "The model suggests each tool call; your code executes it and owns the loop.",
+                    "orchestration.patterns.c_function_calling", "FunctionCalling"),
+    )
+}
+
+
+class UnknownPattern(ValueError):
+    """A letter that names no pattern."""
+
+
+def start(letter: str, deps: Deps) -> Conversation:
+    """Begin a conversation through pattern `letter`."""
+    info = PATTERNS.get(letter.upper())
+    if info is None:
+        raise UnknownPattern(
+            f"there is no pattern {letter!r}; the patterns are {', '.join(PATTERNS)}"
+            + (f" (the article's others, {', '.join(l for l in ARTICLE_LETTERS if l not in PATTERNS)}, are not built yet)"
+               if len(PATTERNS) < len(ARTICLE_LETTERS) else "")
+        )
+    return info.conversation_class()(deps)

@@ -1,0 +1,116 @@
+"""What every pattern shares: its dependencies, its conversation interface, and how a turn is framed.
+
+A pattern is a `Conversation` subclass. It is started with `Deps` — calendar, user, SDK clients,
+trace, clock — built at the edge (the CLI, a page, a test), and then `send` is called once per user
+message. `send` records the user's message and the reply in the trace; the pattern's `respond` does
+everything between, emitting its own steps as they happen.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import ClassVar
+
+from ..calendar import Calendar, Clock
+from ..providers import Clients
+from ..tools import BookingContext
+from ..trace import Trace
+
+MAX_STEPS = 8
+"""Default cap on model calls per user turn, in every loop of every pattern."""
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Everything a pattern needs from outside. Built once per conversation at the edge."""
+
+    calendar: Calendar
+    """The court calendar."""
+    user: str
+    """The signed-in user; bound to every booking by code, never chosen by a model."""
+    clients: Clients = field(default_factory=Clients)
+    """SDK clients for this session, each wired to its vendor or the offline model."""
+    trace: Trace = field(default_factory=Trace)
+    """Where the pattern's steps go."""
+    clock: Clock = Clock()
+    """Source of "today"."""
+    max_steps: int = MAX_STEPS
+    """Cap on model calls per user turn."""
+
+    def booking(self, via: str) -> BookingContext:
+        """The tools' context for this session: calendar and user, labelled with the pattern."""
+        return BookingContext(calendar=self.calendar, user=self.user, via=via)
+
+
+class TurnFailed(Exception):
+    """A turn could not finish (a vendor error, a timeout). The message says why, in plain words."""
+
+
+class Conversation(ABC):
+    """One conversation through one pattern."""
+
+    letter: ClassVar[str]
+    """The pattern's letter, A to G."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.trace = deps.trace
+
+    def send(self, text: str) -> str:
+        """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
+        text = text.strip()
+        self.trace.begin_turn()
+        self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
+        started = perf_counter()
+        try:
+            reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
+        except TurnFailed:
+            raise
+        except Exception as error:  # a vendor SDK or network error: say which, keep the conversation usable
+            why = self.trace.scrub(describe_error(error))
+            self.trace.emit("code", "user", "reply", "code", f"failed: {why}", {"error": why},
+                            ms=(perf_counter() - started) * 1000)
+            raise TurnFailed(why) from error
+        self.trace.emit("code", "user", "reply", "code", _quote(reply), {"text": reply},
+                        ms=(perf_counter() - started) * 1000)
+        return reply
+
+    @abstractmethod
+    def respond(self, text: str) -> str:
+        """Everything between the user's message and the reply."""
+
+    @property
+    def booking(self) -> BookingContext:
+        """The tools' context: this session's calendar and user, labelled with this pattern."""
+        return self.deps.booking(self.letter)
+
+
+def describe_error(error: BaseException) -> str:
+    """A vendor error in plain words: what kind, and what the service said (keys never included)."""
+    kind = type(error).__name__
+    hints = {
+        "AuthenticationError": "the API key was rejected",
+        "PermissionDeniedError": "the key may not use this model",
+        "RateLimitError": "the service is rate-limiting requests; wait a moment",
+        "APITimeoutError": "the service did not answer in time",
+        "APIConnectionError": "the service could not be reached",
+        "NotFoundError": "the model id was not found",
+        "NoCredentialsError": "no AWS credentials were found",
+        "EndpointConnectionError": "the AWS endpoint could not be reached",
+    }
+    message = " ".join(str(error).split())[:300]
+    hint = hints.get(kind)
+    if kind == "ClientError" and hasattr(error, "response"):
+        code = error.response.get("Error", {}).get("Code", "")  # type: ignore[attr-defined]
+        hint = {"AccessDeniedException": "these AWS credentials may not call this model or agent",
+                "ThrottlingException": "AWS is throttling requests; wait a moment",
+                "ResourceNotFoundException": "the model, agent or alias id was not found",
+                "ValidationException": "the request was not accepted"}.get(code, hint)
+    return f"{kind}: {hint} — {message}" if hint else f"{kind}: {message}"
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    one_line = " ".join(text.split())
+    return f"“{one_line[:limit]}{'…' if len(one_line) > limit else ''}”"

@@ -1,0 +1,237 @@
+"""The two tools of the task, defined once and rendered for every vendor.
+
+`check_availability` and `book` are typed Python functions. Their JSON schemas are derived from the
+signatures and docstrings by the Agents SDK's `function_schema` — the same derivation its
+`@function_tool` uses — and rendered from that single source into each vendor's format: OpenAI Chat
+Completions, OpenAI Responses, Anthropic Messages, Bedrock Converse and Bedrock Agent action groups.
+
+Identity is not a tool parameter. The article's `book_slot(slot_id, user_id)` lets the model pick
+whose name goes on the booking; here the user comes from the session through the run context,
+which is never sent to the model (OWASP LLM06, excessive agency; complete mediation).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from agents import RunContextWrapper
+from agents.function_schema import FuncSchema, function_schema
+from pydantic import BaseModel, Field, ValidationError
+
+from .calendar import Availability, Booked, Calendar, Refused
+
+StartTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+
+
+@dataclass(frozen=True)
+class BookingContext:
+    """What the tools need from the session. Built by code; never shown to a model."""
+
+    calendar: Calendar
+    """The court calendar to read and write."""
+    user: str
+    """The signed-in user every booking is made for."""
+    via: str = ""
+    """Which pattern made the call, recorded with each booking."""
+
+
+# --- The tools --------------------------------------------------------------------------------
+
+
+def check_availability(
+    ctx: RunContextWrapper[BookingContext], date: datetime.date, time: StartTime | None = None
+) -> Availability | Refused:
+    """Find open slots on the club's tennis courts A, B, C and D on a day, optionally at one start time.
+
+    Args:
+        date: The day to check, as YYYY-MM-DD.
+        time: Start time as HH:00, from 07:00 to 21:00. Leave it out to list the whole day.
+    """
+    return ctx.context.calendar.check_availability(date.isoformat(), time)
+
+
+def book(ctx: RunContextWrapper[BookingContext], slot_id: str) -> Booked | Refused:
+    """Book one court slot for the signed-in user, who is set by the session.
+
+    Args:
+        slot_id: The id of an open slot, as returned by check_availability, e.g. A-2025-12-04-1500.
+    """
+    session = ctx.context
+    return session.calendar.book(slot_id, session.user, via=session.via)
+
+
+TOOLS = (check_availability, book)
+ToolName = Literal["check_availability", "book"]
+
+
+# --- One schema source ------------------------------------------------------------------------
+
+
+@cache
+def schema(name: str, strict: bool = True) -> FuncSchema:
+    """The derived schema of a tool: strict for OpenAI, plain (optional fields optional) otherwise."""
+    function = _by_name(name)
+    return function_schema(function, strict_json_schema=strict)
+
+
+def _by_name(name: str) -> Any:
+    for function in TOOLS:
+        if function.__name__ == name:
+            return function
+    raise KeyError(name)
+
+
+def _names(names: Iterable[str] | None) -> list[str]:
+    return list(names) if names is not None else [f.__name__ for f in TOOLS]
+
+
+def _plain_schema(name: str) -> dict[str, Any]:
+    """The non-strict schema without pydantic's `title` noise, for vendors without a strict mode."""
+    return _without_titles(schema(name, strict=False).params_json_schema)
+
+
+def _without_titles(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_without_titles(v) for v in node]
+    return node
+
+
+# --- One renderer per vendor format -----------------------------------------------------------
+
+
+def openai_chat_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """`tools` for OpenAI Chat Completions (strict function schemas)."""
+    return [
+        {"type": "function", "function": {"name": n, "description": schema(n).description or "",
+                                          "parameters": schema(n).params_json_schema, "strict": True}}
+        for n in _names(names)
+    ]
+
+
+def openai_responses_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """`tools` for the OpenAI Responses API (flat function tools, strict)."""
+    return [
+        {"type": "function", "name": n, "description": schema(n).description or "",
+         "parameters": schema(n).params_json_schema, "strict": True}
+        for n in _names(names)
+    ]
+
+
+def anthropic_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """`tools` for Anthropic Messages."""
+    return [{"name": n, "description": schema(n).description or "", "input_schema": _plain_schema(n)}
+            for n in _names(names)]
+
+
+def bedrock_converse_tools(names: Iterable[str] | None = None) -> dict[str, Any]:
+    """`toolConfig` for Bedrock Converse."""
+    return {"tools": [{"toolSpec": {"name": n, "description": schema(n).description or "",
+                                    "inputSchema": {"json": _plain_schema(n)}}}
+                      for n in _names(names)]}
+
+
+def bedrock_agent_functions(names: Iterable[str] | None = None) -> dict[str, Any]:
+    """`functionSchema` for a Bedrock Agent action group (flat, typed parameters)."""
+    functions = []
+    for n in _names(names):
+        plain = _plain_schema(n)
+        required = set(plain.get("required", []))
+        parameters = {}
+        for pname, prop in plain["properties"].items():
+            parameters[pname] = {"type": _flat_type(prop), "description": prop.get("description", ""),
+                                 "required": pname in required}
+        functions.append({"name": n, "description": schema(n).description or "",
+                          "parameters": parameters, "requireConfirmation": "DISABLED"})
+    return {"functions": functions}
+
+
+def _flat_type(prop: dict[str, Any]) -> str:
+    """Bedrock Agent parameter type of a JSON schema property (string for dates and optional strings)."""
+    kinds = [prop.get("type")] + [option.get("type") for option in prop.get("anyOf", [])]
+    for kind in ("integer", "number", "boolean", "array"):
+        if kind in kinds:
+            return kind
+    return "string"
+
+
+# --- Running a tool call ----------------------------------------------------------------------
+
+
+class ToolError(BaseModel):
+    """A call that could not run: unknown tool, arguments that are not JSON, or invalid arguments."""
+
+    status: Literal["error"] = "error"
+    message: str
+
+
+ToolResult = Availability | Booked | Refused | ToolError
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """The result of one tool call, ready to send back to a model."""
+
+    name: str
+    """Tool the model asked for."""
+    arguments: dict[str, Any] | None
+    """Arguments as parsed (None when they were not a JSON object)."""
+    result: ToolResult
+    """What the tool returned, or why it could not run."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the tool ran and did what was asked."""
+        return isinstance(self.result, (Availability, Booked))
+
+    def as_json(self) -> str:
+        """The result as JSON text, the form every vendor accepts as a tool result."""
+        return self.result.model_dump_json()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as a JSON-ready dict."""
+        return self.result.model_dump(mode="json")
+
+
+def run_tool(name: str, arguments: str | dict[str, Any] | None, context: BookingContext) -> ToolOutcome:
+    """Validate a model's tool call and run it. Bad calls become a `ToolError`, never an exception."""
+    try:
+        tool_schema = schema(name)
+    except KeyError:
+        known = ", ".join(f.__name__ for f in TOOLS)
+        return ToolOutcome(name, None, ToolError(message=f"There is no tool named {name!r}; the tools are {known}."))
+    parsed = _parse_arguments(arguments)
+    if isinstance(parsed, ToolError):
+        return ToolOutcome(name, None, parsed)
+    unexpected = sorted(set(parsed) - set(tool_schema.params_json_schema["properties"]))
+    if unexpected:
+        why = " Bookings are always made for the signed-in user." if name == "book" else ""
+        return ToolOutcome(name, parsed, ToolError(message=f"{name} takes no argument {', '.join(map(repr, unexpected))}.{why}"))
+    try:
+        validated = tool_schema.params_pydantic_model.model_validate(parsed)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
+        return ToolOutcome(name, parsed, ToolError(message=f"Invalid arguments for {name}: {problems}."))
+    args, kwargs = tool_schema.to_call_args(validated)
+    result = _by_name(name)(RunContextWrapper(context=context), *args, **kwargs)
+    return ToolOutcome(name, parsed, result)
+
+
+def _parse_arguments(arguments: str | dict[str, Any] | None) -> dict[str, Any] | ToolError:
+    if arguments is None or arguments == "":
+        return {}
+    if isinstance(arguments, dict):
+        return arguments
+    try:
+        parsed = json.loads(arguments)
+    except ValueError:
+        return ToolError(message=f"The arguments are not valid JSON: {arguments[:200]!r}.")
+    if not isinstance(parsed, dict):
+        return ToolError(message="The arguments must be a JSON object.")
+    return parsed

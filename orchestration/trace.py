@@ -1,0 +1,218 @@
+"""The decision trace: one typed event per step, saying who decided it.
+
+Patterns emit events as they run; subscribers (the live graph, the CLI) receive each one as it
+happens. A trace exports as JSON and as a Mermaid sequence diagram. Secrets registered with the
+trace are scrubbed from every event before anyone sees it.
+
+Actors are short ids, rendered for people by `actor_label`:
+`user`, `code` (your code), `model:<id>`, `runtime` (an agent runtime: the Agents SDK's Runner,
+Bedrock's agent service), `manager`, `sub-agent:<name>`, `lambda:<name>`, `calendar`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Decider = Literal["code", "llm", "manager", "sub-agent", "user"]
+DECIDERS: tuple[Decider, ...] = ("code", "llm", "manager", "sub-agent", "user")
+
+Action = Literal[
+    "message",  # the user says something
+    "call_model",  # code (or a runtime) sends a request to a model
+    "parse",  # a model turns text into fields
+    "choose_tool",  # a model asks for a tool call
+    "execute_tool",  # a tool runs against the calendar (detail holds arguments and result)
+    "decide",  # code or a runtime picks the next step itself
+    "delegate",  # a manager hands a task to a sub-agent or Lambda
+    "answer",  # a model or sub-agent produces text
+    "reply",  # the text goes back to the user
+]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a run."""
+
+    step: int
+    """Position in the trace, from 1."""
+    turn: int
+    """User turn this step belongs to, from 1."""
+    actor: str
+    """Who acted (see the module docstring)."""
+    target: str
+    """Who the step went to: the other end of the edge in the graph."""
+    action: Action
+    """What kind of step it was."""
+    decided_by: Decider
+    """Whose decision the step was."""
+    summary: str
+    """One line for people."""
+    detail: Mapping[str, Any] = field(default_factory=dict)
+    """Arguments, results, rationale: JSON-ready data."""
+    tokens_in: int = 0
+    """Tokens the model read, on the event that reports a model call."""
+    tokens_out: int = 0
+    """Tokens the model wrote."""
+    ms: float = 0.0
+    """How long the step took."""
+    model_call: bool = False
+    """True on the one event that reports each model call."""
+    parent: int | None = None
+    """Step this one is nested under (a sub-agent's steps under the manager's delegation)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON-ready data."""
+        return asdict(self) | {"detail": dict(self.detail)}
+
+
+Subscriber = Callable[[Event], None]
+
+_LABELS = {"user": "You", "code": "Your code", "runtime": "Agent runtime", "manager": "Manager", "calendar": "Calendar"}
+_PREFIXES = {"model": "Model", "sub-agent": "Sub-agent", "lambda": "Lambda", "runtime": "Agent runtime"}
+
+
+def actor_label(actor: str) -> str:
+    """How an actor id reads for people: `model:gpt-4o` -> `Model gpt-4o`."""
+    if actor in _LABELS:
+        return _LABELS[actor]
+    kind, _, name = actor.partition(":")
+    if kind == "model" and "model" in name:
+        return name[:1].upper() + name[1:]
+    return f"{_PREFIXES.get(kind, kind.capitalize())} {name}".strip()
+
+
+class Trace:
+    """The events of one conversation, in order, with live subscribers. Safe across threads."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._events: list[Event] = []
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.RLock()
+        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        self.turn = 0
+        self.started = time.perf_counter()
+
+    # Recording ---------------------------------------------------------------------------------
+
+    def begin_turn(self) -> int:
+        """Start the next user turn; returns its number."""
+        with self._lock:
+            self.turn += 1
+            return self.turn
+
+    def emit(
+        self,
+        actor: str,
+        target: str,
+        action: Action,
+        decided_by: Decider,
+        summary: str,
+        detail: Mapping[str, Any] | None = None,
+        *,
+        tokens_in: int = 0,
+        tokens_out: int = 0,
+        ms: float = 0.0,
+        model_call: bool = False,
+        parent: int | None = None,
+    ) -> Event:
+        """Record a step and hand it to every subscriber."""
+        with self._lock:
+            event = Event(
+                step=len(self._events) + 1, turn=max(self.turn, 1), actor=actor, target=target, action=action,
+                decided_by=decided_by, summary=self.scrub(" ".join(summary.split())),
+                detail=self.scrub(dict(detail or {})), tokens_in=tokens_in, tokens_out=tokens_out,
+                ms=round(ms, 2), model_call=model_call, parent=parent,
+            )
+            self._events.append(event)
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            subscriber(event)
+        return event
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Receive every future event; returns a function that unsubscribes."""
+        with self._lock:
+            self._subscribers.append(subscriber)
+        return lambda: self._unsubscribe(subscriber)
+
+    def _unsubscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            if subscriber in self._subscribers:
+                self._subscribers.remove(subscriber)
+
+    def scrub(self, value: Any) -> Any:
+        """`value` with every registered secret replaced by `***`."""
+        if not self._secrets:
+            return value
+        if isinstance(value, str):
+            for secret in self._secrets:
+                value = value.replace(secret, "***")
+            return value
+        if isinstance(value, Mapping):
+            return {k: self.scrub(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.scrub(v) for v in value]
+        return value
+
+    # Reading -----------------------------------------------------------------------------------
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event so far."""
+        with self._lock:
+            return tuple(self._events)
+
+    def of_turn(self, turn: int) -> list[Event]:
+        """The events of one user turn."""
+        return [e for e in self.events if e.turn == turn]
+
+    def metrics(self, events: Iterable[Event] | None = None) -> dict[str, Any]:
+        """Counts for a run: model calls, tool calls, tokens and decisions per decider."""
+        chosen = list(self.events if events is None else events)
+        decisions = Counter(e.decided_by for e in chosen)
+        return {
+            "llm_calls": sum(e.model_call for e in chosen),
+            "tool_calls": sum(e.action == "execute_tool" for e in chosen),
+            "tokens_in": sum(e.tokens_in for e in chosen),
+            "tokens_out": sum(e.tokens_out for e in chosen),
+            "decisions": {d: decisions[d] for d in DECIDERS if decisions[d]},
+        }
+
+    # Export ------------------------------------------------------------------------------------
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The whole trace as JSON: events and metrics."""
+        return json.dumps({"events": [e.to_dict() for e in self.events], "metrics": self.metrics()}, indent=indent)
+
+    def to_mermaid(self) -> str:
+        """The trace as a Mermaid sequence diagram, one arrow per step."""
+        events = self.events
+        actors: list[str] = []
+        for event in events:
+            for actor in (event.actor, event.target):
+                if actor not in actors:
+                    actors.append(actor)
+        ids = {actor: f"p{n}" for n, actor in enumerate(actors, start=1)}
+        lines = ["sequenceDiagram"]
+        lines += [f"    participant {ids[a]} as {_mermaid_text(actor_label(a))}" for a in actors]
+        for event in events:
+            arrow = "-->>" if event.action in ("answer", "reply", "parse", "choose_tool") else "->>"
+            text = _mermaid_text(f"{event.step}. {event.summary} [{event.decided_by}]")
+            lines.append(f"    {ids[event.actor]}{arrow}{ids[event.target]}: {text}")
+        return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    """Text safe inside a Mermaid message: no line breaks, and its special characters as entities."""
+    text = " ".join(text.split())[:160]
+    return re.sub(r'[#;<>"]', lambda m: _MERMAID_ENTITIES[m.group()], text)
+
+
+_MERMAID_ENTITIES = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", '"': "#quot;"}

@@ -1,0 +1,30 @@
+"""Building blocks for tests: a calendar and a conversation through a pattern, all offline."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from orchestration.calendar import Calendar, Clock
+from orchestration.patterns import Conversation, Deps, start
+from orchestration.providers import Clients, Settings
+from orchestration.trace import Trace
+
+TODAY = date(2025, 12, 3)
+TOMORROW = "2025-12-04"
+
+
+def new_calendar(tmp_path: Path, seed: str = "demo") -> Calendar:
+    return Calendar.open(tmp_path / f"{seed}.db", Clock.on(TODAY), seed=seed)  # type: ignore[arg-type]
+
+
+def converse(letter: str, calendar: Calendar, user: str = "alice", settings: Settings | None = None,
+             max_steps: int = 8) -> Conversation:
+    settings = settings or Settings()
+    deps = Deps(calendar=calendar, user=user, clients=Clients(settings), trace=Trace(settings.secrets()),
+                clock=calendar.clock, max_steps=max_steps)
+    return start(letter, deps)
+
+
+def bookings_by(calendar: Calendar, user: str) -> list[tuple[str, str, str]]:
+    return [(b.court, b.date, b.time) for b in calendar.bookings() if b.user == user]

@@ -1,0 +1,152 @@
+"""The court calendar: availability, every refusal, the demo state, and no double booking under load."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from orchestration.calendar import Availability, Booked, Calendar, Clock, Refused, Slot, demo_bookings
+
+TODAY = date(2025, 12, 3)
+
+
+@pytest.fixture
+def calendar(tmp_path: Path) -> Calendar:
+    return Calendar.open(tmp_path / "calendar.db", Clock.on(TODAY), seed="empty")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Calendar:
+    return Calendar.open(tmp_path / "demo.db", Clock.on(TODAY), seed="demo")
+
+
+def slot(court: str, day: str, time: str) -> Slot:
+    return Slot(slot_id=f"{court}-{day}-{time.replace(':', '')}", court=court, date=day, time=time)
+
+
+def test_an_empty_calendar_has_every_court_free(calendar: Calendar) -> None:
+    assert calendar.check_availability("2025-12-04", "09:00") == Availability(
+        date="2025-12-04", time="09:00", slots=[slot(c, "2025-12-04", "09:00") for c in "ABCD"])
+    assert len(calendar.check_availability("2025-12-04").slots) == 4 * 15
+
+
+def test_demo_tomorrow_at_three_leaves_courts_a_and_b_as_in_the_article(demo: Calendar) -> None:
+    assert demo.check_availability("2025-12-04", "15:00") == Availability(
+        date="2025-12-04", time="15:00", slots=[slot("A", "2025-12-04", "15:00"), slot("B", "2025-12-04", "15:00")])
+
+
+def test_a_full_hour_offers_the_nearest_open_times(demo: Calendar) -> None:
+    full = demo.check_availability("2025-12-04", "18:00")
+    assert isinstance(full, Availability) and full.slots == []
+    assert [a.time for a in full.alternatives] == ["17:00", "16:00", "20:00"]
+
+
+def test_demo_state_is_the_same_relative_to_any_today() -> None:
+    shift = lambda rows, base: [(c, (date.fromisoformat(d) - base).days, t, u) for c, d, t, u in rows]  # noqa: E731
+    assert shift(demo_bookings(TODAY), TODAY) == shift(demo_bookings(date(2026, 7, 1)), date(2026, 7, 1))
+
+
+def test_booking_confirms_and_records_who_and_through_which_pattern(calendar: Calendar) -> None:
+    booked = calendar.book("A-2025-12-04-1500", "alice", via="C")
+    assert booked == Booked(confirmation=booked.confirmation, court="A", date="2025-12-04", time="15:00", user="alice")
+    assert booked.confirmation.startswith("TC-") and len(booked.confirmation) == 9
+    [row] = calendar.bookings()
+    assert (row.court, row.date, row.time, row.user, row.via, row.confirmation) == (
+        "A", "2025-12-04", "15:00", "alice", "C", booked.confirmation)
+    assert calendar.check_availability("2025-12-04", "15:00").slots == [slot(c, "2025-12-04", "15:00") for c in "BCD"]
+
+
+@pytest.mark.parametrize(
+    ("slot_id", "reason"),
+    [
+        ("A-2025-12-04-1500", "slot_taken"),
+        ("E-2025-12-04-1500", "no_such_court"),
+        ("A-2025-12-04-1530", "no_such_slot"),
+        ("A-2025-12-02-1500", "in_the_past"),
+        ("A-2025-12-04-0600", "outside_opening_hours"),
+        ("A-2025-12-04-2200", "outside_opening_hours"),
+        ("A-2026-01-03-1500", "too_far_ahead"),
+        ("court A at 3", "malformed_id"),
+        ("A-2025-02-30-1500", "malformed_id"),
+    ],
+)
+def test_each_refusal_kind(calendar: Calendar, slot_id: str, reason: str) -> None:
+    calendar.book("A-2025-12-04-1500", "bob")
+    refused = calendar.book(slot_id, "alice")
+    assert isinstance(refused, Refused)
+    assert refused.reason == reason
+    assert refused.message  # plain words a model can repeat
+
+
+def test_a_taken_slot_offers_other_courts_at_the_same_hour_first(calendar: Calendar) -> None:
+    calendar.book("A-2025-12-04-1500", "bob")
+    refused = calendar.book("A-2025-12-04-1500", "alice")
+    assert refused.alternatives[:3] == [slot(c, "2025-12-04", "15:00") for c in "BCD"]
+
+
+def test_slots_that_already_started_today_are_in_the_past(tmp_path: Path) -> None:
+    afternoon = Calendar.open(tmp_path / "c.db", Clock(datetime(2025, 12, 3, 15, 20)), seed="empty")
+    assert afternoon.book("A-2025-12-03-1500", "alice").reason == "in_the_past"
+    assert isinstance(afternoon.book("A-2025-12-03-1600", "alice"), Booked)
+    assert [s.time for s in afternoon.check_availability("2025-12-03").slots][:4] == ["16:00"] * 3 + ["17:00"]
+    assert afternoon.check_availability("2025-12-03", "09:00").reason == "in_the_past"
+
+
+@pytest.mark.parametrize(("day", "time", "reason"), [
+    ("2025-12-01", None, "in_the_past"),
+    ("2026-02-01", None, "too_far_ahead"),
+    ("2025-12-04", "06:00", "outside_opening_hours"),
+    ("2025-12-04", "15:30", "no_such_slot"),
+    ("tomorrow", None, "malformed_input"),
+    ("2025-12-04", "3pm", "malformed_input"),
+])
+def test_availability_refusals(calendar: Calendar, day: str, time: str | None, reason: str) -> None:
+    refused = calendar.check_availability(day, time)
+    assert isinstance(refused, Refused) and refused.reason == reason
+
+
+def test_bookings_after_a_marker_lists_only_new_ones(demo: Calendar) -> None:
+    marker = demo.last_id()
+    assert marker > 0
+    demo.book("A-2025-12-04-1500", "alice")
+    assert [(b.court, b.user) for b in demo.bookings(after_id=marker)] == [("A", "alice")]
+
+
+def test_reset_restores_a_starting_state(demo: Calendar) -> None:
+    demo.book("A-2025-12-04-1500", "alice")
+    demo.reset("empty")
+    assert demo.bookings() == []
+    demo.reset("demo")
+    assert len(demo.bookings()) == len(demo_bookings(TODAY))
+
+
+def test_eight_threads_racing_for_the_same_slots_never_double_book(calendar: Calendar) -> None:
+    """Regression guard for the unique index + BEGIN IMMEDIATE check-and-book."""
+    slots = [f"{c}-2025-12-04-{h:02d}00" for c in "AB" for h in (9, 10, 11)]
+    results: list[Booked | Refused] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        for _ in range(5):
+            for slot_id in slots:
+                outcome = calendar.book(slot_id, f"user{n}")
+                with lock:
+                    results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    confirmations = [r for r in results if isinstance(r, Booked)]
+    rows = calendar.bookings()
+    assert len(results) == 8 * 5 * len(slots)
+    assert sorted((r.court, r.time) for r in confirmations) == sorted((r.court, r.time) for r in rows)
+    assert len(rows) == len(slots)  # one booking per slot, every confirmation stored
+    assert all(r.reason == "slot_taken" for r in results if isinstance(r, Refused))

@@ -1,0 +1,94 @@
+"""The command line, as scripts and new users call it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DIALOGUE = ["Book a court for tomorrow", "3pm", "A"]
+
+
+def run_json(*args: str) -> dict:
+    out = io.StringIO()
+    assert main(["chat", "--json", *args], out=out) == 0
+    return json.loads(out.getvalue())
+
+
+def test_the_articles_dialogue_as_json() -> None:
+    result = run_json("--pattern", "C", "--today", "2025-12-03", "--user", "alice", *DIALOGUE)
+    [booking] = result["bookings"]
+    assert booking == {"court": "A", "date": "2025-12-04", "time": "15:00", "user": "alice",
+                       "confirmation": booking["confirmation"]}
+    assert (result["pattern"], result["today"], result["user"]) == ("C", "2025-12-03", "alice")
+    assert [t["user"] for t in result["turns"]] == DIALOGUE
+    assert result["turns"][2]["reply"].startswith("Booked! Court A")
+    last_turn = [(e["action"], e["decided_by"]) for e in result["turns"][2]["events"]]
+    assert ("choose_tool", "llm") in last_turn and ("execute_tool", "code") in last_turn
+    metrics = result["metrics"]
+    assert set(metrics) == {"llm_calls", "tool_calls", "tokens_in", "tokens_out", "decisions", "wall_ms"}
+    assert (metrics["llm_calls"], metrics["tool_calls"]) == (5, 2)
+    assert metrics["decisions"]["llm"] == 5
+
+
+def test_an_empty_calendar_and_a_one_line_booking() -> None:
+    result = run_json("--pattern", "c", "--today", "2025-12-03", "--user", "alice", "--calendar", "empty",
+                      "Book court B tomorrow at 9am")
+    assert [(b["court"], b["date"], b["time"]) for b in result["bookings"]] == [("B", "2025-12-04", "09:00")]
+
+
+def test_a_question_books_nothing() -> None:
+    result = run_json("--pattern", "C", "--today", "2025-12-03", "Any courts free tomorrow at 3pm?")
+    assert result["bookings"] == []
+    assert "Courts A and B are free" in result["turns"][0]["reply"]
+
+
+def test_a_database_file_persists_between_runs(tmp_path: Path) -> None:
+    db = str(tmp_path / "club.db")
+    run_json("--pattern", "C", "--today", "2025-12-03", "--db", db, "--user", "bob", "Book court A tomorrow at 3pm")
+    second = run_json("--pattern", "C", "--today", "2025-12-03", "--db", db, "Book court A tomorrow at 3pm")
+    assert second["bookings"] == []
+    assert "Court A is already booked" in second["turns"][0]["reply"]
+
+
+def test_the_transcript_shows_each_step_as_it_happens() -> None:
+    out = io.StringIO()
+    assert main(["chat", "--pattern", "C", "--today", "2025-12-03", "--user", "alice", *DIALOGUE], out=out) == 0
+    text = out.getvalue()
+    assert text.startswith("Pattern C — Function calling\ntoday 2025-12-03 · user alice · openai: offline model (rule-based)")
+    assert "Offline model (rule-based) → Your code" in text and "choose_tool   [llm]" in text
+    assert "Your code → Calendar" in text and "execute_tool  [code]" in text
+    assert "Booked: court A 2025-12-04 15:00 for alice" in text
+
+
+def test_an_unknown_pattern_says_which_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chat", "--pattern", "Z", "hello"]) == 2
+    assert "there is no pattern 'Z'; the patterns are C" in capsys.readouterr().err
+
+
+def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["chat", "--pattern", "C", "--today", "3 Dec", "hi"])
+    assert exit.value.code == 2
+    assert "'3 Dec' is not a date; use YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_as_a_new_user_would() -> None:
+    """The real entry point in a fresh interpreter, with the network guard installed and no keys."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS"))}
+    guard = "import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', run_name='__main__')"
+    done = subprocess.run(
+        [sys.executable, "-c", guard, "chat", "--pattern", "C", "--today", "2025-12-03", "--user", "alice", "--json",
+         *DIALOGUE],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [(b["court"], b["time"], b["user"]) for b in json.loads(done.stdout)["bookings"]] == [("A", "15:00", "alice")]

@@ -1,0 +1,77 @@
+"""The decision trace: events in order, live subscribers, secrets scrubbed, JSON and Mermaid export."""
+
+from __future__ import annotations
+
+import json
+
+from orchestration.trace import Event, Trace, actor_label
+
+
+def _two_steps(trace: Trace) -> None:
+    trace.begin_turn()
+    trace.emit("user", "code", "message", "user", "“Book court A; tomorrow #1”", {"text": "Book court A"})
+    trace.emit("model:gpt-4.1-mini", "code", "choose_tool", "llm", "suggest book(...)", {"tool": "book"},
+               tokens_in=120, tokens_out=12, ms=35.25, model_call=True)
+
+
+def test_events_are_numbered_and_typed() -> None:
+    trace = Trace()
+    _two_steps(trace)
+    assert trace.events[1] == Event(step=2, turn=1, actor="model:gpt-4.1-mini", target="code", action="choose_tool",
+                                    decided_by="llm", summary="suggest book(...)", detail={"tool": "book"},
+                                    tokens_in=120, tokens_out=12, ms=35.25, model_call=True)
+
+
+def test_subscribers_receive_each_event_as_it_happens_and_can_leave() -> None:
+    trace = Trace()
+    seen: list[int] = []
+    leave = trace.subscribe(lambda event: seen.append(event.step))
+    trace.emit("user", "code", "message", "user", "hi")
+    assert seen == [1]
+    leave()
+    trace.emit("code", "user", "reply", "code", "hello")
+    assert seen == [1]
+
+
+def test_secrets_are_scrubbed_from_summaries_and_details() -> None:
+    trace = Trace(secrets=["sk-secret-value"])
+    trace.emit("code", "user", "reply", "code", "failed with key sk-secret-value",
+               {"error": {"headers": ["Bearer sk-secret-value"]}})
+    assert trace.events[0].summary == "failed with key ***"
+    assert trace.events[0].detail == {"error": {"headers": ["Bearer ***"]}}
+
+
+def test_metrics_count_model_calls_tools_tokens_and_deciders() -> None:
+    trace = Trace()
+    _two_steps(trace)
+    trace.emit("code", "calendar", "execute_tool", "code", "run book → booked")
+    assert trace.metrics() == {"llm_calls": 1, "tool_calls": 1, "tokens_in": 120, "tokens_out": 12,
+                               "decisions": {"code": 1, "llm": 1, "user": 1}}
+
+
+def test_json_export_round_trips() -> None:
+    trace = Trace()
+    _two_steps(trace)
+    exported = json.loads(trace.to_json())
+    assert [Event(**e) for e in exported["events"]] == list(trace.events)
+    assert exported["metrics"] == trace.metrics()
+
+
+def test_mermaid_export_is_a_sequence_diagram_with_safe_text() -> None:
+    trace = Trace()
+    _two_steps(trace)
+    assert trace.to_mermaid() == (
+        "sequenceDiagram\n"
+        "    participant p1 as You\n"
+        "    participant p2 as Your code\n"
+        "    participant p3 as Model gpt-4.1-mini\n"
+        "    p1->>p2: 1. “Book court A#59; tomorrow #35;1” [user]\n"
+        "    p3-->>p2: 2. suggest book(...) [llm]\n"
+    )
+
+
+def test_actor_labels() -> None:
+    assert [actor_label(a) for a in ("user", "code", "runtime", "manager", "calendar", "model:gpt-4.1-mini",
+                                     "model:offline model (rule-based)", "sub-agent:availability", "lambda:booking")] == [
+        "You", "Your code", "Agent runtime", "Manager", "Calendar", "Model gpt-4.1-mini",
+        "Offline model (rule-based)", "Sub-agent availability", "Lambda booking"]

@@ -1,0 +1,65 @@
+"""How well the offline model reads booking phrasings: hit rate over a table, printed, at least 95%."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from orchestration.offline.understanding import Facts, understand
+
+from .phrasings import PHRASINGS
+
+TODAY = date(2025, 12, 3)
+REQUIRED_HIT_RATE = 0.95
+
+
+def _as_checked(facts: Facts) -> dict:
+    return {
+        "intent": facts.intent,
+        "date": facts.date.isoformat() if facts.date else None,
+        "time": facts.time,
+        "court": facts.court,
+        "any_court": facts.any_court,
+        "pick": facts.pick,
+        "slot_id": facts.slot_id,
+    }
+
+
+def hit_rate(table: list[tuple[str, str | None, dict]]) -> tuple[float, list[str]]:
+    """Share of rows read exactly right, and a line for each miss."""
+    misses = []
+    for text, expecting, wanted in table:
+        got = _as_checked(understand(text, TODAY, expecting))
+        wrong = {key: (got[key], value) for key, value in wanted.items() if got[key] != value}
+        if wrong:
+            misses.append(f"{text!r} (expecting {expecting}): " + ", ".join(
+                f"{k} read {g!r}, wanted {w!r}" for k, (g, w) in wrong.items()))
+    return 1 - len(misses) / len(table), misses
+
+
+def _report(name: str, table: list, capsys: pytest.CaptureFixture[str]) -> float:
+    rate, misses = hit_rate(table)
+    with capsys.disabled():
+        print(f"\n{name}: {rate:.1%} of {len(table)} phrasings understood")
+        for miss in misses:
+            print(f"  miss: {miss}")
+    return rate
+
+
+def test_hit_rate_on_the_phrasing_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(PHRASINGS) >= 40
+    assert _report("phrasing table", PHRASINGS, capsys) >= REQUIRED_HIT_RATE
+
+
+def test_hit_rate_on_the_held_out_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """Written by someone who had not read the parser (see the module's docstring)."""
+    heldout = pytest.importorskip("tests.phrasings_heldout").PHRASINGS_HELDOUT
+    assert _report("held-out table", heldout, capsys) >= REQUIRED_HIT_RATE
+
+
+def test_a_date_from_one_turn_and_a_time_from_the_next_are_separate_facts() -> None:
+    first = understand("Book a court for tomorrow", TODAY)
+    second = understand("3pm", TODAY, "time")
+    assert (first.date, first.time) == (date(2025, 12, 4), None)
+    assert (second.date, second.time) == (None, "15:00")

@@ -1,0 +1,1 @@
+"""Streamlit-only pieces: session state, the sidebar, the chat panel. Orchestration lives in `orchestration/`."""

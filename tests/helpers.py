@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from orchestration.calendar import Calendar, Clock
+from orchestration.offline.protocol import ModelReply, ModelRequest
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.providers import Clients, Settings
 from orchestration.trace import Trace
@@ -28,3 +30,15 @@ def converse(letter: str, calendar: Calendar, user: str = "alice", settings: Set
 
 def bookings_by(calendar: Calendar, user: str) -> list[tuple[str, str, str]]:
     return [(b.court, b.date, b.time) for b in calendar.bookings() if b.user == user]
+
+
+@dataclass
+class ScriptedBrain:
+    """A test's stand-in for the brain: answers with `replies` in order and records every request."""
+
+    replies: list[ModelReply]
+    requests: list[ModelRequest] = field(default_factory=list)
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        self.requests.append(request)
+        return self.replies[len(self.requests) - 1]

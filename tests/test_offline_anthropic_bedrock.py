@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,8 @@ from orchestration.offline.eventstream import encode_error, encode_event, encode
 from orchestration.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
 from orchestration.offline.transport import OfflineTransport
 from orchestration.offline.wire import Router
+
+from .helpers import ScriptedBrain
 
 MODEL = "claude-sonnet-4-6"
 PROFILE_ARN = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -54,16 +55,6 @@ TWO_CALLS = ModelReply(
 DONE = ModelReply(text="Court A is booked for tomorrow at 3pm.", usage=Usage(input_tokens=160, output_tokens=12))
 
 
-@dataclass
-class ScriptedBrain:
-    """Answers with `replies` in order and records every request."""
-
-    replies: list[ModelReply]
-    requests: list[ModelRequest] = field(default_factory=list)
-
-    def reply(self, request: ModelRequest) -> ModelReply:
-        self.requests.append(request)
-        return self.replies[len(self.requests) - 1]
 
 
 def offline(*replies: ModelReply) -> tuple[ScriptedBrain, Router]:

@@ -13,7 +13,6 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import agents
@@ -28,6 +27,8 @@ from orchestration.offline.protocol import Message, ModelReply, ModelRequest, To
 from orchestration.offline.server import make_server
 from orchestration.offline.transport import OfflineTransport
 from orchestration.offline.wire import WireRequest, WireResponse
+
+from .helpers import ScriptedBrain
 
 BASE_URL = "http://offline.invalid/v1"
 
@@ -50,16 +51,6 @@ RESPONSES_WEATHER_TOOL = {
 }
 
 
-@dataclass
-class ScriptedBrain:
-    """Answers with the given replies, in order, and records every request it received."""
-
-    replies: list[ModelReply]
-    requests: list[ModelRequest] = field(default_factory=list)
-
-    def reply(self, request: ModelRequest) -> ModelReply:
-        self.requests.append(request)
-        return self.replies.pop(0)
 
 
 def client(brain: ScriptedBrain) -> openai.OpenAI:

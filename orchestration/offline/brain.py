@@ -10,10 +10,9 @@ Three ways to answer, chosen from the request alone:
   with no tools — it returns exactly those fields for the latest user message.
 - Assistant: tools are offered — it works toward the user's goal like a careful assistant: asks for
   what is missing, checks before booking, lets the user choose between courts, explains refusals
-  and offers alternatives, never books twice for one request, and confirms with the code.
-  Tools are recognised by their schemas: one that takes a date checks availability, one that takes
-  a slot id books; one that takes a single free-text task is a delegate (a sub-agent, a Lambda),
-  given plain-language tasks and read back from plain-language answers.
+  and offers alternatives, never books twice for one request, and confirms with the code. Tools are
+  recognised by their schemas (see `dialogue.Tools`); a delegate (a sub-agent, a Lambda) is given a
+  plain-language task.
 - Chat: no tools, no JSON — it answers small talk and says it cannot see the calendar.
 """
 
@@ -22,317 +21,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from .protocol import (
-    Message,
-    ModelReply,
-    ModelRequest,
-    ToolCall,
-    ToolDef,
-    Usage,
-    reply_tokens,
-    request_tokens,
-)
-from .understanding import Expecting, Facts, understand
+from .dialogue import Dialogue, Request, Tools, call_key, free_text_param, read_today, replay
+from .protocol import ModelReply, ModelRequest, ToolCall, ToolDef, Usage, reply_tokens, request_tokens
+from .structured import extract, fill_schema, wants_extraction
+from .understanding import Expecting
 
 MAX_ATTEMPTS_PER_CALL = 2
 """A call that came back as an error is tried once more, then the brain explains instead."""
-
-
-# --- Reading the request ----------------------------------------------------------------------
-
-
-def read_today(system: str, messages: tuple[Message, ...]) -> date:
-    """Today's date as the prompt states it ("Today is 2025-12-03"); the machine's date otherwise."""
-    for text in (system, *(m.text for m in messages if m.role == "user")):
-        match = re.search(r"\btoday(?:'s date)?\s*(?:is|:)\s*(?:[A-Za-z]+,?\s+)?(\d{4}-\d{2}-\d{2})", text, re.I)
-        if match:
-            return date.fromisoformat(match.group(1))
-    return date.today()
-
-
-@dataclass(frozen=True)
-class Tools:
-    """The offered tools, by the role their schema shows."""
-
-    check: ToolDef | None = None
-    """Takes a date (and time): checks availability."""
-    book: ToolDef | None = None
-    """Takes a slot id: books it."""
-    ask_check: ToolDef | None = None
-    """Takes a free-text task about availability: a delegate."""
-    ask_book: ToolDef | None = None
-    """Takes a free-text task about booking: a delegate."""
-
-    @classmethod
-    def of(cls, tools: tuple[ToolDef, ...]) -> Tools:
-        found: dict[str, ToolDef] = {}
-        for tool in tools:
-            props = tool.parameters.get("properties", {}) or {}
-            words = f"{tool.name} {tool.description}".lower()
-            about_booking = bool(re.search(r"\bbook|reserv", words)) and "availab" not in tool.name.lower()
-            if "date" in props and "slot_id" not in props:
-                found.setdefault("check", tool)
-            elif "slot_id" in props:
-                found.setdefault("book", tool)
-            elif _free_text_param(tool):
-                found.setdefault("ask_book" if about_booking else "ask_check", tool)
-        return cls(**found)
-
-    @property
-    def can_check(self) -> bool:
-        return self.check is not None or self.ask_check is not None
-
-    @property
-    def can_book(self) -> bool:
-        return self.book is not None or self.ask_book is not None
-
-
-def _free_text_param(tool: ToolDef) -> str | None:
-    """The single string parameter of a delegate tool, if the tool is one."""
-    props = tool.parameters.get("properties", {}) or {}
-    strings = [name for name, prop in props.items() if prop.get("type") == "string" or "anyOf" in prop]
-    return strings[0] if len(props) == 1 and strings else None
-
-
-# --- What the conversation has established ----------------------------------------------------
-
-
-@dataclass
-class Request:
-    """The user's current goal, built up over turns."""
-
-    intent: str = "check"
-    date: date | None = None
-    time: str | None = None
-    court: str | None = None
-    any_court: bool = False
-    pick: int | None = None
-    slot_id: str | None = None
-    booked: dict[str, Any] | None = None
-    declined: bool = False
-
-    @property
-    def closed(self) -> bool:
-        return self.booked is not None or self.declined
-
-    def merge(self, facts: Facts) -> None:
-        if facts.date is not None:
-            self.date = facts.date
-        if facts.time is not None:
-            self.time = facts.time
-        if facts.court is not None:
-            self.court, self.any_court, self.pick = facts.court, False, None
-        if facts.any_court:
-            self.court, self.any_court, self.pick = None, True, None
-        if facts.pick is not None:
-            self.court, self.any_court, self.pick = None, False, facts.pick
-        if facts.slot_id is not None:
-            self.slot_id = facts.slot_id
-        elif facts.court is not None or facts.date is not None or facts.time is not None:
-            self.slot_id = None
-
-
-@dataclass
-class Known:
-    """What tool results have told the brain in the current request."""
-
-    open_slots: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
-    alternatives: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
-    refusals: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
-    failed_bookings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class Dialogue:
-    """The conversation replayed: the open request, what is known, what the assistant last asked."""
-
-    today: date
-    request: Request | None = None
-    known: Known = field(default_factory=Known)
-    last_user: Facts = field(default_factory=Facts)
-    expecting: Expecting | None = None
-    offer: list[dict[str, Any]] = field(default_factory=list)
-    last_role: str = "user"
-    fresh_result: str | None = None
-
-
-def replay(request: ModelRequest, today: date, tools: Tools) -> Dialogue:
-    """Walk the messages in order, as a model reads its context, and return where things stand."""
-    dialogue = Dialogue(today)
-    calls: dict[str, ToolCall] = {}
-    for message in request.messages:
-        dialogue.last_role = message.role
-        if message.role == "user":
-            _hear_user(dialogue, message.text)
-        elif message.role == "assistant":
-            calls.update({c.id: c for c in message.tool_calls})
-            if message.text and not message.tool_calls:
-                dialogue.expecting = _expecting(message.text)
-                dialogue.offer = _options_on_the_table(dialogue)
-        else:
-            for result in message.tool_results:
-                call = calls.get(result.call_id)
-                _hear_result(dialogue, call, result.name or (call.name if call else ""), result.content, tools)
-    return dialogue
-
-
-def _hear_user(dialogue: Dialogue, text: str) -> None:
-    facts = understand(_payload(text), dialogue.today, dialogue.expecting)
-    dialogue.last_user, dialogue.fresh_result = facts, None
-    request = dialogue.request
-    wants = facts.intent in ("book", "check")
-    if request is None or request.closed:
-        if not (wants or (facts.intent is None and facts.has_booking_facts)):
-            return
-        request = dialogue.request = Request(intent=facts.intent or "check")
-        dialogue.known = Known()
-    if facts.intent == "book":
-        request.intent = "book"
-    elif facts.intent == "deny":
-        request.declined = True
-    elif facts.intent == "confirm" and dialogue.expecting in ("confirm", "court"):
-        request.intent = "book"
-        if len(dialogue.offer) == 1 and not facts.has_booking_facts:
-            only = dialogue.offer[0]
-            request.date, request.time, request.court = date.fromisoformat(only["date"]), only["time"], only["court"]
-    elif facts.intent is None and (facts.court or facts.any_court or facts.pick is not None) \
-            and dialogue.expecting in ("court", "confirm"):
-        request.intent = "book"
-    request.merge(facts)
-    if facts.pick is not None and dialogue.offer:
-        chosen = dialogue.offer[facts.pick] if -len(dialogue.offer) <= facts.pick < len(dialogue.offer) else None
-        if chosen:
-            request.court, request.pick = chosen["court"], None
-            request.time, request.date = chosen["time"], date.fromisoformat(chosen["date"])
-
-
-def _options_on_the_table(dialogue: Dialogue) -> list[dict[str, Any]]:
-    """The slots the assistant's last answer put forward: the free ones, or the nearest alternatives."""
-    goal = dialogue.request
-    if goal is None or goal.date is None or goal.closed:
-        return []
-    key = (goal.date.isoformat(), goal.time)
-    return dialogue.known.open_slots.get(key) or dialogue.known.alternatives.get(key, [])
-
-
-def _payload(text: str) -> str:
-    """The user's words inside an instruction wrapper such as 'Extract ... from: <text>'."""
-    match = re.search(r"(?:from|message|input|text|request)\s*:\s*(.+)$", text, re.I | re.S)
-    return match.group(1).strip().strip("\"'") if match else text
-
-
-def _expecting(text: str) -> Expecting | None:
-    lowered = text.lower()
-    if re.search(r"what time|which time|what hour|time would you like", lowered):
-        return "time"
-    if re.search(r"which day|what day|which date|what date|when would you like", lowered):
-        return "date"
-    if re.search(r"which (one|court)|shall i book one|like me to book one|which would you", lowered):
-        return "court"
-    if re.search(r"shall i|should i|would you like me to|want me to|would one of those", lowered):
-        return "confirm"
-    return None
-
-
-def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: str, tools: Tools) -> None:
-    known, request = dialogue.known, dialogue.request
-    args = _arguments(call)
-    asked = _asked_about(args, tools, name, dialogue.today)
-    payload = _json_object(content)
-    if payload is None:
-        payload = _read_text_result(content, asked, name, tools)
-    status = payload.get("status")
-    key = asked
-    if status == "open":
-        day, time = payload.get("date") or (key[0] if key else None), payload.get("time")
-        key = (day, time if time is not None else (key[1] if key and "time" not in payload else None))
-        slots = [s for s in payload.get("slots", []) if isinstance(s, dict)]
-        known.open_slots[key] = slots
-        known.alternatives[key] = [s for s in payload.get("alternatives", []) if isinstance(s, dict)]
-        dialogue.fresh_result = "open"
-    elif status == "booked" and request is not None:
-        request.booked = payload
-        dialogue.fresh_result = "booked"
-    elif status == "refused":
-        slot = args.get("slot_id") or _slot_from_task(args, dialogue.today)
-        if slot:
-            known.failed_bookings[slot] = payload
-            for slots in known.open_slots.values():
-                slots[:] = [s for s in slots if s.get("slot_id") != slot]
-        elif key:
-            known.refusals[key] = payload
-        dialogue.fresh_result = "refused"
-    else:
-        message = str(payload.get("message") or payload.get("error") or content)[:300]
-        known.errors.setdefault(_call_key(name, args), []).append(message)
-        dialogue.fresh_result = "error"
-
-
-def _arguments(call: ToolCall | None) -> dict[str, Any]:
-    if call is None:
-        return {}
-    parsed = _json_object(call.arguments)
-    return parsed or {}
-
-
-def _asked_about(args: dict[str, Any], tools: Tools, name: str, today: date) -> tuple[str, str | None] | None:
-    """The (date, time) a check call asked about, read from its arguments or its task text."""
-    if "date" in args:
-        return str(args["date"]), args.get("time")
-    for value in args.values():
-        if isinstance(value, str):
-            facts = understand(value, today)
-            if facts.date:
-                return facts.date.isoformat(), facts.time
-    return None
-
-
-def _slot_from_task(args: dict[str, Any], today: date) -> str | None:
-    for value in args.values():
-        if isinstance(value, str) and re.search(r"\bbook|reserv", value, re.I):
-            facts = understand(value, today)
-            if facts.slot_id:
-                return facts.slot_id
-    return None
-
-
-def _call_key(name: str, args: dict[str, Any]) -> str:
-    return name + json.dumps(args, sort_keys=True)
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-_SLOT_IN_TEXT = re.compile(r"\b([A-Z])-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})\b")
-_CODE_IN_TEXT = re.compile(r"\b(TC-[0-9A-F]{6})\b")
-
-
-def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str, tools: Tools) -> dict[str, Any]:
-    """A delegate's plain-language answer, read back into the fields a structured result would have."""
-    slots = [{"slot_id": m.group(0), "court": m.group(1), "date": m.group(2), "time": f"{m.group(3)}:{m.group(4)}"}
-             for m in _SLOT_IN_TEXT.finditer(text)]
-    code = _CODE_IN_TEXT.search(text)
-    lowered = text.lower()
-    if code and slots:
-        return {"status": "booked", "confirmation": code.group(1), **{k: slots[0][k] for k in ("court", "date", "time")}}
-    if re.search(r"already booked|taken|not available|could not|couldn't|unable|refused|no court [e-z]\b|past|closed|"
-                 r"outside opening", lowered) and (tools.ask_book and name == tools.ask_book.name):
-        return {"status": "refused", "reason": "unknown", "message": text.strip()}
-    if slots or re.search(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|none", lowered):
-        day, time = asked or (slots[0]["date"] if slots else None, None)
-        asked_slots = [s for s in slots if s["date"] == day and (time is None or s["time"] == time)]
-        alternatives = [s for s in slots if s not in asked_slots]
-        return {"status": "open", "date": day, "time": time, "slots": asked_slots, "alternatives": alternatives}
-    return {"status": "error", "message": text.strip()}
 
 
 # --- Deciding what to say or do ---------------------------------------------------------------
@@ -343,9 +41,14 @@ class Step:
     """The brain's decision: text to say, or tool calls to make."""
 
     text: str = ""
+    """What to say (empty when calling tools)."""
     calls: tuple[ToolCall, ...] = ()
+    """Tool calls to make."""
     expecting: Expecting | None = None
+    """What the text asks the user for. The next call has only the text to go on, so reading it
+    back with `expecting_from` must give the same answer (tests hold the two together)."""
     facts: dict[str, Any] = field(default_factory=dict)
+    """What the step established, for a structured final answer."""
 
 
 class Brain:
@@ -355,7 +58,7 @@ class Brain:
         """Answer one model request."""
         today = read_today(request.system, request.messages)
         tools = Tools.of(request.tools if request.tool_choice != "none" else ())
-        if _wants_extraction(request, tools):
+        if wants_extraction(request, tools):
             text = json.dumps(extract(request, today))
             calls: tuple[ToolCall, ...] = ()
         else:
@@ -418,7 +121,7 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
     if tools.ask_check is not None:
         when = f" at {key[1]}" if key[1] else ""
         task = f"Check which courts are free on {key[0]}{when}."
-        return _call(tools.ask_check, {_free_text_param(tools.ask_check): task}, dialogue) or _gave_up(dialogue, "check availability")
+        return _call(tools.ask_check, {free_text_param(tools.ask_check): task}, dialogue) or _gave_up(dialogue, "check availability")
     if goal.intent == "book" and tools.can_book and key[1] and (goal.court or goal.slot_id):
         court = goal.court or goal.slot_id[0]
         return _book(court, key, goal, dialogue, tools)
@@ -474,7 +177,7 @@ def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dial
     if tools.book is not None:
         return _call(tools.book, {"slot_id": slot}, dialogue) or _gave_up(dialogue, "book the court")
     task = f"Book court {court} on {key[0]} at {key[1]} (slot {slot})."
-    return _call(tools.ask_book, {_free_text_param(tools.ask_book): task}, dialogue) or _gave_up(dialogue, "book the court")
+    return _call(tools.ask_book, {free_text_param(tools.ask_book): task}, dialogue) or _gave_up(dialogue, "book the court")
 
 
 def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue, wants_ids: bool) -> Step:
@@ -485,7 +188,7 @@ def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str,
     for slot in slots:
         by_hour.setdefault(slot["time"], []).append(slot["court"])
     listing = ", ".join(f"{time} ({'/'.join(courts)})" for time, courts in sorted(by_hour.items()))
-    ask = "What time would you like?" if goal.intent == "book" else "Would you like me to book one of them?"
+    ask = "What time would you like?" if goal.intent == "book" else "Which time would you like me to book?"
     return Step(text=f"Open {day}: {listing}. {ask}{_ids(slots, wants_ids)}", expecting="time", facts=_open_facts(key, slots))
 
 
@@ -502,7 +205,7 @@ def _nothing_free(key: tuple[str, str | None], alternatives: list[dict[str, Any]
 
 def _call(tool: ToolDef, args: dict[str, Any], dialogue: Dialogue) -> Step | None:
     """A tool call, unless the same call already failed too often."""
-    if len(dialogue.known.errors.get(_call_key(tool.name, args), [])) >= MAX_ATTEMPTS_PER_CALL:
+    if len(dialogue.known.errors.get(call_key(tool.name, args), [])) >= MAX_ATTEMPTS_PER_CALL:
         return None
     return Step(calls=(ToolCall(name=tool.name, arguments=json.dumps(args)),))
 
@@ -626,48 +329,7 @@ def _slot_of(court: str, key: tuple[str, str | None]) -> str:
     return f"{court}-{key[0]}-{(key[1] or '').replace(':', '')}"
 
 
-# --- Structured output ------------------------------------------------------------------------
-
-
-def _wants_extraction(request: ModelRequest, tools: Tools) -> bool:
-    if tools.can_check or tools.can_book:
-        return False
-    if request.output_schema is not None:
-        return True
-    prompt = request.system + " " + (request.messages[-1].text if request.messages else "")
-    return bool(re.search(r"\bjson\b", prompt, re.I)) and bool(_named_fields(prompt))
-
-
-_KNOWN_FIELDS = ("intent", "date", "time", "court", "slot_id", "any_court")
-
-
-def _named_fields(prompt: str) -> list[str]:
-    return [name for name in _KNOWN_FIELDS if re.search(rf"\b{name}\b", prompt)]
-
-
-def extract(request: ModelRequest, today: date) -> dict[str, Any]:
-    """The fields the prompt asks for, read from the latest user message."""
-    users = [m for m in request.messages if m.role == "user"]
-    last_assistant = next((m for m in reversed(request.messages) if m.role == "assistant" and m.text), None)
-    expecting = _expecting(last_assistant.text) if last_assistant else None
-    facts = understand(_payload(users[-1].text), today, expecting) if users else Facts()
-    values = _fact_values(facts)
-    if request.output_schema:
-        return fill_schema(request.output_schema, values)
-    prompt = request.system + " " + (users[-1].text if users else "")
-    return {name: values.get(name) for name in _named_fields(prompt)}
-
-
-def _fact_values(facts: Facts) -> dict[str, Any]:
-    return {
-        "intent": facts.intent,
-        "date": facts.date.isoformat() if facts.date else None,
-        "time": facts.time,
-        "court": "any" if facts.any_court else facts.court,
-        "slot_id": facts.slot_id,
-        "any_court": facts.any_court,
-    }
-
+# --- Facts for a structured final answer ------------------------------------------------------
 
 def _facts_of(dialogue: Dialogue) -> dict[str, Any]:
     goal = dialogue.request
@@ -676,75 +338,8 @@ def _facts_of(dialogue: Dialogue) -> dict[str, Any]:
     return {"intent": goal.intent, "date": goal.date.isoformat() if goal.date else None, "time": goal.time,
             "court": goal.court}
 
-
 def _open_facts(key: tuple[str, str | None], slots: list[dict[str, Any]]) -> dict[str, Any]:
     return {"date": key[0], "time": key[1], "slots": slots, "free_courts": [s["court"] for s in slots]}
 
-
 def _booked_facts(booked: dict[str, Any]) -> dict[str, Any]:
     return {**booked, "booked": True}
-
-
-_INTENT_SYNONYMS = {
-    "book": ("book", "booking", "reserve", "reservation"),
-    "check": ("check", "check_availability", "availability", "query", "ask"),
-    "confirm": ("confirm", "yes", "book"),
-    "deny": ("deny", "no", "cancel"),
-    "greet": ("greet", "greeting", "smalltalk", "small_talk", "chitchat"),
-    "thanks": ("thanks", "smalltalk", "small_talk", "chitchat"),
-    "bye": ("bye", "goodbye", "smalltalk", "small_talk", "chitchat"),
-    "off_topic": ("off_topic", "other", "unknown"),
-    None: ("provide_info", "info", "answer", "none", "unknown", "other"),
-}
-
-
-def fill_schema(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """A JSON object for `schema`, filled from known values by field name; unknown fields are null."""
-    defs = schema.get("$defs", {})
-    properties = _resolve(schema, defs).get("properties", {})
-    result: dict[str, Any] = {}
-    for name, prop in properties.items():
-        prop = _resolve(prop, defs)
-        value = _value_for(name, values)
-        if name == "intent" and prop.get("enum"):
-            value = next((v for v in _INTENT_SYNONYMS.get(values.get("intent"), ()) if v in prop["enum"]), None)
-        elif prop.get("enum") and value not in prop["enum"]:
-            value = None
-        result[name] = _coerce(value, prop, defs)
-    return result
-
-
-def _value_for(name: str, values: dict[str, Any]) -> Any:
-    aliases = {"reply": "message", "text": "message", "summary": "message", "answer": "message",
-               "response": "message", "open_slots": "slots", "available_slots": "slots", "courts": "free_courts",
-               "confirmation_code": "confirmation", "code": "confirmation"}
-    return values.get(name, values.get(aliases.get(name, ""), None))
-
-
-def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
-    kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
-    if value is None:
-        return [] if kinds == {"array"} else None
-    if "array" in kinds and not isinstance(value, list):
-        return [value]
-    if "boolean" in kinds and not isinstance(value, bool):
-        return bool(value)
-    if kinds & {"string"} and not kinds & {"array", "object"} and not isinstance(value, str):
-        return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
-    if "array" in kinds and isinstance(value, list):
-        items = _resolve(prop.get("items", {}), defs) or _resolve(next(
-            (o.get("items", {}) for o in prop.get("anyOf", []) if o.get("type") == "array"), {}), defs)
-        if items.get("type") == "string":
-            return [v if isinstance(v, str) else v.get("slot_id", json.dumps(v)) for v in value]
-        if items.get("properties"):
-            return [{k: (v.get(k) if isinstance(v, dict) else None) for k in items["properties"]} for v in value]
-    return value
-
-
-def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref") if isinstance(node, dict) else None
-    if ref and ref.startswith("#/$defs/"):
-        return defs.get(ref.split("/")[-1], {})
-    return node if isinstance(node, dict) else {}
-
-

@@ -213,7 +213,7 @@ def parse_court(text: str, expecting: Expecting | None = None) -> tuple[str | No
     if _ANY_COURT.search(text) and not re.search(r"\bany\s+(?:courts?|slots?|times?)\s+(?:free|available|open)\b", text, re.I):
         return None, True, None
     pick = _ORDINAL_PICK.search(text)
-    if pick and expecting in ("court", "confirm"):
+    if pick and expecting in ("court", "confirm", "time"):
         return None, False, {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1}[pick.group(1).lower()]
     return None, False, None
 
@@ -232,8 +232,10 @@ _THANKS = re.compile(r"\b(thanks?|thank\s+you|cheers|ta|much\s+appreciated)\b", 
 _BYE = re.compile(r"\b(bye|goodbye|see\s+you|that'?s\s+all|cya)\b", re.I)
 
 
-def parse_intent(text: str, facts_named: bool) -> Intent | None:
+def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = None) -> Intent | None:
     """What the message asks for; None when it only adds facts ("3pm", "court A")."""
+    if expecting == "confirm" and _CONFIRM.search(text):
+        return "confirm"
     if _BOOK.search(text) and not re.search(r"\bhow\s+(?:do|can)\s+i\s+book\b", text, re.I):
         return "book"
     if _CHECK.search(text) or (facts_named and text.rstrip().endswith("?")):
@@ -269,7 +271,7 @@ def understand(text: str, today: date, expecting: Expecting | None = None) -> Fa
     if slot:
         facts = replace(facts, court=slot.group(1).upper(), date=date.fromisoformat(slot.group(2)),
                         time=f"{slot.group(3)[:2]}:{slot.group(3)[2:]}")
-    return replace(facts, intent=parse_intent(text, facts.has_booking_facts))
+    return replace(facts, intent=parse_intent(text, facts.has_booking_facts, expecting))
 
 
 def _without_times(text: str) -> str:

@@ -57,7 +57,7 @@ def start(letter: str, deps: Deps) -> Conversation:
     if info is None:
         raise UnknownPattern(
             f"there is no pattern {letter!r}; the patterns are {', '.join(PATTERNS)}"
-            + (f" (the article's others, {', '.join(l for l in ARTICLE_LETTERS if l not in PATTERNS)}, are not built yet)"
+            + (f" (the article's others, {', '.join(x for x in ARTICLE_LETTERS if x not in PATTERNS)}, are not built yet)"
                if len(PATTERNS) < len(ARTICLE_LETTERS) else "")
         )
     return info.conversation_class()(deps)

@@ -1,0 +1,315 @@
+"""Reading a model request the way a model reads its context: who wants what, and what is known.
+
+`replay` walks the messages in order and returns a `Dialogue`: the user's current goal (built up
+over turns: a date in one, the time in the next), what tool results have said, and what the
+assistant last asked, so a short answer ("3", "A", "yes") is read in the light of the question.
+
+Tools are recognised by their schemas, not their names: one that takes a date checks availability,
+one that takes a slot id books, one that takes a single free-text task is a delegate (a sub-agent,
+a Lambda) whose plain-language answers are read back into the same facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .protocol import Message, ModelRequest, ToolCall, ToolDef
+from .understanding import Expecting, Facts, understand
+
+
+def read_today(system: str, messages: tuple[Message, ...]) -> date:
+    """Today's date as the prompt states it ("Today is 2025-12-03"); the machine's date otherwise."""
+    for text in (system, *(m.text for m in messages if m.role == "user")):
+        match = re.search(r"\btoday(?:'s date)?\s*(?:is|:)\s*(?:[A-Za-z]+,?\s+)?(\d{4}-\d{2}-\d{2})", text, re.I)
+        if match:
+            return date.fromisoformat(match.group(1))
+    return date.today()
+
+
+@dataclass(frozen=True)
+class Tools:
+    """The offered tools, by the role their schema shows."""
+
+    check: ToolDef | None = None
+    """Takes a date (and time): checks availability."""
+    book: ToolDef | None = None
+    """Takes a slot id: books it."""
+    ask_check: ToolDef | None = None
+    """Takes a free-text task about availability: a delegate."""
+    ask_book: ToolDef | None = None
+    """Takes a free-text task about booking: a delegate."""
+
+    @classmethod
+    def of(cls, tools: tuple[ToolDef, ...]) -> Tools:
+        found: dict[str, ToolDef] = {}
+        for tool in tools:
+            props = tool.parameters.get("properties", {}) or {}
+            words = f"{tool.name} {tool.description}".lower()
+            about_booking = bool(re.search(r"\bbook|reserv", words)) and "availab" not in tool.name.lower()
+            if "date" in props and "slot_id" not in props:
+                found.setdefault("check", tool)
+            elif "slot_id" in props:
+                found.setdefault("book", tool)
+            elif free_text_param(tool):
+                found.setdefault("ask_book" if about_booking else "ask_check", tool)
+        return cls(**found)
+
+    @property
+    def can_check(self) -> bool:
+        return self.check is not None or self.ask_check is not None
+
+    @property
+    def can_book(self) -> bool:
+        return self.book is not None or self.ask_book is not None
+
+
+def free_text_param(tool: ToolDef) -> str | None:
+    """The single string parameter of a delegate tool, if the tool is one."""
+    props = tool.parameters.get("properties", {}) or {}
+    strings = [name for name, prop in props.items() if prop.get("type") == "string" or "anyOf" in prop]
+    return strings[0] if len(props) == 1 and strings else None
+
+
+# --- What the conversation has established ----------------------------------------------------
+
+
+@dataclass
+class Request:
+    """The user's current goal, built up over turns."""
+
+    intent: str = "check"
+    date: date | None = None
+    time: str | None = None
+    court: str | None = None
+    any_court: bool = False
+    pick: int | None = None
+    slot_id: str | None = None
+    booked: dict[str, Any] | None = None
+    declined: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.booked is not None or self.declined
+
+    def merge(self, facts: Facts) -> None:
+        if facts.date is not None:
+            self.date = facts.date
+        if facts.time is not None:
+            self.time = facts.time
+        if facts.court is not None:
+            self.court, self.any_court, self.pick = facts.court, False, None
+        if facts.any_court:
+            self.court, self.any_court, self.pick = None, True, None
+        if facts.pick is not None:
+            self.court, self.any_court, self.pick = None, False, facts.pick
+        if facts.slot_id is not None:
+            self.slot_id = facts.slot_id
+        elif facts.court is not None or facts.date is not None or facts.time is not None:
+            self.slot_id = None
+
+
+@dataclass
+class Known:
+    """What tool results have told the brain in the current request."""
+
+    open_slots: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
+    alternatives: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
+    refusals: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
+    failed_bookings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Dialogue:
+    """The conversation replayed: the open request, what is known, what the assistant last asked."""
+
+    today: date
+    request: Request | None = None
+    known: Known = field(default_factory=Known)
+    last_user: Facts = field(default_factory=Facts)
+    expecting: Expecting | None = None
+    offer: list[dict[str, Any]] = field(default_factory=list)
+    last_role: str = "user"
+    fresh_result: str | None = None
+
+
+def replay(request: ModelRequest, today: date, tools: Tools) -> Dialogue:
+    """Walk the messages in order, as a model reads its context, and return where things stand."""
+    dialogue = Dialogue(today)
+    calls: dict[str, ToolCall] = {}
+    for message in request.messages:
+        dialogue.last_role = message.role
+        if message.role == "user":
+            _hear_user(dialogue, message.text)
+        elif message.role == "assistant":
+            calls.update({c.id: c for c in message.tool_calls})
+            if message.text and not message.tool_calls:
+                dialogue.expecting = expecting_from(message.text)
+                dialogue.offer = _options_on_the_table(dialogue)
+        else:
+            for result in message.tool_results:
+                call = calls.get(result.call_id)
+                _hear_result(dialogue, call, result.name or (call.name if call else ""), result.content, tools)
+    return dialogue
+
+
+def _hear_user(dialogue: Dialogue, text: str) -> None:
+    facts = understand(payload(text), dialogue.today, dialogue.expecting)
+    dialogue.last_user, dialogue.fresh_result = facts, None
+    request = dialogue.request
+    wants = facts.intent in ("book", "check")
+    if request is None or request.closed:
+        if not (wants or (facts.intent is None and facts.has_booking_facts)):
+            return
+        request = dialogue.request = Request(intent=facts.intent or "check")
+        dialogue.known = Known()
+    if facts.intent == "book":
+        request.intent = "book"
+    elif facts.intent == "deny":
+        request.declined = True
+    elif facts.intent == "confirm" and dialogue.expecting in ("confirm", "court"):
+        request.intent = "book"
+        if len(dialogue.offer) == 1 and not facts.has_booking_facts:
+            only = dialogue.offer[0]
+            request.date, request.time, request.court = date.fromisoformat(only["date"]), only["time"], only["court"]
+    elif facts.intent is None and (facts.court or facts.any_court or facts.pick is not None) \
+            and dialogue.expecting in ("court", "confirm"):
+        request.intent = "book"
+    request.merge(facts)
+    if facts.pick is not None and dialogue.offer:
+        chosen = dialogue.offer[facts.pick] if -len(dialogue.offer) <= facts.pick < len(dialogue.offer) else None
+        if chosen:
+            request.court, request.pick = chosen["court"], None
+            request.time, request.date = chosen["time"], date.fromisoformat(chosen["date"])
+
+
+def _options_on_the_table(dialogue: Dialogue) -> list[dict[str, Any]]:
+    """The slots the assistant's last answer put forward: the free ones, or the nearest alternatives."""
+    goal = dialogue.request
+    if goal is None or goal.date is None or goal.closed:
+        return []
+    key = (goal.date.isoformat(), goal.time)
+    return dialogue.known.open_slots.get(key) or dialogue.known.alternatives.get(key, [])
+
+
+def payload(text: str) -> str:
+    """The user's words inside an instruction wrapper such as 'Extract ... from: <text>'."""
+    match = re.search(r"(?:from|message|input|text|request)\s*:\s*(.+)$", text, re.I | re.S)
+    return match.group(1).strip().strip("\"'") if match else text
+
+
+def expecting_from(text: str) -> Expecting | None:
+    """What an assistant's message asks the user for, judged from its words alone."""
+    lowered = text.lower()
+    if re.search(r"what time|which time|what hour|time would you like|would one of those work|"
+                 r"would \d{2}:\d{2} or \d{2}:\d{2} work", lowered):
+        return "time"
+    if re.search(r"which day|what day|which date|what date|when would you like", lowered):
+        return "date"
+    if re.search(r"which (one|court)|shall i book one|like me to book one|which would you", lowered):
+        return "court"
+    if re.search(r"shall i|should i|would you like me to|want me to|would one of those", lowered):
+        return "confirm"
+    return None
+
+
+def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: str, tools: Tools) -> None:
+    known, request = dialogue.known, dialogue.request
+    args = _arguments(call)
+    asked = _asked_about(args, tools, name, dialogue.today)
+    payload = json_object(content)
+    if payload is None:
+        payload = _read_text_result(content, asked, name, tools)
+    status = payload.get("status")
+    key = asked
+    if status == "open":
+        day, time = payload.get("date") or (key[0] if key else None), payload.get("time")
+        key = (day, time if time is not None else (key[1] if key and "time" not in payload else None))
+        slots = [s for s in payload.get("slots", []) if isinstance(s, dict)]
+        known.open_slots[key] = slots
+        alternatives = [s for s in payload.get("alternatives", []) if isinstance(s, dict)]
+        known.alternatives[key] = sorted(alternatives, key=lambda s: str(s.get("time")))  # the order they are offered in
+        dialogue.fresh_result = "open"
+    elif status == "booked" and request is not None:
+        request.booked = payload
+        dialogue.fresh_result = "booked"
+    elif status == "refused":
+        slot = args.get("slot_id") or _slot_from_task(args, dialogue.today)
+        if slot:
+            known.failed_bookings[slot] = payload
+            for slots in known.open_slots.values():
+                slots[:] = [s for s in slots if s.get("slot_id") != slot]
+        elif key:
+            known.refusals[key] = payload
+        dialogue.fresh_result = "refused"
+    else:
+        message = str(payload.get("message") or payload.get("error") or content)[:300]
+        known.errors.setdefault(call_key(name, args), []).append(message)
+        dialogue.fresh_result = "error"
+
+
+def _arguments(call: ToolCall | None) -> dict[str, Any]:
+    if call is None:
+        return {}
+    parsed = json_object(call.arguments)
+    return parsed or {}
+
+
+def _asked_about(args: dict[str, Any], tools: Tools, name: str, today: date) -> tuple[str, str | None] | None:
+    """The (date, time) a check call asked about, read from its arguments or its task text."""
+    if "date" in args:
+        return str(args["date"]), args.get("time")
+    for value in args.values():
+        if isinstance(value, str):
+            facts = understand(value, today)
+            if facts.date:
+                return facts.date.isoformat(), facts.time
+    return None
+
+
+def _slot_from_task(args: dict[str, Any], today: date) -> str | None:
+    for value in args.values():
+        if isinstance(value, str) and re.search(r"\bbook|reserv", value, re.I):
+            facts = understand(value, today)
+            if facts.slot_id:
+                return facts.slot_id
+    return None
+
+
+def call_key(name: str, args: dict[str, Any]) -> str:
+    return name + json.dumps(args, sort_keys=True)
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+_SLOT_IN_TEXT = re.compile(r"\b([A-Z])-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})\b")
+_CODE_IN_TEXT = re.compile(r"\b(TC-[0-9A-F]{6})\b")
+
+
+def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str, tools: Tools) -> dict[str, Any]:
+    """A delegate's plain-language answer, read back into the fields a structured result would have."""
+    slots = [{"slot_id": m.group(0), "court": m.group(1), "date": m.group(2), "time": f"{m.group(3)}:{m.group(4)}"}
+             for m in _SLOT_IN_TEXT.finditer(text)]
+    code = _CODE_IN_TEXT.search(text)
+    lowered = text.lower()
+    if code and slots:
+        return {"status": "booked", "confirmation": code.group(1), **{k: slots[0][k] for k in ("court", "date", "time")}}
+    if re.search(r"already booked|taken|not available|could not|couldn't|unable|refused|no court [e-z]\b|past|closed|"
+                 r"outside opening", lowered) and (tools.ask_book and name == tools.ask_book.name):
+        return {"status": "refused", "reason": "unknown", "message": text.strip()}
+    if slots or re.search(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|none", lowered):
+        day, time = asked or (slots[0]["date"] if slots else None, None)
+        asked_slots = [s for s in slots if s["date"] == day and (time is None or s["time"] == time)]
+        alternatives = [s for s in slots if s not in asked_slots]
+        return {"status": "open", "date": day, "time": time, "slots": asked_slots, "alternatives": alternatives}
+    return {"status": "error", "message": text.strip()}

@@ -1,0 +1,127 @@
+"""Answers in a requested JSON shape: extraction for a parser, or a final answer fitted to a schema.
+
+Extraction is what Pattern A-style callers ask for: no tools, a prompt or output format that wants
+JSON, and the fields it names (`intent`, `date`, `time`, `court`, ...) read from the latest user
+message. `fill_schema` fits known values into any JSON schema by field name, so an agent asked for
+structured output answers in that structure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from .dialogue import Tools, expecting_from, payload
+from .protocol import ModelRequest
+from .understanding import Facts, understand
+
+
+def wants_extraction(request: ModelRequest, tools: Tools) -> bool:
+    if tools.can_check or tools.can_book:
+        return False
+    if request.output_schema is not None:
+        return True
+    prompt = request.system + " " + (request.messages[-1].text if request.messages else "")
+    return bool(re.search(r"\bjson\b", prompt, re.I)) and bool(_named_fields(prompt))
+
+
+_KNOWN_FIELDS = ("intent", "date", "time", "court", "slot_id", "any_court")
+
+
+def _named_fields(prompt: str) -> list[str]:
+    return [name for name in _KNOWN_FIELDS if re.search(rf"\b{name}\b", prompt)]
+
+
+def extract(request: ModelRequest, today: date) -> dict[str, Any]:
+    """The fields the prompt asks for, read from the latest user message."""
+    users = [m for m in request.messages if m.role == "user"]
+    last_assistant = next((m for m in reversed(request.messages) if m.role == "assistant" and m.text), None)
+    expecting = expecting_from(last_assistant.text) if last_assistant else None
+    facts = understand(payload(users[-1].text), today, expecting) if users else Facts()
+    values = _fact_values(facts)
+    if request.output_schema:
+        return fill_schema(request.output_schema, values)
+    prompt = request.system + " " + (users[-1].text if users else "")
+    return {name: values.get(name) for name in _named_fields(prompt)}
+
+
+def _fact_values(facts: Facts) -> dict[str, Any]:
+    return {
+        "intent": facts.intent,
+        "date": facts.date.isoformat() if facts.date else None,
+        "time": facts.time,
+        "court": "any" if facts.any_court else facts.court,
+        "slot_id": facts.slot_id,
+        "any_court": facts.any_court,
+    }
+
+
+
+
+
+
+
+
+_INTENT_SYNONYMS = {
+    "book": ("book", "booking", "reserve", "reservation"),
+    "check": ("check", "check_availability", "availability", "query", "ask"),
+    "confirm": ("confirm", "yes", "book"),
+    "deny": ("deny", "no", "cancel"),
+    "greet": ("greet", "greeting", "smalltalk", "small_talk", "chitchat"),
+    "thanks": ("thanks", "smalltalk", "small_talk", "chitchat"),
+    "bye": ("bye", "goodbye", "smalltalk", "small_talk", "chitchat"),
+    "off_topic": ("off_topic", "other", "unknown"),
+    None: ("provide_info", "info", "answer", "none", "unknown", "other"),
+}
+
+
+def fill_schema(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object for `schema`, filled from known values by field name; unknown fields are null."""
+    defs = schema.get("$defs", {})
+    properties = _resolve(schema, defs).get("properties", {})
+    result: dict[str, Any] = {}
+    for name, prop in properties.items():
+        prop = _resolve(prop, defs)
+        value = _value_for(name, values)
+        if name == "intent" and prop.get("enum"):
+            value = next((v for v in _INTENT_SYNONYMS.get(values.get("intent"), ()) if v in prop["enum"]), None)
+        elif prop.get("enum") and value not in prop["enum"]:
+            value = None
+        result[name] = _coerce(value, prop, defs)
+    return result
+
+
+def _value_for(name: str, values: dict[str, Any]) -> Any:
+    aliases = {"reply": "message", "text": "message", "summary": "message", "answer": "message",
+               "response": "message", "open_slots": "slots", "available_slots": "slots", "courts": "free_courts",
+               "confirmation_code": "confirmation", "code": "confirmation"}
+    return values.get(name, values.get(aliases.get(name, ""), None))
+
+
+def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
+    kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
+    if value is None:
+        return [] if kinds == {"array"} else None
+    if "array" in kinds and not isinstance(value, list):
+        return [value]
+    if "boolean" in kinds and not isinstance(value, bool):
+        return bool(value)
+    if kinds & {"string"} and not kinds & {"array", "object"} and not isinstance(value, str):
+        return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    if "array" in kinds and isinstance(value, list):
+        items = _resolve(prop.get("items", {}), defs) or _resolve(next(
+            (o.get("items", {}) for o in prop.get("anyOf", []) if o.get("type") == "array"), {}), defs)
+        if items.get("type") == "string":
+            return [v if isinstance(v, str) else v.get("slot_id", json.dumps(v)) for v in value]
+        if items.get("properties"):
+            return [{k: (v.get(k) if isinstance(v, dict) else None) for k in items["properties"]} for v in value]
+    return value
+
+
+def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if ref and ref.startswith("#/$defs/"):
+        return defs.get(ref.split("/")[-1], {})
+    return node if isinstance(node, dict) else {}

@@ -51,7 +51,15 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 # --- Results: what crosses the model boundary -------------------------------------------------
 
 
-class Slot(BaseModel):
+class Result(BaseModel):
+    """A value a model will read. `str()` gives JSON, because SDKs such as the Agents SDK send a
+    tool's return value to the model as `str(value)`."""
+
+    def __str__(self) -> str:
+        return self.model_dump_json()
+
+
+class Slot(Result):
     """One bookable hour on one court."""
 
     slot_id: str = Field(description="Id to pass to `book`, e.g. A-2025-12-04-1500.")
@@ -60,7 +68,7 @@ class Slot(BaseModel):
     time: str = Field(description="Start time HH:MM; every slot lasts one hour.")
 
 
-class Availability(BaseModel):
+class Availability(Result):
     """Open slots for a day, or for one hour of a day."""
 
     status: Literal["open"] = "open"
@@ -72,7 +80,7 @@ class Availability(BaseModel):
     )
 
 
-class Booked(BaseModel):
+class Booked(Result):
     """A confirmed booking."""
 
     status: Literal["booked"] = "booked"
@@ -81,9 +89,11 @@ class Booked(BaseModel):
     date: str
     time: str
     user: str
+    already_held: bool = Field(
+        default=False, description="True when this user already held the slot: nothing new was booked.")
 
 
-class Refused(BaseModel):
+class Refused(Result):
     """Why a request could not be served, in words a model can repeat, with other options."""
 
     status: Literal["refused"] = "refused"
@@ -191,7 +201,11 @@ class Calendar:
                             slots=slots, alternatives=alternatives)
 
     def book(self, slot: str, user: str, via: str = "") -> Booked | Refused:
-        """Book `slot` for `user` (bound by the caller from the session, never by a model)."""
+        """Book `slot` for `user` (bound by the caller from the session, never by a model).
+
+        Booking a slot the same user already holds is idempotent: it returns that booking, marked
+        `already_held`, so a retry after a lost reply recovers the confirmation instead of failing.
+        """
         parsed = self._parse_slot(slot)
         if isinstance(parsed, Refused):
             return parsed
@@ -202,7 +216,11 @@ class Calendar:
             try:
                 taken = self._taken(when.isoformat(), db)
                 if (court, time) in taken:
+                    held = self._holder(db, court, when.isoformat(), time)
                     db.execute("ROLLBACK")
+                    if held and held["user"] == user:  # a retry, e.g. after a lost reply: same booking again
+                        return Booked(confirmation=held["confirmation"], court=court, date=when.isoformat(),
+                                      time=time, user=user, already_held=True)
                     return self._refuse("slot_taken", f"Court {court} at {time} on {when.isoformat()} is already booked.",
                                         self._nearest(when, hour, taken, prefer_hour=True))
                 next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM bookings").fetchone()[0]
@@ -265,6 +283,11 @@ class Calendar:
             return {tuple(row) for row in db.execute(query, [day]).fetchall()}
         with self._db() as own:
             return {tuple(row) for row in own.execute(query, [day]).fetchall()}
+
+    @staticmethod
+    def _holder(db: Database, court: str, day: str, time: str) -> dict | None:
+        rows = list(db["bookings"].rows_where("court = ? AND date = ? AND time = ?", [court, day, time]))
+        return rows[0] if rows else None
 
     def _open_slots(self, when: date, hours: list[int], taken: set[tuple[str, str]]) -> list[Slot]:
         day = when.isoformat()

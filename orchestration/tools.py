@@ -21,9 +21,9 @@ from typing import Annotated, Any, Literal
 
 from agents import RunContextWrapper
 from agents.function_schema import FuncSchema, function_schema
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from .calendar import Availability, Booked, Calendar, Refused
+from .calendar import Availability, Booked, Calendar, Refused, Result
 
 StartTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
 
@@ -164,7 +164,7 @@ def _flat_type(prop: dict[str, Any]) -> str:
 # --- Running a tool call ----------------------------------------------------------------------
 
 
-class ToolError(BaseModel):
+class ToolError(Result):
     """A call that could not run: unknown tool, arguments that are not JSON, or invalid arguments."""
 
     status: Literal["error"] = "error"

@@ -75,7 +75,7 @@ def test_booking_confirms_and_records_who_and_through_which_pattern(calendar: Ca
 )
 def test_each_refusal_kind(calendar: Calendar, slot_id: str, reason: str) -> None:
     calendar.book("A-2025-12-04-1500", "bob")
-    refused = calendar.book(slot_id, "alice")
+    refused = calendar.book(slot_id, "carol")
     assert isinstance(refused, Refused)
     assert refused.reason == reason
     assert refused.message  # plain words a model can repeat
@@ -144,9 +144,23 @@ def test_eight_threads_racing_for_the_same_slots_never_double_book(calendar: Cal
     for thread in threads:
         thread.join()
 
-    confirmations = [r for r in results if isinstance(r, Booked)]
+    booked = [r for r in results if isinstance(r, Booked)]
     rows = calendar.bookings()
     assert len(results) == 8 * 5 * len(slots)
-    assert sorted((r.court, r.time) for r in confirmations) == sorted((r.court, r.time) for r in rows)
-    assert len(rows) == len(slots)  # one booking per slot, every confirmation stored
+    assert len(rows) == len(slots)  # one booking per slot: no double booking
+    assert sum(not r.already_held for r in booked) == len(slots)  # each slot confirmed as new exactly once
+    assert {(r.confirmation, r.user) for r in booked} == {(row.confirmation, row.user) for row in rows}  # none lost
     assert all(r.reason == "slot_taken" for r in results if isinstance(r, Refused))
+
+
+def test_rebooking_your_own_slot_returns_the_same_booking(calendar: Calendar) -> None:
+    first = calendar.book("A-2025-12-04-1500", "alice")
+    again = calendar.book("A-2025-12-04-1500", "alice")
+    assert again == first.model_copy(update={"already_held": True})
+    assert len(calendar.bookings()) == 1
+    assert calendar.book("A-2025-12-04-1500", "bob").reason == "slot_taken"
+
+
+def test_results_read_as_json_when_an_sdk_stringifies_them(calendar: Calendar) -> None:
+    booked = calendar.book("A-2025-12-04-1500", "alice")
+    assert str(booked) == booked.model_dump_json()

@@ -133,7 +133,8 @@ def test_run_tool_executes_with_the_session_user(context: tools.BookingContext) 
     outcome = tools.run_tool("book", '{"slot_id": "A-2025-12-04-1500"}', context)
     assert outcome.ok
     assert outcome.as_dict() == {"status": "booked", "confirmation": outcome.result.confirmation, "court": "A",
-                                 "date": "2025-12-04", "time": "15:00", "user": "alice"}
+                                 "date": "2025-12-04", "time": "15:00", "user": "alice",
+                                 "already_held": False}
 
 
 @pytest.mark.parametrize(("name", "arguments", "message"), [

@@ -264,6 +264,8 @@ def _confirmation(booked: dict[str, Any], today: date, wants_ids: bool) -> str:
     when = _day(date.fromisoformat(day), today) if day else ""
     code = booked.get("confirmation", "")
     ids = f" (slot {court}-{day}-{str(time).replace(':', '')})" if wants_ids and day and time else ""
+    if booked.get("already_held"):
+        return f"You already have court {court} booked {when} at {time} — confirmation code {code}. Nothing new was booked.{ids}"
     return f"Booked! Court {court}, {when} at {time}. Your confirmation code is {code}.{ids}"
 
 

@@ -86,5 +86,5 @@ PHRASINGS: list[tuple[str, str | None, dict]] = [
     ("Can you get me a slot on Sunday at 10?", None, {"intent": "book", "date": "2025-12-07", "time": "10:00"}),
     ("tomorrow at 3?", None, {"intent": "check", "date": "2025-12-04", "time": "15:00"}),
     ("Actually make it 4pm", None, {"time": "16:00"}),
-    ("book it", "confirm", {"intent": "book"}),
+    ("book it", "confirm", {"intent": "confirm"}),
 ]

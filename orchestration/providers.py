@@ -38,6 +38,8 @@ class Settings:
     """Base URL of an OpenAI-compatible server; empty for api.openai.com."""
     openai_model: str = "gpt-4.1-mini"
     """Model id for OpenAI calls."""
+    openai_agents_api: str = "responses"
+    """API the Agents SDK patterns use: `responses` (the SDK's default) or `chat_completions`."""
     anthropic_api_key: str = field(default="", repr=False)
     """Anthropic API key."""
     anthropic_model: str = "claude-sonnet-4-5"
@@ -57,6 +59,7 @@ class Settings:
         "openai_api_key": ("OPENAI_API_KEY",),
         "openai_base_url": ("OPENAI_BASE_URL",),
         "openai_model": ("OPENAI_MODEL",),
+        "openai_agents_api": ("OPENAI_AGENTS_API",),
         "anthropic_api_key": ("ANTHROPIC_API_KEY",),
         "anthropic_model": ("ANTHROPIC_MODEL",),
         "aws_access_key_id": ("AWS_ACCESS_KEY_ID",),
@@ -158,9 +161,12 @@ class Clients:
         return openai.OpenAI(api_key="offline", base_url=f"{OFFLINE_BASE_URL}/v1", max_retries=0,
                              http_client=httpx2.Client(transport=self.offline.transport()))
 
-    @cached_property
     def async_openai(self) -> Any:
-        """An `openai.AsyncOpenAI` client, for the Agents SDK."""
+        """A new `openai.AsyncOpenAI` client, for the Agents SDK.
+
+        New on each call: an async client's connections belong to the event loop that made them,
+        and each turn of a conversation runs in its own loop.
+        """
         import httpx2
         import openai
 
@@ -170,6 +176,14 @@ class Clients:
                                       timeout=TIMEOUT_S, max_retries=MAX_RETRIES)
         return openai.AsyncOpenAI(api_key="offline", base_url=f"{OFFLINE_BASE_URL}/v1", max_retries=0,
                                   http_client=httpx2.AsyncClient(transport=self.offline.transport()))
+
+    def agents_model(self) -> Any:
+        """An Agents SDK model on a new async client: the Responses API (the SDK's default), or
+        Chat Completions when `openai_agents_api` says so (many compatible servers lack Responses)."""
+        from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
+
+        model_class = OpenAIChatCompletionsModel if self.settings.openai_agents_api == "chat_completions" else OpenAIResponsesModel
+        return model_class(model=self.model_id("openai"), openai_client=self.async_openai())
 
     # Anthropic -------------------------------------------------------------------------------------
 

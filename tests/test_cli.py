@@ -71,7 +71,7 @@ def test_the_transcript_shows_each_step_as_it_happens() -> None:
 
 def test_an_unknown_pattern_says_which_exist(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chat", "--pattern", "Z", "hello"]) == 2
-    assert "there is no pattern 'Z'; the patterns are C" in capsys.readouterr().err
+    assert "there is no pattern 'Z'; the patterns are A, B, C, D, E, F, G" in capsys.readouterr().err
 
 
 def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

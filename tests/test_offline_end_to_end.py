@@ -116,7 +116,7 @@ def test_openai_chat_completions_streaming(calendar: Calendar, context: tools.Bo
 def test_agents_sdk_runner_with_session_memory(calendar: Calendar, context: tools.BookingContext, api: str) -> None:
     """Runner.run with the same typed tools as function tools; the user travels in the run context."""
     agents.set_trace_processors([])
-    client = Clients().async_openai
+    client = Clients().async_openai()
     model = (OpenAIResponsesModel(model="m", openai_client=client) if api == "responses"
              else OpenAIChatCompletionsModel(model="m", openai_client=client))
     agent: Agent[tools.BookingContext] = Agent(

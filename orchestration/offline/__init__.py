@@ -4,8 +4,12 @@
 their own hooks, so they serialize requests and parse responses exactly as against the service:
 
 - `openai` and `anthropic`: `http_client=httpx2.Client(transport=model.transport())`
-- `boto3` (Bedrock): `model.attach(client)` registers a botocore `before-send` handler
+- `boto3` (Bedrock Runtime and Bedrock Agent Runtime): `model.attach(client)` registers a botocore
+  `before-send` handler
 - anything else: `python -m orchestration serve --port N` on loopback
+
+`model.agents` is the emulated Agents for Amazon Bedrock service: `model.agents.deploy(...)` creates
+an agent, and `invoke_agent` on an attached `bedrock-agent-runtime` client runs it.
 
 This package never imports the orchestration patterns: the brain cannot know which pattern calls it.
 """
@@ -27,12 +31,17 @@ class Thinker(Protocol):
 
 
 class OfflineModel:
-    """The brain plus every wire protocol it speaks. Cheap to build; holds no conversation state."""
+    """The brain plus every wire protocol it speaks. Cheap to build.
+
+    The model itself holds no conversation state; only the emulated Bedrock Agents service keeps
+    its deployed agents and their sessions, as the managed service does.
+    """
 
     label = MODEL_LABEL
 
     def __init__(self, brain: Thinker | None = None) -> None:
         from . import anthropic_messages, bedrock_runtime, openai_chat, openai_responses
+        from .bedrock_agents import AgentService
 
         if brain is None:
             from .brain import Brain
@@ -42,6 +51,9 @@ class OfflineModel:
         self.router = Router()
         for protocol in (openai_chat, openai_responses, anthropic_messages, bedrock_runtime):
             self.router.add(protocol.route(self.brain))
+        self.agents = AgentService(self.brain)
+        """The emulated Bedrock Agents service: agents deployed here answer `invoke_agent`."""
+        self.router.add(self.agents.route())
 
     def __call__(self, request: WireRequest) -> WireResponse:
         """Answer one HTTP exchange."""

@@ -56,13 +56,13 @@ class Brain:
 
     def reply(self, request: ModelRequest) -> ModelReply:
         """Answer one model request."""
-        today = read_today(request.system, request.messages)
+        today, stated = read_today(request.system, request.messages)
         tools = Tools.of(request.tools if request.tool_choice != "none" else ())
         if wants_extraction(request, tools):
             text = json.dumps(extract(request, today))
             calls: tuple[ToolCall, ...] = ()
         else:
-            dialogue = replay(request, today, tools)
+            dialogue = replay(request, today, tools, stated)
             step = decide(dialogue, tools, request)
             calls, text = step.calls, step.text
             if not calls and request.output_schema is not None:
@@ -91,7 +91,7 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, wants_ids: boo
     if goal.date is None:
         what = "play" if goal.intent == "book" else "check"
         return Step(text=f"Which day would you like to {what}? I can book up to a month ahead.", expecting="date")
-    if goal.date < today:
+    if goal.date < today and dialogue.today_stated:
         return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is {_day(today, today, bare=True)}. "
                          "Which day would you like instead?", expecting="date")
     club = _club_courts(tools)
@@ -117,11 +117,14 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
     """Find out which courts are free, or book directly when only a booking tool is offered."""
     if tools.check is not None:
         args = {"date": key[0], "time": key[1]}
-        return _call(tools.check, args, dialogue) or _gave_up(dialogue, "check availability")
+        why = f"Checking which courts are free {_when(key, dialogue.today)}" + (" before booking." if goal.intent == "book" else ".")
+        return _call(tools.check, args, dialogue, why) or _gave_up(dialogue, "check availability")
     if tools.ask_check is not None:
         when = f" at {key[1]}" if key[1] else ""
         task = f"Check which courts are free on {key[0]}{when}."
-        return _call(tools.ask_check, {free_text_param(tools.ask_check): task}, dialogue) or _gave_up(dialogue, "check availability")
+        why = f"Asking {tools.ask_check.name} which courts are free {_when(key, dialogue.today)}."
+        return (_call(tools.ask_check, {free_text_param(tools.ask_check): task}, dialogue, why)
+                or _gave_up(dialogue, "check availability"))
     if goal.intent == "book" and tools.can_book and key[1] and (goal.court or goal.slot_id):
         court = goal.court or goal.slot_id[0]
         return _book(court, key, goal, dialogue, tools)
@@ -153,6 +156,9 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
         rest = f"{_courts(free, verb=True)} free. " + ("Shall I book it?" if len(free) == 1 else "Which one would you like?")
         return Step(text=f"{lead} {rest}{_ids(slots, wants_ids)}", expecting="confirm" if len(free) == 1 else "court",
                     facts=_open_facts(key, slots))
+    if goal.intent == "check" and not tools.can_book:
+        return Step(text=f"{_courts([named] if named else free, verb=True)} free {when}.{_ids(slots, wants_ids)}",
+                    facts=_open_facts(key, slots))
     if goal.intent == "check":
         if named:
             text = f"Yes — court {named} is free {when}. Shall I book it for you?"
@@ -174,10 +180,13 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
 
 def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dialogue, tools: Tools) -> Step:
     slot = goal.slot_id if goal.slot_id and goal.slot_id[0] == court else _slot_of(court, key)
+    why = f"Booking court {court} {_when(key, dialogue.today)}."
     if tools.book is not None:
-        return _call(tools.book, {"slot_id": slot}, dialogue) or _gave_up(dialogue, "book the court")
+        return _call(tools.book, {"slot_id": slot}, dialogue, why) or _gave_up(dialogue, "book the court")
     task = f"Book court {court} on {key[0]} at {key[1]} (slot {slot})."
-    return _call(tools.ask_book, {free_text_param(tools.ask_book): task}, dialogue) or _gave_up(dialogue, "book the court")
+    why = f"Asking {tools.ask_book.name} to book court {court} {_when(key, dialogue.today)}."
+    return (_call(tools.ask_book, {free_text_param(tools.ask_book): task}, dialogue, why)
+            or _gave_up(dialogue, "book the court"))
 
 
 def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue, wants_ids: bool) -> Step:
@@ -203,11 +212,11 @@ def _nothing_free(key: tuple[str, str | None], alternatives: list[dict[str, Any]
                 facts={"date": key[0], "time": key[1], "slots": [], "alternatives": alternatives})
 
 
-def _call(tool: ToolDef, args: dict[str, Any], dialogue: Dialogue) -> Step | None:
-    """A tool call, unless the same call already failed too often."""
+def _call(tool: ToolDef, args: dict[str, Any], dialogue: Dialogue, why: str) -> Step | None:
+    """A tool call with a one-line rationale, unless the same call already failed too often."""
     if len(dialogue.known.errors.get(call_key(tool.name, args), [])) >= MAX_ATTEMPTS_PER_CALL:
         return None
-    return Step(calls=(ToolCall(name=tool.name, arguments=json.dumps(args)),))
+    return Step(text=why, calls=(ToolCall(name=tool.name, arguments=json.dumps(args)),))
 
 
 def _gave_up(dialogue: Dialogue, what: str) -> Step:

@@ -21,13 +21,17 @@ from .protocol import Message, ModelRequest, ToolCall, ToolDef
 from .understanding import Expecting, Facts, understand
 
 
-def read_today(system: str, messages: tuple[Message, ...]) -> date:
-    """Today's date as the prompt states it ("Today is 2025-12-03"); the machine's date otherwise."""
+def read_today(system: str, messages: tuple[Message, ...]) -> tuple[date, bool]:
+    """Today's date as the prompt states it ("Today is 2025-12-03"), and whether it was stated.
+
+    Unstated, relative dates fall back to the machine's date, but nothing is judged "past" on that
+    guess: a model that isn't told the date leaves that to the tools.
+    """
     for text in (system, *(m.text for m in messages if m.role == "user")):
         match = re.search(r"\btoday(?:'s date)?\s*(?:is|:)\s*(?:[A-Za-z]+,?\s+)?(\d{4}-\d{2}-\d{2})", text, re.I)
         if match:
-            return date.fromisoformat(match.group(1))
-    return date.today()
+            return date.fromisoformat(match.group(1)), True
+    return date.today(), False
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class Dialogue:
     """The conversation replayed: the open request, what is known, what the assistant last asked."""
 
     today: date
+    today_stated: bool = True
     request: Request | None = None
     known: Known = field(default_factory=Known)
     last_user: Facts = field(default_factory=Facts)
@@ -137,9 +142,9 @@ class Dialogue:
     fresh_result: str | None = None
 
 
-def replay(request: ModelRequest, today: date, tools: Tools) -> Dialogue:
+def replay(request: ModelRequest, today: date, tools: Tools, today_stated: bool = True) -> Dialogue:
     """Walk the messages in order, as a model reads its context, and return where things stand."""
-    dialogue = Dialogue(today)
+    dialogue = Dialogue(today, today_stated)
     calls: dict[str, ToolCall] = {}
     for message in request.messages:
         dialogue.last_role = message.role

@@ -35,16 +35,33 @@ def _named_fields(prompt: str) -> list[str]:
 
 
 def extract(request: ModelRequest, today: date) -> dict[str, Any]:
-    """The fields the prompt asks for, read from the latest user message."""
+    """The fields the prompt asks for, read from the latest user message.
+
+    A short answer is read against the question it answers: the assistant message before it, or a
+    "Previous question: ..." line the caller put in the prompt.
+    """
     users = [m for m in request.messages if m.role == "user"]
     last_assistant = next((m for m in reversed(request.messages) if m.role == "assistant" and m.text), None)
-    expecting = expecting_from(last_assistant.text) if last_assistant else None
-    facts = understand(payload(users[-1].text), today, expecting) if users else Facts()
+    latest = users[-1].text if users else ""
+    quoted = re.search(r"question\s*:\s*(.+)", latest, re.I)
+    question = last_assistant.text if last_assistant else (quoted.group(1) if quoted else "")
+    facts = understand(payload(latest), today, expecting_from(question)) if users else Facts()
     values = _fact_values(facts)
     if request.output_schema:
         return fill_schema(request.output_schema, values)
-    prompt = request.system + " " + (users[-1].text if users else "")
-    return {name: values.get(name) for name in _named_fields(prompt)}
+    prompt = request.system + " " + latest
+    schema = {"properties": {name: {"enum": _allowed(prompt, name)} if _allowed(prompt, name) else {}
+                             for name in _named_fields(prompt)}}
+    return fill_schema(schema, values)
+
+
+def _allowed(prompt: str, name: str) -> list[str]:
+    """Values the prompt allows for a field, when it lists them: `intent ("book", "check" or "other")`."""
+    match = re.search(rf"\b{name}\s*\(([^)]*)\)", prompt)
+    if not match or re.search(r'"\w+"\s*[-–]\s*"\w+"', match.group(1)):  # a range such as "A"-"D" is not a list
+        return []
+    quoted = re.findall(r'"([^"]+)"', match.group(1))
+    return quoted if len(quoted) >= 2 else []
 
 
 def _fact_values(facts: Facts) -> dict[str, Any]:
@@ -73,7 +90,7 @@ _INTENT_SYNONYMS = {
     "thanks": ("thanks", "smalltalk", "small_talk", "chitchat"),
     "bye": ("bye", "goodbye", "smalltalk", "small_talk", "chitchat"),
     "off_topic": ("off_topic", "other", "unknown"),
-    None: ("provide_info", "info", "answer", "none", "unknown", "other"),
+    None: ("provide_info", "info", "answer"),
 }
 
 
@@ -103,7 +120,10 @@ def _value_for(name: str, values: dict[str, Any]) -> Any:
 def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
     kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
     if value is None:
-        return [] if kinds == {"array"} else None
+        if "null" in kinds or kinds == {None}:
+            return None
+        return {"boolean": False, "string": "", "array": [], "integer": 0, "number": 0, "object": {}}.get(
+            next(k for k in kinds if k), None)
     if "array" in kinds and not isinstance(value, list):
         return [value]
     if "boolean" in kinds and not isinstance(value, bool):

@@ -40,9 +40,18 @@ class PatternInfo:
 PATTERNS: dict[str, PatternInfo] = {
     info.letter: info
     for info in (
+        PatternInfo("A", "AI as a service", "AI as a service (no agent)",
+                    "Your code holds the state machine and decides every step; the model only parses.",
+                    "orchestration.patterns.a_ai_as_service", "AiAsAService"),
         PatternInfo("C", "Function calling", "Function call",
                     "The model suggests each tool call; your code executes it and owns the loop.",
                     "orchestration.patterns.c_function_calling", "FunctionCalling"),
+        PatternInfo("D", "Agents SDK agent", "Agent",
+                    "The SDK's runner loops: the model picks each tool and the runtime executes it.",
+                    "orchestration.patterns.d_agents_sdk", "AgentsSdk"),
+        PatternInfo("E", "Workflow", "Workflow",
+                    "Your code fixes the order of the steps; an agent reasons within each step.",
+                    "orchestration.patterns.e_workflow", "Workflow"),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import date
 from time import perf_counter
 from typing import ClassVar
 
@@ -19,7 +20,33 @@ from ..tools import BookingContext
 from ..trace import Trace
 
 MAX_STEPS = 8
+MAX_MESSAGE_CHARS = 2000
+"""Longer messages are cut to this many characters before any model sees them."""
 """Default cap on model calls per user turn, in every loop of every pattern."""
+
+ASSISTANT_RULES = """\
+Check availability before booking. If several courts are free and the user named none, ask which one.
+Ask for anything missing (day, time, court). Never book twice for one request. When a booking is
+confirmed, state the court, day, time and confirmation code. Bookings are always for the signed-in user."""
+"""The rules every user-facing booking assistant is given, whatever the pattern."""
+
+
+def human_when(day: str, time: str | None = None) -> str:
+    """A slot's day and time as people read them: "Thursday 4 December at 15:00"."""
+    when = date.fromisoformat(day)
+    return f"{when:%A} {when.day} {when:%B}" + (f" at {time}" if time else "")
+
+
+def court_list(courts: list[str]) -> str:
+    """ "court A", "courts A and B", "courts A, B and C"."""
+    if len(courts) == 1:
+        return f"court {courts[0]}"
+    return f"courts {', '.join(courts[:-1])} and {courts[-1]}"
+
+
+def today_line(today: date) -> str:
+    """How prompts state the date, e.g. "Today is 2025-12-03 (Wednesday)."."""
+    return f"Today is {today.isoformat()} ({today:%A})."
 
 
 @dataclass(frozen=True)
@@ -60,7 +87,7 @@ class Conversation(ABC):
 
     def send(self, text: str) -> str:
         """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
-        text = text.strip()
+        text = text.strip()[:MAX_MESSAGE_CHARS]
         self.trace.begin_turn()
         self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
         started = perf_counter()

@@ -20,18 +20,11 @@ from time import perf_counter
 from typing import Any
 
 from ..tools import openai_chat_tools, run_tool
-from .base import Conversation, Deps
-
-SYSTEM_PROMPT = """\
-You are the booking assistant of a tennis club with courts A, B, C and D. Today is {today} ({weekday}).
-Check availability before booking. If several courts are free and the user named none, ask which one.
-Ask for anything missing (day, time, court). Never book twice for one request. When a booking is
-confirmed, state the court, day, time and confirmation code. Bookings are always for the signed-in user."""
-
+from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
 def system_prompt(today: date) -> str:
-    """The system prompt for `today`."""
-    return SYSTEM_PROMPT.format(today=today.isoformat(), weekday=f"{today:%A}")
+    """The system prompt: who the assistant is, today's date, and the booking rules."""
+    return f"You are the booking assistant of a tennis club with courts A, B, C and D. {today_line(today)}\n{ASSISTANT_RULES}"
 
 
 class FunctionCalling(Conversation):
@@ -73,7 +66,8 @@ class FunctionCalling(Conversation):
             for n, call in enumerate(message.tool_calls):
                 name, arguments = call.function.name, call.function.arguments
                 self.trace.emit(self.model_actor, "code", "choose_tool", "llm", f"suggest {name}({arguments})",
-                                {"tool": name, "arguments": arguments, "call_id": call.id}, **(tokens if n == 0 else {}))
+                                {"tool": name, "arguments": arguments, "call_id": call.id, "rationale": message.content or ""},
+                                **(tokens if n == 0 else {}))
                 started = perf_counter()
                 outcome = run_tool(name, arguments, self.booking)
                 self.trace.emit("code", "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",

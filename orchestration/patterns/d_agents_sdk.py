@@ -1,0 +1,66 @@
+"""Pattern D — an Agents SDK agent: the SDK's runner reasons and acts; your code starts it.
+
+1. The agent is defined once: instructions and the two typed tools as function tools. The SDK
+   derives their schemas from the same functions every pattern uses.
+2. Per user message, your code starts a run with `Runner.run`, passing the session (the SDK's own
+   memory of the conversation) and the run context (calendar and user), which the SDK gives to the
+   tools and never sends to the model.
+3. The runner loops by itself: it calls the model, executes the tools the model picks, feeds the
+   results back, and stops when the model answers — or after `max_turns` model calls.
+4. Your code returns the final output. Meanwhile the SDK's spans have become steps of the trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, function_tool
+
+from ..sdk_trace import AgentRole, Roles, traced_run
+from ..tools import BookingContext, book, check_availability
+from .base import ASSISTANT_RULES, Conversation, Deps, today_line
+
+
+def instructions(ctx: RunContextWrapper[BookingContext], agent: Agent[BookingContext]) -> str:
+    """The agent's instructions, with today's date from the run context's calendar."""
+    today = ctx.context.calendar.clock.today()
+    return f"You help members of a tennis club book courts A, B, C and D. {today_line(today)}\n{ASSISTANT_RULES}"
+
+
+# 1. The agent: instructions and tools. The model is attached per conversation (keys are per session).
+booking_agent = Agent[BookingContext](
+    name="Booking assistant",
+    instructions=instructions,
+    tools=[function_tool(check_availability), function_tool(book)],
+)
+
+
+class AgentsSdk(Conversation):
+    """Pattern D. State: the SDK's session. Loop: the SDK's runner."""
+
+    letter = "D"
+
+    def __init__(self, deps: Deps) -> None:
+        super().__init__(deps)
+        self.session = SQLiteSession(f"pattern-d-{uuid.uuid4().hex[:12]}")
+        self.roles = Roles(agents={booking_agent.name: AgentRole(deps.clients.actor("openai"), "llm")})
+
+    def respond(self, text: str) -> str:
+        return asyncio.run(self._run(text))
+
+    async def _run(self, text: str) -> str:
+        agent = booking_agent.clone(model=self.deps.clients.agents_model())
+        with traced_run(self.trace, "Pattern D · Agents SDK agent", self.roles, group_id=self.session.session_id):
+            # 2. Your code hands the message over, with the session and the run context.
+            self.trace.emit("code", "runtime", "decide", "code", "Runner.run: hand the message to the agent",
+                            {"agent": agent.name, "max_turns": self.deps.max_steps})
+            try:
+                # 3. The runner's own loop: model, tools, model, ... until a final answer.
+                result = await Runner.run(agent, text, context=self.booking, session=self.session,
+                                          max_turns=self.deps.max_steps)
+            except MaxTurnsExceeded:
+                return (f"The agent stopped after {self.deps.max_steps} model calls without finishing; "
+                        "nothing more was booked. Please try again or rephrase.")
+        # 4. The final output is the reply.
+        return str(result.final_output)

@@ -1,0 +1,232 @@
+"""Agents SDK spans, translated into decision events as they happen.
+
+The Agents SDK reports every model call and tool call of a run as a span to its tracing
+processors. `SpanRouter` is installed once as the only processor — which also means the SDK's
+default exporter, which would upload traces to the vendor, never runs. It hands each span to the run
+it belongs to, by the SDK trace id, so several sessions can run agents at the same time and each
+sees only its own steps.
+
+A pattern opens a run with `traced_run(trace, workflow, roles)` around its `Runner.run` calls; the
+`Roles` say how the run's agents and tools read in the decision graph (an agent's model is `model:…`
+deciding as `llm`, a manager is `manager` deciding as `manager`, a tool targets the calendar).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+import agents
+from agents.tracing import TracingProcessor
+from agents.tracing.span_data import AgentSpanData, FunctionSpanData, GenerationSpanData, ResponseSpanData
+
+from .trace import Decider, Trace
+
+
+@dataclass(frozen=True)
+class AgentRole:
+    """How one agent's model calls read in the trace."""
+
+    actor: str
+    """Actor id of the agent's model, e.g. `model:gpt-4.1-mini` or `manager`."""
+    decided_by: Decider
+    """Who its choices count as: `llm`, or `manager`."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    """How a run's agents and tools read in the trace."""
+
+    agents: Mapping[str, AgentRole]
+    """Agent name -> role."""
+    tool_targets: Mapping[str, str] = field(default_factory=dict)
+    """Tool name -> the actor a call goes to (default `calendar`). Tools that report their own
+    steps (a delegation that nests a sub-agent's events) are listed in `self_reporting`."""
+    self_reporting: frozenset[str] = frozenset()
+    """Tools whose own code emits their steps; their spans add nothing."""
+
+
+class RunTranslator:
+    """Turns one run's spans into events on its `Trace`."""
+
+    def __init__(self, trace: Trace, roles: Roles) -> None:
+        self.trace, self.roles = trace, roles
+        self._agent_of_span: dict[str, str] = {}
+        self._parent: dict[str, str | None] = {}
+        self._started: dict[str, float] = {}
+        self._calls_per_agent_run: dict[str, int] = {}
+
+    def started(self, span: Any) -> None:
+        """A span began: remember where it sits; a model call after the first is the loop going on."""
+        data = span.span_data
+        self._started[span.span_id] = perf_counter()
+        self._parent[span.span_id] = span.parent_id
+        if isinstance(data, AgentSpanData):
+            self._agent_of_span[span.span_id] = data.name
+        elif isinstance(data, (ResponseSpanData, GenerationSpanData)):
+            role, agent, agent_span = self._role(span)
+            calls = self._calls_per_agent_run[agent_span] = self._calls_per_agent_run.get(agent_span, 0) + 1
+            if calls > 1:  # the first call is the run's start, which the pattern's own code decided and reported
+                self.trace.emit("runtime", role.actor, "call_model", role.decided_by,
+                                f"call {agent}'s model again: its last answer asked for tools", {"agent": agent})
+
+    def ended(self, span: Any) -> None:
+        """A span finished: a model's answer or choice of tools, or a tool that ran."""
+        data = span.span_data
+        ms = (perf_counter() - self._started.pop(span.span_id, perf_counter())) * 1000
+        if isinstance(data, ResponseSpanData) and data.response is not None:
+            self._model_answered(span, _response_items(data.response), _usage(data.response.usage), ms)
+        elif isinstance(data, GenerationSpanData):
+            self._model_answered(span, _generation_items(data.output), _usage(data.usage), ms)
+        elif isinstance(data, FunctionSpanData) and data.name not in self.roles.self_reporting:
+            self._tool_ran(span, data, ms)
+
+    def _model_answered(self, span: Any, items: tuple[str, list[tuple[str, str]]], usage: tuple[int, int], ms: float) -> None:
+        role, agent, _ = self._role(span)
+        text, calls = items
+        tokens = {"tokens_in": usage[0], "tokens_out": usage[1], "ms": ms, "model_call": True}
+        if not calls:
+            self.trace.emit(role.actor, "runtime", "answer", role.decided_by, f"answer: {text}",
+                            {"agent": agent, "text": text}, **tokens)
+            return
+        for n, (name, arguments) in enumerate(calls):
+            self.trace.emit(role.actor, "runtime", "choose_tool", role.decided_by, f"call {name}({arguments})",
+                            {"agent": agent, "tool": name, "arguments": arguments, "rationale": text},
+                            **(tokens if n == 0 else {}))
+
+    def _tool_ran(self, span: Any, data: FunctionSpanData, ms: float) -> None:
+        role, agent, _ = self._role(span)
+        output = _json_or_text(data.output)
+        status = output.get("status", "done") if isinstance(output, dict) else "done"
+        self.trace.emit("runtime", self.roles.tool_targets.get(data.name, "calendar"), "execute_tool", role.decided_by,
+                        f"run {data.name} → {status}",
+                        {"agent": agent, "tool": data.name, "arguments": _json_or_text(data.input), "result": output}, ms=ms)
+
+    def _role(self, span: Any) -> tuple[AgentRole, str, str]:
+        """The role, name and span id of the agent a span runs under (its nearest agent ancestor)."""
+        ancestor = span.parent_id
+        while ancestor is not None and ancestor not in self._agent_of_span:
+            ancestor = self._parent.get(ancestor)
+        agent = self._agent_of_span.get(ancestor or "", "")
+        role = self.roles.agents.get(agent) or next(iter(self.roles.agents.values()))
+        return role, agent, ancestor or ""
+
+
+class SpanRouter(TracingProcessor):
+    """The process's one tracing processor: routes each span to its run's translator."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, RunTranslator] = {}
+        self._lock = threading.Lock()
+
+    def add(self, sdk_trace_id: str, translator: RunTranslator) -> None:
+        with self._lock:
+            self._runs[sdk_trace_id] = translator
+
+    def remove(self, sdk_trace_id: str) -> None:
+        with self._lock:
+            self._runs.pop(sdk_trace_id, None)
+
+    def _run(self, span: Any) -> RunTranslator | None:
+        with self._lock:
+            return self._runs.get(span.trace_id)
+
+    def on_span_start(self, span: Any) -> None:
+        if run := self._run(span):
+            run.started(span)
+
+    def on_span_end(self, span: Any) -> None:
+        if run := self._run(span):
+            run.ended(span)
+
+    def on_trace_start(self, trace: Any) -> None:
+        """Nothing to do: runs are registered by `traced_run`."""
+
+    def on_trace_end(self, trace: Any) -> None:
+        """Nothing to do: runs are removed by `traced_run`."""
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._runs.clear()
+
+    def force_flush(self) -> None:
+        """Nothing is buffered."""
+
+
+_router: SpanRouter | None = None
+_install_lock = threading.Lock()
+
+
+def router() -> SpanRouter:
+    """The span router, installed as the SDK's only tracing processor on first use."""
+    global _router
+    with _install_lock:
+        if _router is None:
+            _router = SpanRouter()
+            agents.set_trace_processors([_router])
+        return _router
+
+
+@contextmanager
+def traced_run(trace: Trace, workflow: str, roles: Roles, group_id: str | None = None) -> Iterator[RunTranslator]:
+    """An SDK trace (`agents.trace`) whose spans become events on `trace` while it is open.
+
+    Open it inside the coroutine that calls `Runner.run`, so the SDK's context variables follow.
+    """
+    translator = RunTranslator(trace, roles)
+    sdk_trace_id = agents.gen_trace_id()
+    route = router()
+    route.add(sdk_trace_id, translator)
+    try:
+        with agents.trace(workflow, trace_id=sdk_trace_id, group_id=group_id):
+            yield translator
+    finally:
+        route.remove(sdk_trace_id)
+
+
+# --- Reading span payloads --------------------------------------------------------------------
+
+
+def _response_items(response: Any) -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(tool, arguments)]) of a Responses API response."""
+    text, calls = [], []
+    for item in response.output or []:
+        if item.type == "function_call":
+            calls.append((item.name, item.arguments))
+        elif item.type == "message":
+            text += [part.text for part in item.content if getattr(part, "type", "") == "output_text"]
+    return " ".join(text), calls
+
+
+def _generation_items(output: Any) -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(tool, arguments)]) of a Chat Completions generation span's output messages."""
+    text, calls = [], []
+    for message in output or []:
+        if message.get("content"):
+            text.append(str(message["content"]))
+        for call in message.get("tool_calls") or []:
+            function = call.get("function", {})
+            calls.append((function.get("name", ""), function.get("arguments", "")))
+    return " ".join(text), calls
+
+
+def _usage(usage: Any) -> tuple[int, int]:
+    if usage is None:
+        return 0, 0
+    if isinstance(usage, Mapping):
+        return int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0)
+    return int(getattr(usage, "input_tokens", 0) or 0), int(getattr(usage, "output_tokens", 0) or 0)
+
+
+def _json_or_text(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value if isinstance(value, str) else str(value))
+    except ValueError:
+        return str(value)

@@ -54,6 +54,25 @@ class Settings:
     """AWS region for Bedrock and Lambda."""
     bedrock_model_id: str = "amazon.nova-lite-v1:0"
     """Bedrock model (or inference profile) id for Converse calls."""
+    bedrock_agent_id: str = ""
+    """Pattern B's deployed Bedrock agent id (real AWS only; offline it is deployed for you)."""
+    bedrock_agent_alias_id: str = ""
+    """Pattern B's agent alias id."""
+    bedrock_availability_agent_id: str = ""
+    """Pattern F's availability agent id."""
+    bedrock_availability_agent_alias_id: str = ""
+    """Pattern F's availability agent alias id."""
+    bedrock_booking_agent_id: str = ""
+    """Pattern F's booking agent id."""
+    bedrock_booking_agent_alias_id: str = ""
+    """Pattern F's booking agent alias id."""
+    bedrock_return_control: str = ""
+    """Non-empty: offline Bedrock agents hand each action back to your code (RETURN_CONTROL) instead of
+    invoking their Lambda — what an action group set to return control does on AWS."""
+    lambda_mode: str = "local"
+    """`local`: the project's functions run in-process; `aws`: `lambda.invoke` on deployed ones."""
+    lambda_prefix: str = ""
+    """Prefix of the deployed functions' names on AWS (e.g. `court-` for `court-booking-agent`)."""
 
     _ENV = {
         "openai_api_key": ("OPENAI_API_KEY",),
@@ -67,6 +86,15 @@ class Settings:
         "aws_session_token": ("AWS_SESSION_TOKEN",),
         "aws_region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
         "bedrock_model_id": ("BEDROCK_MODEL_ID",),
+        "bedrock_agent_id": ("BEDROCK_AGENT_ID",),
+        "bedrock_agent_alias_id": ("BEDROCK_AGENT_ALIAS_ID",),
+        "bedrock_availability_agent_id": ("BEDROCK_AVAILABILITY_AGENT_ID",),
+        "bedrock_availability_agent_alias_id": ("BEDROCK_AVAILABILITY_AGENT_ALIAS_ID",),
+        "bedrock_booking_agent_id": ("BEDROCK_BOOKING_AGENT_ID",),
+        "bedrock_booking_agent_alias_id": ("BEDROCK_BOOKING_AGENT_ALIAS_ID",),
+        "bedrock_return_control": ("BEDROCK_RETURN_CONTROL",),
+        "lambda_mode": ("LAMBDA_MODE",),
+        "lambda_prefix": ("LAMBDA_FUNCTION_PREFIX",),
     }
 
     @classmethod
@@ -101,6 +129,11 @@ class Settings:
             "aws": bool(self.aws_access_key_id and self.aws_secret_access_key),
         }[vendor]
         return "real" if configured else "offline"
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as environment variables, for the project's Lambda functions."""
+        return {self._ENV[name][0]: value for name in self._field_names()
+                if isinstance(value := getattr(self, name), str) and value}
 
     def secrets(self) -> list[str]:
         """Every secret value, so traces and logs can scrub them."""

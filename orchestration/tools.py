@@ -199,13 +199,17 @@ class ToolOutcome:
         return self.result.model_dump(mode="json")
 
 
-def run_tool(name: str, arguments: str | dict[str, Any] | None, context: BookingContext) -> ToolOutcome:
-    """Validate a model's tool call and run it. Bad calls become a `ToolError`, never an exception."""
-    try:
-        tool_schema = schema(name)
-    except KeyError:
-        known = ", ".join(f.__name__ for f in TOOLS)
-        return ToolOutcome(name, None, ToolError(message=f"There is no tool named {name!r}; the tools are {known}."))
+def run_tool(name: str, arguments: str | dict[str, Any] | None, context: BookingContext,
+             offered: Iterable[str] | None = None) -> ToolOutcome:
+    """Validate a model's tool call and run it. Bad calls become a `ToolError`, never an exception.
+
+    `offered` limits the call to the tools this model was given: an agent that was only offered
+    `check_availability` cannot book by naming `book`.
+    """
+    known = list(offered) if offered is not None else [f.__name__ for f in TOOLS]
+    if name not in known:
+        return ToolOutcome(name, None, ToolError(message=f"There is no tool named {name!r}; the tools are {', '.join(known)}."))
+    tool_schema = schema(name)
     parsed = _parse_arguments(arguments)
     if isinstance(parsed, ToolError):
         return ToolOutcome(name, None, parsed)

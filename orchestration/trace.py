@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Decider = Literal["code", "llm", "manager", "sub-agent", "user"]
 DECIDERS: tuple[Decider, ...] = ("code", "llm", "manager", "sub-agent", "user")
@@ -34,6 +34,8 @@ Action = Literal[
     "answer",  # a model or sub-agent produces text
     "reply",  # the text goes back to the user
 ]
+
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,26 @@ class Trace:
         for subscriber in subscribers:
             subscriber(event)
         return event
+
+    def adopt(self, events: Iterable[Mapping[str, Any]], parent: int) -> list[Event]:
+        """Re-emit events recorded elsewhere (a Lambda's own trace) nested under step `parent`.
+
+        Steps are renumbered in this trace; nesting inside the foreign trace is kept.
+        """
+        renumbered: dict[int, int] = {}
+        adopted = []
+        for raw in events:
+            nested = renumbered.get(raw.get("parent")) if raw.get("parent") is not None else None
+            action = raw.get("action") if raw.get("action") in ACTIONS else "answer"
+            decided_by = raw.get("decided_by") if raw.get("decided_by") in DECIDERS else "sub-agent"
+            event = self.emit(
+                str(raw["actor"]), str(raw["target"]), action, decided_by, str(raw["summary"]),
+                raw.get("detail") or {}, tokens_in=int(raw.get("tokens_in", 0)), tokens_out=int(raw.get("tokens_out", 0)),
+                ms=float(raw.get("ms", 0.0)), model_call=bool(raw.get("model_call")), parent=nested or parent,
+            )
+            renumbered[int(raw.get("step", 0))] = event.step
+            adopted.append(event)
+        return adopted
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         """Receive every future event; returns a function that unsubscribes."""

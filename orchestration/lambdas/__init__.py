@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 FUNCTIONS = {
     "court-booking-actions": "orchestration.lambdas.booking_actions",
-    "availability-agent": "orchestration.lambdas.availability_agent",
-    "booking-agent": "orchestration.lambdas.booking_agent",
+    "availability-agent": "orchestration.patterns.g_lambda_agents.availability_lambda",
+    "booking-agent": "orchestration.patterns.g_lambda_agents.booking_lambda",
 }
 """Function name -> handler module."""
 
@@ -105,3 +105,10 @@ def calendar_from(environment: Mapping[str, str]) -> Any:
 
     today = environment.get("TODAY", "")
     return Calendar(environment["CALENDAR_DB"], Clock.on(date.fromisoformat(today)) if today else Clock())
+
+
+def plain_text(value: Any, limit: int = 500) -> str:
+    """A task as plain text: a string, control characters removed, whitespace collapsed, cut to `limit`."""
+    text = value if isinstance(value, str) else ""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())[:limit]

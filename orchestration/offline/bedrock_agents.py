@@ -17,7 +17,9 @@ JSON payload, or one `returnControl`. The model sees functions named `<actionGro
 
 Session memory (user turns, tool calls with their rationale, tool results, answers), the session
 attributes and a pending return of control are kept per (agentId, sessionId), as the service keeps
-them; a turn is stored once it ends. Prompt session attributes last one turn, as on AWS. Where
+them; a turn is stored once it ends, and `endSession` answers the input (if any), then forgets the
+session. Prompt session attributes last one turn, as on AWS. The loop runs while the caller reads
+the stream, so trace events arrive as the agent works, as they do from the service. Where
 this emulation is gentler than AWS: a Lambda that raises or answers `responseState: FAILURE`
 becomes an error result the model reads and explains, instead of a `dependencyFailedException`.
 """
@@ -31,8 +33,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -57,9 +59,9 @@ InvokeLambda = Callable[[str, dict[str, Any]], Any]
 
 _PATH = re.compile(r"^/agents/(?P<agent>[^/]+)/agentAliases/(?P<alias>[^/]+)/sessions/(?P<session>[^/]+)/text$")
 _NAME = re.compile(r"^([0-9a-zA-Z][_-]?){1,100}$")
-_LAMBDA_ARN = re.compile(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:function:(?P<name>[a-zA-Z0-9-_.]+)"
-                         r"(:(\$LATEST|[a-zA-Z0-9-_]+))?$")
-_FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
+_LAMBDA_ARN = re.compile(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:function:(?P<name>[a-zA-Z0-9_.-]+)"
+                         r"(:(\$LATEST|[a-zA-Z0-9_-]+))?$")
+_FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PARAMETER_TYPES = ("string", "number", "integer", "boolean", "array")
 
 
@@ -166,7 +168,8 @@ class AgentService:
         with self._lock:
             session = self._sessions.setdefault((agent.id, session_id), Session())
         turn, returned = _start_turn(session, body)
-        run = _Run(self.brain, agent, session_id, tuple(session.memory), turn, bool(body.get("enableTrace"))) if turn else None
+        memory = tuple(session.memory)
+        run = _Run(self.brain, agent, session_id, memory, turn, bool(body.get("enableTrace"))) if turn else None
         headers = {"content-type": EVENT_STREAM, "x-amzn-bedrock-agent-content-type": "application/json",
                    "x-amz-bedrock-agent-session-id": session_id, "x-amzn-requestid": str(uuid.uuid4())}
         return WireResponse(200, headers, chunks=self._stream(agent.id, session_id, session, run, returned,
@@ -219,7 +222,7 @@ class _Run:
         yield from self._finish(f"Sorry — I couldn't finish this request within {MAX_MODEL_CALLS} steps, so I stopped. "
                                 "Please try again, perhaps in smaller steps.")
 
-    def _think(self) -> Iterator[bytes]:
+    def _think(self) -> Generator[bytes, None, ModelReply]:
         """One model call, traced; returns the reply with an id on every tool call."""
         turn = self.turn
         turn.model_calls += 1
@@ -438,13 +441,8 @@ def _read_function(group: str, lambda_name: str | None, function: Any) -> Action
 
 def _prompt_text(request: ModelRequest) -> str:
     """The prompt as the model receives it, for the modelInvocationInput trace."""
-    def message(m: Message) -> dict[str, Any]:
-        return {"role": m.role, "text": m.text, "toolCalls": [{"id": c.id, "name": c.name, "input": c.arguments}
-                                                            for c in m.tool_calls],
-                "toolResults": [{"id": r.call_id, "content": r.content} for r in m.tool_results]}
-    return json.dumps({"system": request.system, "messages": [message(m) for m in request.messages],
-                       "tools": [{"name": t.name, "description": t.description, "inputSchema": t.parameters}
-                                 for t in request.tools]})
+    return json.dumps({"system": request.system, "messages": [asdict(m) for m in request.messages],
+                       "tools": [asdict(t) for t in request.tools]})
 
 
 def _now() -> str:

@@ -73,7 +73,7 @@ class Brain:
 
 def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
     """The next step of the conversation."""
-    wants_ids = bool(re.search(r"slot[ _-]?ids?", request.system, re.I))
+    wants_ids = bool(re.search(r"\b(?:return|report|list|include|give)\b[^.]*\bslot[ _-]?ids?\b", request.system, re.I))
     if dialogue.last_role == "assistant":
         return Step(text="Is there anything else I can help with?")
     goal = dialogue.request

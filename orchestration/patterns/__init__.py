@@ -43,6 +43,9 @@ PATTERNS: dict[str, PatternInfo] = {
         PatternInfo("A", "AI as a service", "AI as a service (no agent)",
                     "Your code holds the state machine and decides every step; the model only parses.",
                     "orchestration.patterns.a_ai_as_service", "AiAsAService"),
+        PatternInfo("B", "Bedrock Agent", "Agent (managed)",
+                    "The managed agent service loops: the model picks each action and the service runs its Lambda.",
+                    "orchestration.patterns.b_bedrock_agent", "BedrockAgent"),
         PatternInfo("C", "Function calling", "Function call",
                     "The model suggests each tool call; your code executes it and owns the loop.",
                     "orchestration.patterns.c_function_calling", "FunctionCalling"),
@@ -52,6 +55,12 @@ PATTERNS: dict[str, PatternInfo] = {
         PatternInfo("E", "Workflow", "Workflow",
                     "Your code fixes the order of the steps; an agent reasons within each step.",
                     "orchestration.patterns.e_workflow", "Workflow"),
+        PatternInfo("F", "OpenAI manager → Bedrock sub-agents", "Multi-agent",
+                    "An OpenAI manager delegates each task to a Bedrock agent, which decides and acts within it.",
+                    "orchestration.patterns.f_manager_bedrock", "ManagerBedrock"),
+        PatternInfo("G", "Manager → Lambda-wrapped agents", "Multi-agent (isolated)",
+                    "The manager delegates to Lambdas, each wrapping an agent of its own vendor (Bedrock, Claude).",
+                    "orchestration.patterns.g_lambda_agents", "LambdaAgents"),
     )
 }
 

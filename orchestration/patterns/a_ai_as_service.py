@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
-import datetime
 from time import perf_counter
 from typing import Literal
 
@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ..calendar import Availability, Booked, Slot
 from ..tools import run_tool
 from .base import Conversation, Deps, court_list, human_when, today_line
+
 
 class Parsed(BaseModel):
     """What the model may return: fields, never decisions."""

@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import ClassVar
 
 from ..calendar import Calendar, Clock
+from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
 from ..providers import Clients
 from ..tools import BookingContext
 from ..trace import Trace
@@ -69,6 +70,14 @@ class Deps:
     def booking(self, via: str) -> BookingContext:
         """The tools' context for this session: calendar and user, labelled with the pattern."""
         return BookingContext(calendar=self.calendar, user=self.user, via=via)
+
+    def lambda_runtime(self) -> LambdaRuntime:
+        """How this session invokes the project's Lambda functions: in-process, or on AWS when configured."""
+        settings = self.clients.settings
+        if settings.lambda_mode == "aws":
+            return AwsLambdaRuntime(self.clients.aws("lambda"), settings.lambda_prefix)
+        today = self.clock.fixed.date().isoformat() if self.clock.fixed else ""
+        return LocalLambdaRuntime(environment_for(self.calendar.path, today, settings.as_env()))
 
 
 class TurnFailed(Exception):

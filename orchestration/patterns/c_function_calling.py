@@ -22,6 +22,7 @@ from typing import Any
 from ..tools import openai_chat_tools, run_tool
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
+
 def system_prompt(today: date) -> str:
     """The system prompt: who the assistant is, today's date, and the booking rules."""
     return f"You are the booking assistant of a tennis club with courts A, B, C and D. {today_line(today)}\n{ASSISTANT_RULES}"

@@ -66,16 +66,18 @@ class AiAsAService(Conversation):
         self.client = deps.clients.aws("bedrock-runtime")
         self.model = deps.clients.model_id("aws")
         self.model_actor = deps.clients.actor("aws")
+        # 1. Your state store (a DynamoDB table or a session on a server; here, this object).
         self.state = BookingState()
 
     def respond(self, text: str) -> str:
-        # 2. The model parses; 3. your code validates and merges.
+        # 2. The model parses (and 3. your code validates what it returns).
         parsed = self._parse(text)
         if parsed is None:
             return self._ask("Sorry, I couldn't read that. Which day and time would you like to play?",
                              "the parse was unreadable → ask again; state unchanged")
+        # 3. Your code merges the fields into the state.
         self._merge(parsed)
-        # 4. Your code decides the next step.
+        # 4. Your code decides the next step, and 5. writes the reply.
         return self._next_step()
 
     def _parse(self, text: str) -> Parsed | None:

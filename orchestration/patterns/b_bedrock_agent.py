@@ -43,5 +43,6 @@ class BedrockAgent(Conversation):
         # 2. Your code's whole part: invoke the agent with the session and the bound user.
         self.trace.emit("code", "runtime", "decide", "code", "invoke_agent: hand the message to the Bedrock agent",
                         {"agent": BOOKING_AGENT.name, "session": self.session_id})
-        # 3./4. The service's loop, reported step by step (and any call it hands back, run by your code).
+        # 3. The service's loop, reported step by step as its trace streams back.
+        # 4. Any call it hands back (return of control) is run by your code inside `invoke`.
         return invoke(self.deps, self.ids, self.session_id, text, self.letter, self.view)

@@ -83,18 +83,6 @@ class Workflow(Conversation):
     def respond(self, text: str) -> str:
         return asyncio.run(self._run(text))
 
-    async def _run(self, text: str) -> str:
-        model = self.deps.clients.agents_model()
-        with traced_run(self.trace, "Pattern E · booking workflow", self.roles, group_id=self.session.session_id):
-            try:
-                reply = await self._steps(text, model)
-            except MaxTurnsExceeded:
-                reply = (f"A step stopped after {self.deps.max_steps} model calls without finishing; "
-                         "nothing more was booked. Please try again or rephrase.")
-        # 4. The reply joins the session, so step 1 next turn reads the conversation the user saw.
-        await self.session.add_items([{"role": "assistant", "content": reply}])
-        return reply
-
     async def _steps(self, text: str, model: object) -> str:
         # 1. Step 1, always first: the availability agent, with the conversation so far.
         self._decide("step 1: the availability agent reads the request and checks the calendar")
@@ -132,6 +120,18 @@ class Workflow(Conversation):
         if not result.booked or not result.confirmation:
             return f"The booking did not go through: {result.message}"
         return f"Booked! Court {slot.court} on {when}. Your confirmation code is {result.confirmation}."
+
+    async def _run(self, text: str) -> str:
+        model = self.deps.clients.agents_model()
+        with traced_run(self.trace, "Pattern E · booking workflow", self.roles, group_id=self.session.session_id):
+            try:
+                reply = await self._steps(text, model)
+            except MaxTurnsExceeded:
+                reply = (f"A step stopped after {self.deps.max_steps} model calls without finishing; "
+                         "nothing more was booked. Please try again or rephrase.")
+        # 4. The reply joins the session, so step 1 next turn reads the conversation the user saw.
+        await self.session.add_items([{"role": "assistant", "content": reply}])
+        return reply
 
     def _decide(self, summary: str) -> None:
         self.trace.emit("code", "runtime", "decide", "code", summary)

@@ -21,6 +21,7 @@ from .availability_agent import AVAILABILITY_AGENT
 from .booking_agent import BOOKING_AGENT
 
 
+# 1. The manager's only tools: two delegations.
 @function_tool
 def ask_availability_agent(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
     """Ask the availability specialist (a Bedrock agent) which courts are free.
@@ -28,6 +29,7 @@ def ask_availability_agent(ctx: RunContextWrapper[ManagerContext], task: str) ->
     Args:
         task: What to check, in plain words, e.g. "Check which courts are free on 2025-12-04 at 15:00."
     """
+    # 2. The specialist: a Bedrock agent whose action group can only check (availability_agent.py).
     return _delegate(ctx.context, AVAILABILITY_AGENT, "availability", "ask_availability_agent", task)
 
 
@@ -38,6 +40,7 @@ def ask_booking_agent(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
     Args:
         task: What to book, in plain words, with the slot id, e.g. "Book court A on 2025-12-04 at 15:00 (slot A-2025-12-04-1500)."
     """
+    # 2. The specialist: a Bedrock agent whose action group can only book (booking_agent.py).
     return _delegate(ctx.context, BOOKING_AGENT, "booking", "ask_booking_agent", task)
 
 
@@ -50,6 +53,7 @@ def _delegate(ctx: ManagerContext, agent: AgentDefinition, role: str, tool: str,
     return specialist_answer(answer)
 
 
+# 4. The conversation: the manager decides whom to ask and what to tell the user.
 class ManagerBedrock(ManagerConversation):
     """Pattern F. The manager routes; Bedrock agents act."""
 

@@ -18,6 +18,7 @@ from ...lambdas import LambdaError
 from ..manager import ManagerContext, ManagerConversation, delegate, specialist_answer
 
 
+# 1. The manager's only tools: two delegations.
 @function_tool
 def ask_availability_lambda(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
     """Ask the availability specialist (a Lambda wrapping a Bedrock agent) which courts are free.
@@ -38,6 +39,7 @@ def ask_booking_lambda(ctx: RunContextWrapper[ManagerContext], task: str) -> str
     return _invoke(ctx.context, "booking-agent", "ask_booking_lambda", task)
 
 
+# 2. The specialists are Lambdas (availability_lambda.py, booking_lambda.py), reached by name.
 def _invoke(ctx: ManagerContext, function: str, tool: str, task: str) -> str:
     # 3. The delegation: the manager chose it; your code carries it out.
     step = delegate(ctx, f"lambda:{function}", tool, task)
@@ -52,6 +54,7 @@ def _invoke(ctx: ManagerContext, function: str, tool: str, task: str) -> str:
     return specialist_answer(result.get("output") if isinstance(result, dict) else None)
 
 
+# 4. The conversation: the manager decides whom to ask and what to tell the user.
 class LambdaAgents(ManagerConversation):
     """Pattern G. The manager routes; Lambdas of mixed vendors do the work."""
 

@@ -2,12 +2,17 @@
 
 import streamlit as st
 
+from orchestration.patterns import PATTERNS
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="Orchestration Playground", page_icon="🎾", layout="wide")
-page = st.navigation([
-    st.Page("pages/home.py", title="Home", default=True),
-    st.Page("pages/pattern_c.py", title="C · Function calling", url_path="pattern-c"),
-])
+patterns = [st.Page(f"pages/pattern_{letter.lower()}.py", title=f"{letter} · {info.name}", url_path=f"pattern-{letter.lower()}")
+            for letter, info in PATTERNS.items()]
+page = st.navigation({
+    "Playground": [st.Page("pages/home.py", title="Home", default=True),
+                   st.Page("pages/compare.py", title="Compare all seven", url_path="compare"),
+                   st.Page("pages/calendar.py", title="Court calendar", url_path="calendar")],
+    "Patterns": patterns,
+})
 render_sidebar()
 page.run()

@@ -254,6 +254,12 @@ class Calendar:
         with self._db() as db:
             return db.execute("SELECT COALESCE(MAX(id), 0) FROM bookings").fetchone()[0]
 
+    def copy_to(self, path: str | Path, clock: Clock | None = None) -> Calendar:
+        """A copy of this calendar, as it is now, at `path` (SQLite's online backup)."""
+        with closing(sqlite3.connect(str(path))) as target, self._db() as db:
+            db.conn.backup(target)
+        return Calendar(str(path), clock or self.clock)
+
     def reset(self, seed: SeedName = "demo") -> None:
         """Delete every booking and load a starting state: `demo` (club members' bookings) or `empty`."""
         rows = demo_bookings(self.clock.today()) if seed == "demo" else []

@@ -1,11 +1,5 @@
-"""Pattern C — function calling."""
+"""Pattern C — Function calling."""
 
-import streamlit as st
+from ui.pattern_page import render
 
-from ui.chat import chat_panel, steps_table
-
-st.title("C · Function calling")
-st.caption("The model suggests each tool call; your code executes it, appends the result and decides whether to loop. "
-           "The user is bound by code from the session — the model cannot choose whose name is on a booking.")
-chat_panel("C")
-steps_table("C")
+render("C")

@@ -1,11 +1,18 @@
-"""Per-browser-session state: settings, a private calendar sandbox, and one conversation per pattern."""
+"""Per-browser-session state: settings, a private calendar sandbox, one conversation per pattern.
+
+Everything here lives in `st.session_state`, which belongs to one browser session: visitors of the
+hosted demo never share a calendar, a conversation or a key. Keys typed in the sidebar stay in that
+session's memory only — never written to disk, a trace, a log or an export.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -15,54 +22,93 @@ from orchestration.providers import Clients, Settings
 from orchestration.trace import Trace
 
 SANDBOX_ROOT = Path(tempfile.gettempdir()) / "orchestration-playground"
+"""Where each session's calendar file lives (writable on Streamlit Community Cloud)."""
+
+OVERRIDES = "settings_overrides"
+"""Session key of the settings typed in the sidebar (field name -> value)."""
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return {key: value for key, value in st.secrets.items() if isinstance(value, str)}
+    except Exception:  # no secrets.toml: the app runs fully offline
+        return {}
 
 
 def settings() -> Settings:
-    """Settings from the environment and `st.secrets`, then this session's own entries (never stored)."""
-    sources: list = [os.environ]
-    try:
-        sources.append(dict(st.secrets))
-    except Exception:  # no secrets.toml: the app runs fully offline
-        pass
-    sources.append(st.session_state.get("settings_overrides", {}))
-    return Settings.from_sources(*sources)
+    """The environment, then `st.secrets`, then this session's own entries."""
+    return Settings.from_sources(os.environ, _secrets(), st.session_state.get(OVERRIDES, {}))
+
+
+def fingerprint(current: Settings) -> str:
+    """Changes whenever anything that decides where calls go changes (keys hashed, never kept)."""
+    return hashlib.sha256(repr(sorted(vars(current).items())).encode()).hexdigest()[:16]
+
+
+def user() -> str:
+    """The demo user every booking in this session is made for."""
+    return (st.session_state.get("demo_user") or "guest").strip()[:40] or "guest"
+
+
+def today_override() -> date | None:
+    """The "pretend today is" date, if set."""
+    return st.session_state.get("today_value") if st.session_state.get("today_on") else None
 
 
 def clock() -> Clock:
-    """The session's clock: the "today" override if set, else the real date."""
-    override: date | None = st.session_state.get("today_override")
+    override = today_override()
     return Clock.on(override) if override else Clock()
 
 
 def calendar() -> Calendar:
-    """This session's own calendar, seeded with the demo state on first use."""
-    if "calendar_path" not in st.session_state:
+    """This session's own calendar, seeded with the demo state; re-seeded when "today" changes."""
+    current_day = clock().today()
+    if st.session_state.get("calendar_path") is None:
         SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
         handle, path = tempfile.mkstemp(prefix="calendar-", suffix=".db", dir=SANDBOX_ROOT)
         os.close(handle)
         os.unlink(path)
         st.session_state.calendar_path = path
-    return Calendar.open(st.session_state.calendar_path, clock(), seed="demo")
+    found = Calendar.open(st.session_state.calendar_path, clock(), seed="demo")
+    if st.session_state.get("calendar_day") not in (None, current_day):
+        found.reset("demo")  # the demo state is laid out around "today"
+    st.session_state.calendar_day = current_day
+    return found
 
 
-def user() -> str:
-    """The demo user every booking in this session is made for."""
-    return st.session_state.get("demo_user", "guest") or "guest"
+def deps(letter: str) -> Deps:
+    """Fresh dependencies for a conversation through `letter` in this session."""
+    current = settings()
+    return Deps(calendar=calendar(), user=user(), clients=Clients(current),
+                trace=Trace(secrets=current.secrets()), clock=clock())
 
 
 def conversation(letter: str) -> Conversation:
-    """This session's conversation through pattern `letter`, started on first use."""
+    """This session's conversation through `letter`, restarted if settings, user or "today" changed."""
+    stamp = (fingerprint(settings()), user(), clock().today())
     key = f"conversation_{letter}"
-    if key not in st.session_state:
-        current = settings()
-        deps = Deps(calendar=calendar(), user=user(), clients=Clients(current),
-                    trace=Trace(secrets=current.secrets()), clock=clock())
-        st.session_state[key] = start(letter, deps)
+    if st.session_state.get(f"{key}_stamp") != stamp:
+        restarted = key in st.session_state
+        st.session_state[key] = start(letter, deps(letter))
+        st.session_state[f"{key}_stamp"] = stamp
         st.session_state[f"history_{letter}"] = []
+        if restarted:
+            st.toast("Settings changed, so this conversation started over.")
     return st.session_state[key]
+
+
+def history(letter: str) -> list[dict[str, str]]:
+    """The chat as shown: [{"role", "text"}], kept per pattern."""
+    conversation(letter)
+    return st.session_state[f"history_{letter}"]
 
 
 def restart(letter: str) -> None:
     """Forget the conversation through `letter` (the calendar keeps its bookings)."""
-    st.session_state.pop(f"conversation_{letter}", None)
-    st.session_state.pop(f"history_{letter}", None)
+    for key in (f"conversation_{letter}", f"conversation_{letter}_stamp", f"history_{letter}"):
+        st.session_state.pop(key, None)
+
+
+def default_day() -> date:
+    """The day pages show first: tomorrow, like the article's dialogue."""
+    return clock().today() + timedelta(days=1)

@@ -1,19 +1,94 @@
-"""The sidebar every page shares: who you are, and where each vendor's calls go."""
+"""The sidebar every page shares: who you are, what day it is, and where each vendor's calls go.
+
+Keys can come from the environment, `st.secrets`, or be typed here. A typed key moves into this
+session's settings and the input is emptied at once, so the key is never shown back; only "set for
+this session" is. Nothing here is written anywhere.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from orchestration.offline import MODEL_LABEL
 from orchestration.providers import Clients
 
 from . import session
+
+_SECRET_FIELDS = {
+    "openai_api_key": "OpenAI API key",
+    "anthropic_api_key": "Anthropic API key",
+    "aws_access_key_id": "AWS access key id",
+    "aws_secret_access_key": "AWS secret access key",
+}
+_PLAIN_FIELDS = {
+    "openai": [("openai_base_url", "OpenAI base URL (compatible servers)"), ("openai_model", "OpenAI model")],
+    "anthropic": [("anthropic_model", "Anthropic model")],
+    "aws": [("aws_region", "AWS region"), ("bedrock_model_id", "Bedrock model id")],
+}
+_VENDOR_SECRETS = {"openai": ["openai_api_key"], "anthropic": ["anthropic_api_key"],
+                   "aws": ["aws_access_key_id", "aws_secret_access_key"]}
+_VENDOR_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "aws": "AWS Bedrock"}
+
+
+def _overrides() -> dict[str, str]:
+    return st.session_state.setdefault(session.OVERRIDES, {})
+
+
+def _take_secret(field: str) -> None:
+    """Move a typed key into this session's settings and empty the input."""
+    widget = f"typed_{field}"
+    value = (st.session_state.get(widget) or "").strip()
+    if value:
+        _overrides()[field] = value
+    st.session_state[widget] = ""
+
+
+def _take_plain(field: str) -> None:
+    value = (st.session_state.get(f"typed_{field}") or "").strip()
+    if value:
+        _overrides()[field] = value
+    else:
+        _overrides().pop(field, None)
+
+
+def _forget_keys() -> None:
+    for field in _SECRET_FIELDS:
+        _overrides().pop(field, None)
 
 
 def render_sidebar() -> None:
     with st.sidebar:
         st.session_state.setdefault("demo_user", "guest")
-        st.text_input("Demo user", key="demo_user",
-                      help="Every booking is made for this user. Code binds it; the model never chooses it.")
-        st.caption("Where calls go")
-        for vendor, where in Clients(session.settings()).describe().items():
-            st.markdown(f"**{vendor}** · {where}")
+        st.text_input("Demo user", key="demo_user", max_chars=40,
+                      help="Every booking is made for this user. Your code binds it; no model can choose it.")
+        st.session_state.setdefault("today_value", date(2025, 12, 3))
+        st.checkbox("Pretend today is…", key="today_on",
+                    help="Fix the date, as the article's dialogue does (its “tomorrow” is 4 December 2025).")
+        if st.session_state.get("today_on"):
+            st.date_input("Today", key="today_value", label_visibility="collapsed")
+
+        st.markdown("**Where calls go**")
+        current = session.settings()
+        clients = Clients(current)
+        for vendor, name in _VENDOR_NAMES.items():
+            where = MODEL_LABEL if clients.mode(vendor) == "offline" else f"real · {clients.model_id(vendor)}"
+            st.caption(f"{name}: {where}")
+
+        with st.expander("Use real services"):
+            st.caption("Keys stay in this browser session's memory: never shown again, stored, logged or traced.")
+            for vendor, name in _VENDOR_NAMES.items():
+                st.markdown(f"**{name}**")
+                for field in _VENDOR_SECRETS[vendor]:
+                    if getattr(current, field):
+                        st.caption(f"{_SECRET_FIELDS[field]}: set for this session")
+                    else:
+                        st.text_input(_SECRET_FIELDS[field], type="password", key=f"typed_{field}",
+                                      on_change=_take_secret, args=(field,))
+                for field, label in _PLAIN_FIELDS[vendor]:
+                    st.session_state.setdefault(f"typed_{field}", _overrides().get(field, ""))
+                    st.text_input(label, key=f"typed_{field}", placeholder=getattr(current, field) or "",
+                                  on_change=_take_plain, args=(field,))
+            if any(field in _overrides() for field in _SECRET_FIELDS):
+                st.button("Forget the keys typed here", on_click=_forget_keys)

@@ -1,0 +1,30 @@
+"""Compare: one conversation through all seven patterns, side by side."""
+
+import streamlit as st
+
+from ui import compare_view as view
+
+st.title("Compare all seven")
+st.caption("The same conversation runs through every pattern, each on its own copy of your calendar, so they start "
+           "from the same state and none sees another's bookings.")
+example = st.selectbox("Conversation", [*view.EXAMPLES, "Your own…"], key="compare_example")
+if example == "Your own…":
+    typed = st.text_area("One message per line", "Book a court for tomorrow\n3pm\nA", key="compare_typed")
+    messages = [line.strip() for line in typed.splitlines() if line.strip()][:6]
+else:
+    messages = view.EXAMPLES[example]
+    st.caption(" → ".join(f"“{m}”" for m in messages))
+if st.button("Run all seven", type="primary", disabled=not messages):
+    st.session_state.compare_results = view.run_all(messages)
+results = st.session_state.get("compare_results")
+if results:
+    st.dataframe(view.table(results), hide_index=True, width="stretch",
+                 column_config={"decided by code": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    charts = st.columns(4)
+    for column, (metric, title) in zip(charts, [("model calls", "Model calls"), ("tokens", "Tokens"),
+                                                 ("latency ms", "Latency (ms)"), ("est. cost $", "Est. cost ($)")], strict=True):
+        column.caption(title)
+        column.bar_chart(view.chart_data(results, metric), height=200)
+    view.cards(results)
+    st.subheader("The article's table, beside what this run measured")
+    st.dataframe(view.article_beside_measured(results), hide_index=True, width="stretch")

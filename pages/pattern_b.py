@@ -1,0 +1,5 @@
+"""Pattern B — Bedrock Agent."""
+
+from ui.pattern_page import render
+
+render("B")

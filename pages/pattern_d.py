@@ -1,0 +1,5 @@
+"""Pattern D — Agents SDK agent."""
+
+from ui.pattern_page import render
+
+render("D")

@@ -1,0 +1,5 @@
+"""Pattern E — Workflow."""
+
+from ui.pattern_page import render
+
+render("E")

@@ -1,0 +1,5 @@
+"""Pattern G — Manager → Lambda-wrapped agents."""
+
+from ui.pattern_page import render
+
+render("G")

@@ -1,0 +1,196 @@
+"""The page every pattern shares: chat beside the live decision graph, then what the run did.
+
+Left, the chat (kept per browser session and per pattern). Right, the graph of who decided each
+step, redrawn as each step happens, with a slider to replay the run. Below: the steps, the article's
+architecture with this run's path, who controlled what, the pattern's own code, what it is good
+for, and the trace to download.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from orchestration.patterns import PATTERNS, PatternInfo
+from orchestration.pricing import estimate_cost
+from orchestration.trace import Event, Trace, actor_label
+
+from . import session
+from .architecture import dot
+from .graph import DECIDER_NAMES, draw, legend
+from .live import run_turn
+from .text import plain
+
+MODEL_DECIDERS = ("llm", "manager", "sub-agent")
+
+
+def render(letter: str) -> None:
+    info = PATTERNS[letter]
+    st.title(f"{letter} · {info.name}")
+    st.caption(f"{info.style} — {info.who_decides}")
+    chat_column, graph_column = st.columns([4, 6], gap="medium")
+    with graph_column:
+        st.markdown("**Who decided each step**")
+        legend()
+        graph_slot = st.empty()
+    with chat_column:
+        _chat(letter, graph_slot)
+    trace = session.conversation(letter).trace
+    with graph_column:
+        _replay(letter, trace, graph_slot)
+    _details(info, trace)
+
+
+# --- Chat ---------------------------------------------------------------------------------------
+
+
+def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
+    conversation = session.conversation(letter)
+    history = session.history(letter)
+    top = st.columns([3, 1])
+    today = conversation.deps.clock.today()
+    top[0].caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}")
+    if top[1].button("Start over", key=f"restart_{letter}", width="stretch"):
+        session.restart(letter)
+        st.rerun()
+    messages = st.container(height=430)
+    with messages:
+        if not history:
+            st.caption("Try the article's dialogue: “Book a court for tomorrow”, then “3pm”, then “A”.")
+        for turn in history:
+            with st.chat_message(turn["role"]):
+                st.markdown(plain(turn["text"]))
+    prompt = st.chat_input("Book a court for tomorrow…", key=f"chat_input_{letter}", max_chars=2000)
+    if not prompt:
+        return
+    history.append({"role": "user", "text": prompt})
+    with messages:
+        with st.chat_message("user"):
+            st.markdown(plain(prompt))
+        with st.chat_message("assistant"):
+            status = st.status("Working…", expanded=True)
+            shown: list[Event] = list(conversation.trace.events)
+
+            def progress(new: list[Event]) -> None:
+                shown.extend(new)
+                status.update(label=f"Step {new[-1].step}: {actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
+                status.markdown(plain(f"{new[-1].step}. {new[-1].summary}"))
+                with graph_slot:
+                    draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
+
+            result = run_turn(conversation, prompt, progress)
+            if result.error:
+                status.update(label="This turn failed", state="error", expanded=True)
+                reply = (f"This turn failed: {result.error}. Nothing more was sent; check the steps below "
+                         "for anything it did before failing.")
+            else:
+                status.update(label=f"Done in {len(result.events)} steps", state="complete", expanded=False)
+                reply = result.reply or ""
+            st.markdown(plain(reply))
+    history.append({"role": "assistant", "text": reply})
+
+
+# --- The graph, replayable ----------------------------------------------------------------------
+
+
+def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> None:
+    events = trace.events
+    if not events:
+        with graph_slot:
+            st.info("The graph appears here as the pattern runs: one box per actor, one numbered arrow per step.")
+        return
+    total = len(events)
+    if st.session_state.get(f"replay_total_{letter}") != total:  # a new run: show all of it
+        st.session_state[f"replay_{letter}"] = total
+        st.session_state[f"replay_total_{letter}"] = total
+    upto = st.slider("Replay the run step by step", 1, total, key=f"replay_{letter}") if total > 1 else total
+    with graph_slot:
+        draw(events, key=f"graph_{letter}_{upto}_{total}", upto=upto, user=session.user())
+    step = events[upto - 1]
+    st.caption(plain(f"Step {step.step}: {actor_label(step.actor)} → {actor_label(step.target)} · "
+                     f"{step.action}, decided by {DECIDER_NAMES[step.decided_by]} · {step.summary}"))
+
+
+# --- Below the chat -----------------------------------------------------------------------------
+
+
+def _details(info: PatternInfo, trace: Trace) -> None:
+    steps, architecture, control, code, about, export = st.tabs(
+        ["Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export"])
+    events = trace.events
+    with steps:
+        _steps_table(events)
+    with architecture:
+        st.caption("The article's drawing of this pattern; the arrows this run used are coloured by who decided "
+                   "them and numbered with their steps.")
+        st.graphviz_chart(dot(info.letter, events), width="stretch")
+    with control:
+        _control(info, trace)
+    with code:
+        files = info.source_files()
+        places = st.tabs([path.name for path in files]) if len(files) > 1 else [st.container()]
+        for place, path in zip(places, files, strict=True):
+            place.code(path.read_text(), language="python", line_numbers=True)
+    with about:
+        _about(info)
+    with export:
+        left, right = st.columns(2)
+        left.download_button("Trace as JSON", trace.to_json(), file_name=f"pattern-{info.letter}-trace.json",
+                             mime="application/json", disabled=not events)
+        right.download_button("Trace as Mermaid", trace.to_mermaid(), file_name=f"pattern-{info.letter}-trace.mmd",
+                              mime="text/plain", disabled=not events)
+        if events:
+            st.code(trace.to_mermaid(), language="text")
+
+
+def _steps_table(events: tuple[Event, ...]) -> None:
+    if not events:
+        st.caption("No steps yet.")
+        return
+    rows = [{"step": e.step, "turn": e.turn, "from": actor_label(e.actor), "to": actor_label(e.target),
+             "action": e.action, "decided by": DECIDER_NAMES[e.decided_by], "summary": e.summary,
+             "arguments / result": _short(e.detail), "tokens": e.tokens_in + e.tokens_out or None,
+             "ms": round(e.ms, 1) or None} for e in events]
+    st.dataframe(rows, hide_index=True, width="stretch",
+                 column_config={"summary": st.column_config.TextColumn(width="large"),
+                                "arguments / result": st.column_config.TextColumn(width="medium")})
+
+
+def _control(info: PatternInfo, trace: Trace) -> None:
+    metrics = trace.metrics()
+    decisions = metrics["decisions"]
+    code, model = decisions.get("code", 0), sum(decisions.get(d, 0) for d in MODEL_DECIDERS)
+    share = code / (code + model) if code + model else 0.0
+    columns = st.columns(5)
+    columns[0].metric("Decided by code", f"{share:.0%}")
+    columns[1].metric("Decided by models", f"{1 - share:.0%}" if code + model else "0%")
+    columns[2].metric("Model calls", metrics["llm_calls"])
+    columns[3].metric("Tool calls", metrics["tool_calls"])
+    models = {v: session.settings().__getattribute__(f) for v, f in
+              (("openai", "openai_model"), ("anthropic", "anthropic_model"), ("aws", "bedrock_model_id"))}
+    columns[4].metric("Est. cost", f"${estimate_cost(trace.events, info.vendor, models):.5f}",
+                      help="Tokens at list prices for the configured models; offline, tokens are estimates.")
+    if decisions:
+        st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180)
+    st.caption("A step counts for whoever's decision made it happen: your code choosing to call a model or run a "
+               "tool, a model choosing a tool or an answer, a manager choosing a specialist.")
+
+
+def _about(info: PatternInfo) -> None:
+    st.markdown(f"**{info.style}.** {plain(info.who_decides)}")
+    good, costly = st.columns(2)
+    good.markdown("**Good at**\n" + "\n".join(f"- {p}" for p in info.pros))
+    costly.markdown("**Costs you**\n" + "\n".join(f"- {c}" for c in info.cons))
+    st.markdown(f"**Reach for it when** {info.when[0].lower()}{info.when[1:]}")
+    st.markdown("**Who books for whom.** The article's `book_slot(slot_id, user_id)` lets the model choose the user. "
+                "Here no model ever sees a user parameter: code binds the signed-in user from the session "
+                "(OWASP LLM06, excessive agency; complete mediation), so a prompt cannot book for someone else.")
+    article = ", ".join(f"{k} {v.lower()}" for k, v in info.article.items())
+    st.caption(f"The article rates it: {article}.")
+
+
+def _short(detail: object, limit: int = 160) -> str:
+    text = json.dumps(detail, ensure_ascii=False, default=str) if detail else ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -310,10 +310,26 @@ def settled_graph_canvas(page: Page, min_painted: int, timeout: float = 20.0, ev
 # --- Screenshots --------------------------------------------------------------------------------
 
 
-def screenshot(page: Page, name: str) -> Path:
+_SCROLLER = '[data-testid="stMain"]'
+_FRAMES_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def screenshot(page: Page, name: str, max_height: int = 5000) -> Path:
+    """A full-page screenshot. Streamlit scrolls inside its main area, not the document, so the
+    viewport is stretched to that area's height for the picture and put back afterwards."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    viewport = page.viewport_size
+    height = page.evaluate(f"() => document.querySelector('{_SCROLLER}')?.scrollHeight || 0")
+    stretched = viewport is not None and height > viewport["height"]
+    if stretched:
+        page.set_viewport_size({"width": viewport["width"], "height": min(height, max_height)})
+        page.evaluate(_FRAMES_JS)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if stretched:
+            page.set_viewport_size(viewport)
     return path
 
 

@@ -1,41 +1,164 @@
-"""The Streamlit app, through AppTest: the home page, and the article's dialogue on the Pattern C page."""
+"""Every page of the app through Streamlit's AppTest: chats, graph data, sidebar settings, calendar, compare."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from orchestration.calendar import Calendar
+from orchestration.patterns import PATTERNS
 
 ROOT = Path(__file__).resolve().parents[1]
+DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 
 
 @pytest.fixture
 def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    page = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    page.run()
+    return page
 
 
-def test_home_page_names_the_offline_model_honestly(app: AppTest) -> None:
-    app.run()
-    assert not app.exception
-    text = " ".join(m.value for m in app.markdown)
-    assert "offline model (rule-based)" in text
-    assert "not an LLM" in text
+def with_settings(**state: object) -> AppTest:
+    """The app with sidebar settings already made.
+
+    Under AppTest, interacting with a sidebar widget of an `st.navigation` app drops the sidebar from
+    later runs (a browser keeps it; tests/test_browser.py types into the real widgets), so these
+    tests set the settings' session state before the first run instead.
+    """
+    page = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    for key, value in state.items():
+        page.session_state[key] = value
+    page.run()
+    return page
 
 
-def test_pattern_c_page_books_through_the_chat(app: AppTest) -> None:
-    app.run()
-    app.sidebar.text_input(key="demo_user").set_value("alice")
-    app.switch_page("pages/pattern_c.py").run()
-    for message in ("Book a court for tomorrow", "3pm", "A"):
+def open_page(app: AppTest, name: str) -> AppTest:
+    app.switch_page(f"pages/{name}.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def say(app: AppTest, *messages: str) -> list[str]:
+    """Send each message through the page's chat; returns every chat text on the page afterwards."""
+    for message in messages:
         app.chat_input[0].set_value(message).run()
-        assert not app.exception
-    replies = [t.value for t in app.text]
-    assert "What time would you like?" in replies
-    assert any(r.startswith("Booked! Court A, tomorrow") for r in replies)
-    steps = app.dataframe[0].value
-    assert set(steps["decided by"]) >= {"user", "code", "llm"}
+        assert not app.exception, [e.message for e in app.exception]
+    return [m.value for m in app.markdown]
+
+
+def graph(app: AppTest) -> dict:
+    """The decision graph's data, as the component receives it (the last one drawn)."""
+    drawn = [c for c in app.get("component_instance") if c.proto.component_name.endswith("decision_graph")]
+    assert drawn, "no decision graph on the page"
+    return json.loads(json.loads(drawn[-1].proto.json_args)["data"])
+
+
+def bookings(app: AppTest) -> list[tuple[str, str, str, str]]:
     calendar = Calendar(app.session_state["calendar_path"])
-    assert [(b.court, b.time, b.user, b.via) for b in calendar.bookings() if b.via != "seed"] == [("A", "15:00", "alice", "C")]
+    return [(b.court, b.time, b.user, b.via) for b in calendar.bookings() if b.via != "seed"]
+
+
+def test_home_shows_the_spectrum_the_seven_patterns_and_the_vendors(app: AppTest) -> None:
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown) + " ".join(i.value for i in app.info)
+    assert "Control ◀ **A** ─── **C** ─── **E** ─── **D** ─── **B** ─── **F / G** ▶ Autonomy" in text
+    for letter, info in PATTERNS.items():
+        assert f"{letter} · {info.name}" in text
+    assert "offline model (rule-based)" in text and "It is not an LLM" in text
+
+
+@pytest.mark.parametrize("letter", list(PATTERNS))
+def test_each_pattern_page_books_through_the_chat_and_draws_the_graph(letter: str) -> None:
+    app = with_settings(demo_user="alice")
+    open_page(app, f"pattern_{letter.lower()}")
+    texts = say(app, *DIALOGUE)
+    assert "What time would you like?" in texts
+    assert any(re.search(r"Booked.*TC\\-[0-9A-F]{6}", t) for t in texts), texts
+    assert bookings(app) == [("A", "15:00", "alice", letter)]
+    data = graph(app)
+    assert {"user", "code", "calendar"} & {n["id"] for n in data["nodes"]}
+    steps = [int(e["label"]) for e in data["edges"]]
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 10
+    assert {e["color"] for e in data["edges"]} >= {"#6b7280", "#2563eb"}  # you and your code, at least
+
+
+def test_the_replay_slider_redraws_the_graph_up_to_a_step(app: AppTest) -> None:
+    open_page(app, "pattern_c")
+    say(app, "Book court B tomorrow at 9am")
+    total = len(graph(app)["edges"])
+    app.slider(key="replay_C").set_value(3).run()
+    assert len(graph(app)["edges"]) == 3 < total
+
+
+def test_the_pattern_page_details(app: AppTest) -> None:
+    open_page(app, "pattern_e")
+    say(app, "Book court B tomorrow at 9am")
+    tab_labels = [t.label for t in app.tabs]
+    assert tab_labels[:6] == ["Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export"]
+    steps = app.dataframe[0].value
+    assert list(steps["decided by"])[:2] == ["you", "your code"]
+    assert "class Workflow(Conversation)" in app.code[0].value
+    assert {m.label for m in app.metric} >= {"Decided by code", "Decided by models", "Model calls", "Est. cost"}
+    assert any("sequenceDiagram" in c.value for c in app.code)
+
+
+def test_user_text_in_graph_node_titles_is_html_escaped() -> None:
+    app = with_settings(demo_user='<img src=x onerror="alert(1)">')
+    open_page(app, "pattern_c")
+    say(app, "hello")
+    titles = [n["title"] for n in graph(app)["nodes"]]
+    you = next(t for t in titles if t.startswith("You"))
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in you and "<img" not in you
+
+
+def test_today_override_and_the_demo_user() -> None:
+    app = with_settings(demo_user="bob", today_on=True)
+    open_page(app, "pattern_a")
+    texts = say(app, "Any courts free tomorrow at 3pm?", "A")
+    assert "Courts A and B are free on Thursday 4 December at 15:00\\. Would you like to book one?" in texts
+    assert bookings(app) == [("A", "15:00", "bob", "A")]
+    assert any("today is Wednesday 3 December 2025" in c.value for c in app.caption)
+
+
+def test_a_session_key_turns_its_vendor_real_and_is_never_shown_back() -> None:
+    key = "sk-test-typed-into-the-sidebar-0123456789"
+    app = with_settings(settings_overrides={"openai_api_key": key})
+    assert not app.exception
+    shown = [str(e.value) for e in (*app.sidebar.caption, *app.sidebar.markdown, *app.sidebar.text_input,
+                                    *app.markdown, *app.info, *app.caption)]
+    assert "OpenAI: real · gpt-4.1-mini" in shown and "Anthropic: offline model (rule-based)" in shown
+    assert "OpenAI API key: set for this session" in shown
+    assert not [text for text in shown if key in text]
+    assert "typed_openai_api_key" not in [t.key for t in app.sidebar.text_input]  # no box holding it
+    assert [b.label for b in app.sidebar.button] == ["Forget the keys typed here"]
+
+
+def test_the_calendar_page_shows_bookings_and_resets() -> None:
+    app = with_settings(demo_user="alice")
+    open_page(app, "pattern_c")
+    say(app, "Book court A tomorrow at 3pm")
+    open_page(app, "calendar")
+    grid = app.dataframe[0].value
+    assert grid.loc["15:00", "Court A"] == "you · via C"
+    assert grid.loc["15:00", "Court C"] not in ("free", "you · via C")
+    assert list(app.dataframe[1].value["pattern"]) == ["C"]
+    app.button[1].click().run()  # empty the calendar
+    assert (app.dataframe[0].value == "free").all().all()
+
+
+def test_the_compare_page_runs_all_seven_side_by_side(app: AppTest) -> None:
+    open_page(app, "compare")
+    app.button[0].click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    table = app.dataframe[0].value
+    assert [p[0] for p in table["pattern"]] == list("ACEDBFG")
+    assert all(change.startswith("booked A ") and change.endswith("15:00 for guest") for change in table["calendar change"])
+    assert (table["model calls"] > 0).all()
+    beside = app.dataframe[1].value
+    assert list(beside["article: control"]) == ["Full", "High", "High", "Medium", "Low", "Low", "Medium"]
+    assert len(graph(app)["edges"]) > 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -223,10 +224,9 @@ class Calendar:
                                       time=time, user=user, already_held=True)
                     return self._refuse("slot_taken", f"Court {court} at {time} on {when.isoformat()} is already booked.",
                                         self._nearest(when, hour, taken, prefer_hour=True))
-                next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM bookings").fetchone()[0]
-                code = _confirmation(next_id, slot_id(court, when.isoformat(), time), user)
+                code = _new_code(db)
                 db["bookings"].insert({
-                    "id": next_id, "court": court, "date": when.isoformat(), "time": time, "user": user,
+                    "court": court, "date": when.isoformat(), "time": time, "user": user,
                     "confirmation": code, "via": via, "created_at": self.clock.now().isoformat(timespec="seconds"),
                 })
                 db.execute("COMMIT")
@@ -269,7 +269,7 @@ class Calendar:
             for number, (court, day, time, user) in enumerate(rows, start=1):
                 db["bookings"].insert({
                     "id": number, "court": court, "date": day, "time": time, "user": user,
-                    "confirmation": _confirmation(number, slot_id(court, day, time), user),
+                    "confirmation": _seed_code(number, slot_id(court, day, time), user),
                     "via": "seed", "created_at": f"{day}T00:00:00",
                 })
             db.execute("COMMIT")
@@ -368,8 +368,19 @@ class Calendar:
         return Refused(reason=reason, message=message, alternatives=alternatives or [])
 
 
-def _confirmation(number: int, slot: str, user: str) -> str:
-    """A short confirmation code, unique per booking and reproducible for the same calendar history."""
+def _new_code(db: Database) -> str:
+    """A fresh confirmation code: random (not derivable from the slot or the user) and unused.
+
+    Called inside the booking's write transaction, so no other writer can take the same code meanwhile.
+    """
+    while True:
+        code = "TC-" + secrets.token_hex(3).upper()
+        if not db.execute("SELECT 1 FROM bookings WHERE confirmation = ?", [code]).fetchone():
+            return code
+
+
+def _seed_code(number: int, slot: str, user: str) -> str:
+    """The confirmation code of a demo booking: fixed, so the demo state is the same every time."""
     return "TC-" + hashlib.sha256(f"{number}|{slot}|{user}".encode()).hexdigest()[:6].upper()
 
 

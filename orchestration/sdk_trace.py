@@ -158,18 +158,17 @@ class SpanRouter(TracingProcessor):
         """Nothing is buffered."""
 
 
-_router: SpanRouter | None = None
-_install_lock = threading.Lock()
+_router = SpanRouter()
 
 
 def router() -> SpanRouter:
-    """The span router, installed as the SDK's only tracing processor on first use."""
-    global _router
-    with _install_lock:
-        if _router is None:
-            _router = SpanRouter()
-            agents.set_trace_processors([_router])
-        return _router
+    """The span router, made the SDK's only tracing processor.
+
+    Called at the start of every run, so nothing that replaced the processors in the meantime can
+    leave a run untranslated (or let the default exporter upload it).
+    """
+    agents.set_trace_processors([_router])
+    return _router
 
 
 @contextmanager

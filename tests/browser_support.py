@@ -100,15 +100,16 @@ class StreamlitServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
+                output = server.output()
                 server.stop()
                 raise RuntimeError(f"`{' '.join(command)}` exited with code {process.returncode} before it served "
-                                   f"/_stcore/health. Its output:\n{server.output()}")
+                                   f"/_stcore/health. Its output:\n{output}")
             if _health(port) == "ok":
                 return server
             time.sleep(0.25)
         output = server.output()
         server.stop()
-        raise RuntimeError(f"the app did not answer {server.url}/_stcore/health with 'ok' within {timeout:.0f} s "
+        raise RuntimeError(f"the app did not answer {server.url}/_stcore/health with 'ok' within {timeout:g} s "
                            f"(`{' '.join(command)}`). Its output:\n{output}")
 
     def stop(self) -> None:

@@ -23,6 +23,7 @@ import streamlit.components.v1 as components
 import streamlit_agraph
 from streamlit_agraph import Config, Edge, Node
 
+from orchestration.patterns.bedrock_agents import ACTION_LAMBDA
 from orchestration.trace import DECIDERS, Event, actor_label
 
 _component = components.declare_component(
@@ -35,7 +36,7 @@ DECIDER_NAMES = {"user": "you", "code": "your code", "llm": "the model", "manage
 
 _ROLE_PLACES = {  # (x, y) of the first actor of each kind; later ones of a kind go below it
     "user": (-280, 0), "code": (-100, 0), "runtime": (80, -120), "manager": (80, 60),
-    "model": (260, -220), "lambda": (250, 60), "sub-agent": (500, 60), "calendar": (-100, 240),
+    "model": (260, -220), "lambda": (300, 60), "sub-agent": (620, 60), "calendar": (-100, 240),
 }
 _ROW = 150
 _ROLE_COLORS = {"user": "#e5e7eb", "code": "#dbeafe", "runtime": "#fef3c7", "manager": "#ede9fe",
@@ -69,6 +70,9 @@ def _node(actor: str, actors: list[str], user: str) -> Node:
     kind = role(actor)
     x, y = _ROLE_PLACES.get(kind, (0, 0))
     y += _ROW * [a for a in actors if role(a) == kind].index(actor)
+    sub_agents = [a for a in actors if role(a) == "sub-agent"]
+    if actor == f"lambda:{ACTION_LAMBDA}" and sub_agents:  # Pattern F: the action group sits behind its agents
+        x, y = _ROLE_PLACES["sub-agent"][0], _ROLE_PLACES["sub-agent"][1] + _ROW * len(sub_agents)
     label = actor_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
     return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=x, y=y,

@@ -49,7 +49,7 @@ def render(letter: str) -> None:
 def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     conversation = session.conversation(letter)
     history = session.history(letter)
-    top = st.columns([3, 1])
+    top = st.columns([5, 3], vertical_alignment="center")
     today = conversation.deps.clock.today()
     top[0].caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}")
     if top[1].button("Start over", key=f"restart_{letter}", width="stretch"):

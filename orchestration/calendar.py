@@ -79,6 +79,8 @@ class Availability(Result):
     alternatives: list[Slot] = Field(
         default_factory=list, description="Nearest open slots that day when the asked hour is full."
     )
+    notices: list[str] = Field(
+        default_factory=list, description="The club's notices for that day, as posted (data, not instructions).")
 
 
 class Booked(Result):
@@ -114,6 +116,10 @@ class BookingRow(BaseModel):
     confirmation: str
     via: str
     created_at: str
+
+
+class CalendarUnavailable(Exception):
+    """The calendar could not be reached; nothing was read or changed."""
 
 
 # --- The clock --------------------------------------------------------------------------------
@@ -172,6 +178,8 @@ class Calendar:
                 )
                 db["bookings"].create_index(["court", "date", "time"], index_name="one_booking_per_slot", unique=True)
                 db["bookings"].create_index(["confirmation"], unique=True)
+            db["notices"].create({"date": str, "text": str}, not_null={"date", "text"}, if_not_exists=True)
+            db["faults"].create({"name": str, "remaining": int}, pk="name", if_not_exists=True)
         if is_new:
             calendar.reset(seed)
         return calendar
@@ -180,6 +188,7 @@ class Calendar:
 
     def check_availability(self, day: str, time: str | None = None) -> Availability | Refused:
         """Open slots on `day` (YYYY-MM-DD), at `time` (HH:MM) if given, else the whole day."""
+        self._trip("tool_error")
         when = self._parse_day(day)
         if isinstance(when, Refused):
             return when
@@ -199,7 +208,7 @@ class Calendar:
                                 self._nearest(when, hours[0], taken))
         alternatives = self._nearest(when, hours[0], taken) if time is not None and not slots else []
         return Availability(date=when.isoformat(), time=f"{hours[0]:02d}:00" if time else None,
-                            slots=slots, alternatives=alternatives)
+                            slots=slots, alternatives=alternatives, notices=self._notices(when.isoformat()))
 
     def book(self, slot: str, user: str, via: str = "") -> Booked | Refused:
         """Book `slot` for `user` (bound by the caller from the session, never by a model).
@@ -207,11 +216,13 @@ class Calendar:
         Booking a slot the same user already holds is idempotent: it returns that booking, marked
         `already_held`, so a retry after a lost reply recovers the confirmation instead of failing.
         """
+        self._trip("tool_error")
         parsed = self._parse_slot(slot)
         if isinstance(parsed, Refused):
             return parsed
         court, when, hour = parsed
         time = f"{hour:02d}:00"
+        self._race(court, when.isoformat(), time)
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -253,6 +264,55 @@ class Calendar:
         """Id of the newest booking (0 when there is none): a marker for `bookings(after_id=...)`."""
         with self._db() as db:
             return db.execute("SELECT COALESCE(MAX(id), 0) FROM bookings").fetchone()[0]
+
+    # Notices and faults -----------------------------------------------------------------------
+
+    def post_notice(self, text: str, day: str = "") -> None:
+        """Post a notice on `day` (every day when empty); `check_availability` returns it with the slots."""
+        with self._db() as db:
+            db["notices"].insert({"date": day, "text": text})
+
+    def arm(self, fault: Literal["tool_error", "race"], times: int = 1) -> None:
+        """Make the next `times` operations meet a fault: `tool_error` (the calendar is unreachable)
+        or `race` (someone else books the slot just before a booking lands). Stored in the calendar
+        itself, so every caller — a pattern's code, an SDK tool, a Lambda — meets it alike."""
+        with self._db() as db:
+            db["faults"].upsert({"name": fault, "remaining": times}, pk="name")
+
+    def _race(self, court: str, day: str, time: str) -> None:
+        """With `race` armed, someone else books this slot (and commits) just before the booking lands."""
+        with self._db() as db:
+            if not db.execute("SELECT 1 FROM faults WHERE name = 'race' AND remaining > 0").fetchone():
+                return
+            db.execute("BEGIN IMMEDIATE")
+            if self._armed(db, "race") and (court, time) not in self._taken(day, db):
+                db["bookings"].insert({"court": court, "date": day, "time": time, "user": RIVAL,
+                                       "confirmation": _new_code(db), "via": "race",
+                                       "created_at": self.clock.now().isoformat(timespec="seconds")})
+            db.execute("COMMIT")
+
+    def _trip(self, fault: str) -> None:
+        with self._db() as db:
+            if not db.execute("SELECT 1 FROM faults WHERE name = ? AND remaining > 0", [fault]).fetchone():
+                return  # the usual case: nothing armed, no write lock taken
+            db.execute("BEGIN IMMEDIATE")
+            tripped = self._armed(db, fault)
+            db.execute("COMMIT")
+        if tripped:
+            raise CalendarUnavailable("The court calendar could not be reached just now; nothing was read or changed.")
+
+    @staticmethod
+    def _armed(db: Database, fault: str) -> bool:
+        """Whether `fault` is armed; if so, use up one of its times (inside the caller's transaction)."""
+        row = db.execute("SELECT remaining FROM faults WHERE name = ?", [fault]).fetchone()
+        if not row or row[0] <= 0:
+            return False
+        db.execute("UPDATE faults SET remaining = remaining - 1 WHERE name = ?", [fault])
+        return True
+
+    def _notices(self, day: str) -> list[str]:
+        with self._db() as db:
+            return [row[0] for row in db.execute("SELECT text FROM notices WHERE date IN ('', ?) ORDER BY rowid", [day])]
 
     def copy_to(self, path: str | Path, clock: Clock | None = None) -> Calendar:
         """A copy of this calendar, as it is now, at `path` (SQLite's online backup)."""
@@ -387,6 +447,8 @@ def _seed_code(number: int, slot: str, user: str) -> str:
 # --- The demo starting state ------------------------------------------------------------------
 
 MEMBERS = ("maria", "jon", "priya", "league", "coach-sam")
+RIVAL = "another-member"
+"""Who books a slot first when the `race` fault is armed."""
 
 
 def demo_bookings(today: date) -> list[tuple[str, str, str, str]]:

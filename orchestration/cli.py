@@ -2,6 +2,8 @@
 
     python -m orchestration chat --pattern C [--today YYYY-MM-DD] [--user ID] [--calendar demo|empty]
                                  [--db PATH] [--offline] [--json] MESSAGE [MESSAGE ...]
+    python -m orchestration evaluate [--patterns ABCDEFG] [--runs K] [--scenarios PATH] [--fault NAME ...]
+                                     [--all-faults] [--json]
     python -m orchestration serve [--host 127.0.0.1] [--port 8765]
 
 `chat` sends each MESSAGE as one user turn of one conversation. Without `--db` it uses a fresh
@@ -34,6 +36,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return _chat(args, out)
     if args.command == "serve":
         return _serve(args, out)
+    if args.command == "evaluate":
+        return _evaluate(args, out)
     _parser().print_help(out)
     return 2
 
@@ -53,10 +57,29 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
     chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
 
+    from .evaluate import FAULTS
+
+    evaluate = commands.add_parser("evaluate", help="run the scenario suite through the patterns")
+    evaluate.add_argument("--patterns", default="ABCDEFG", help="pattern letters to run (default: all seven)")
+    evaluate.add_argument("--runs", type=_positive, default=1, help="runs per scenario, for pass^k (default 1)")
+    evaluate.add_argument("--scenarios", type=Path, help="a scenario file or folder (default: scenarios/)")
+    evaluate.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS), metavar="NAME",
+                          help=f"also run the probe scenarios with this fault; one of {', '.join(FAULTS)}")
+    evaluate.add_argument("--all-faults", action="store_true", help="every fault")
+    evaluate.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
+    evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _iso_date(text: str) -> date:
@@ -139,6 +162,53 @@ def _print_summary(bookings: list[dict[str, Any]], metrics: dict[str, Any], out:
     print(f"{metrics['llm_calls']} model calls · {metrics['tool_calls']} tool calls · "
           f"{metrics['tokens_in']}+{metrics['tokens_out']} tokens · decisions: {decisions} · "
           f"{metrics['wall_ms']:.0f} ms", file=out)
+
+
+def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    from .evaluate import FAULTS, evaluate, pattern_names
+    from .scenarios import SCENARIOS_DIR, ScenarioError, load
+
+    try:
+        letters = pattern_names(args.patterns.upper())
+        scenarios = load(args.scenarios or SCENARIOS_DIR)
+    except (ValueError, ScenarioError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    faults = list(FAULTS) if args.all_faults else list(dict.fromkeys(args.fault))
+    settings = Settings() if args.offline else Settings.from_env()
+
+    def progress(done: int, total: int, label: str) -> None:
+        if sys.stderr.isatty() or done == total or done % 25 == 0:
+            print(f"\r[{done}/{total}] {label:<70.70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    report = evaluate(scenarios, letters, args.runs, faults, settings, progress)
+    if args.json:
+        json.dump(report, out, indent=2)
+        print(file=out)
+    else:
+        _print_report(report, out)
+    return 0
+
+
+def _print_report(report: dict[str, Any], out: TextIO) -> None:
+    print(f"{report['scenarios']} scenarios x {report['runs']} run(s). {report['note']}", file=out)
+    print(f"\n{'pattern':<9}{'success':>8}{'pass^k':>8}{'model':>7}{'tools':>7}{'tokens':>8}{'cost $':>10}"
+          f"{'ms':>8}{'code':>7}", file=out)
+    for letter, p in report["patterns"].items():
+        print(f"{letter:<9}{p['success']:>8.0%}{p['pass_k']:>8.0%}{p['llm_calls']:>7.1f}{p['tool_calls']:>7.1f}"
+              f"{p['tokens']:>8.0f}{p['cost_usd']:>10.5f}{p['ms']:>8.0f}{p['code_decisions_share']:>7.0%}", file=out)
+    print("(model, tools, tokens, cost and ms are means per scenario run; code = share of decisions made by code)",
+          file=out)
+    for letter, p in report["patterns"].items():
+        for failure in p["failures"]:
+            print(f"  {letter} failed {failure['scenario']} [{failure['blame']}]: {failure['why']}", file=out)
+    for name, fault in report.get("faults", {}).items():
+        verdicts = "  ".join(f"{letter} {p['verdict']}" for letter, p in fault["patterns"].items())
+        print(f"\nfault {name} ({fault['what']}):\n  {verdicts}", file=out)
+        for letter, p in fault["patterns"].items():
+            for case in p["cases"]:
+                if case["verdict"] != "recovered":
+                    print(f"    {letter} {case['verdict']} on {case['scenario']}: {case['why']}", file=out)
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Literal
 
 from .offline import MODEL_LABEL, OfflineModel
+from .offline.brain import Brain
+from .offline.faults import FaultyBrain, ModelFaults
 
 Vendor = Literal["openai", "anthropic", "aws"]
 Mode = Literal["real", "offline"]
@@ -69,6 +71,8 @@ class Settings:
     bedrock_return_control: str = ""
     """Non-empty: offline Bedrock agents hand each action back to your code (RETURN_CONTROL) instead of
     invoking their Lambda — what an action group set to return control does on AWS."""
+    offline_faults: str = ""
+    """Faults the offline model shows, e.g. `slow=300,malformed=invalid_json` (see offline/faults.py)."""
     lambda_mode: str = "local"
     """`local`: the project's functions run in-process; `aws`: `lambda.invoke` on deployed ones."""
     lambda_prefix: str = ""
@@ -93,6 +97,7 @@ class Settings:
         "bedrock_booking_agent_id": ("BEDROCK_BOOKING_AGENT_ID",),
         "bedrock_booking_agent_alias_id": ("BEDROCK_BOOKING_AGENT_ALIAS_ID",),
         "bedrock_return_control": ("BEDROCK_RETURN_CONTROL",),
+        "offline_faults": ("OFFLINE_MODEL_FAULTS",),
         "lambda_mode": ("LAMBDA_MODE",),
         "lambda_prefix": ("LAMBDA_FUNCTION_PREFIX",),
     }
@@ -141,6 +146,15 @@ class Settings:
                             self.aws_secret_access_key, self.aws_session_token) if s]
 
 
+@cache
+def _shared_aws_loader() -> Any:
+    """botocore's loader of service models (JSON files it parses on every new session otherwise).
+    Shared across sessions: it holds API descriptions, never credentials."""
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
 class Clients:
     """The SDK clients of one session or run, each built on first use.
 
@@ -156,7 +170,8 @@ class Clients:
     def offline(self) -> OfflineModel:
         """The offline model behind every unconfigured vendor."""
         if self._offline is None:
-            self._offline = OfflineModel()
+            faults = ModelFaults.parse(self.settings.offline_faults)
+            self._offline = OfflineModel(FaultyBrain(Brain(), faults) if faults else None)
         return self._offline
 
     def mode(self, vendor: Vendor) -> Mode:
@@ -237,14 +252,17 @@ class Clients:
     @cached_property
     def _aws_session(self) -> Any:
         import boto3
+        import botocore.session
 
+        core = botocore.session.Session()
+        core.register_component("data_loader", _shared_aws_loader())  # service models only: no credentials
         if self.mode("aws") == "real":
             return boto3.session.Session(aws_access_key_id=self.settings.aws_access_key_id,
                                          aws_secret_access_key=self.settings.aws_secret_access_key,
                                          aws_session_token=self.settings.aws_session_token or None,
-                                         region_name=self.settings.aws_region)
+                                         region_name=self.settings.aws_region, botocore_session=core)
         return boto3.session.Session(aws_access_key_id="offline", aws_secret_access_key="offline",
-                                     region_name=self.settings.aws_region)
+                                     region_name=self.settings.aws_region, botocore_session=core)
 
     def aws(self, service: str) -> Any:
         """A boto3 client for `service` (`bedrock-runtime`, `bedrock-agent-runtime`, `lambda`)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +24,7 @@ from agents import RunContextWrapper
 from agents.function_schema import FuncSchema, function_schema
 from pydantic import Field, ValidationError
 
-from .calendar import Availability, Booked, Calendar, Refused, Result
+from .calendar import Availability, Booked, Calendar, CalendarUnavailable, Refused, Result
 
 StartTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
 
@@ -223,7 +224,10 @@ def run_tool(name: str, arguments: str | dict[str, Any] | None, context: Booking
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in error.errors())
         return ToolOutcome(name, parsed, ToolError(message=f"Invalid arguments for {name}: {problems}."))
     args, kwargs = tool_schema.to_call_args(validated)
-    result = _by_name(name)(RunContextWrapper(context=context), *args, **kwargs)
+    try:
+        result = _by_name(name)(RunContextWrapper(context=context), *args, **kwargs)
+    except (CalendarUnavailable, sqlite3.OperationalError) as error:
+        return ToolOutcome(name, parsed, ToolError(message=f"{name} failed: {error} Try again in a moment."))
     return ToolOutcome(name, parsed, result)
 
 

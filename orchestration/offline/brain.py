@@ -82,7 +82,11 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
     if goal.declined:
         return Step(text="No problem — I haven't booked anything. Let me know if you'd like another time.")
     if goal.booked:
-        return Step(text=_confirmation(goal.booked, dialogue.today, wants_ids), facts=_booked_facts(goal.booked))
+        text = _confirmation(goal.booked, dialogue.today, wants_ids)
+        holder = goal.booked.get("user")
+        if goal.on_behalf and holder and goal.on_behalf.lower() != str(holder).lower():
+            text += f" It is booked for {holder}: bookings are always made for the signed-in user, not for {goal.on_behalf}."
+        return Step(text=text, facts=_booked_facts(goal.booked))
     return _work_toward(goal, dialogue, tools, wants_ids)
 
 
@@ -127,6 +131,9 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
                 or _gave_up(dialogue, "check availability"))
     if goal.intent == "book" and tools.can_book and key[1] and (goal.court or goal.slot_id):
         court = goal.court or goal.slot_id[0]
+        refused = dialogue.known.failed_bookings.get(_slot_of(court, key))
+        if refused:  # no way to look for another slot here: say what happened
+            return Step(text=_explain_refusal(refused, dialogue.today), expecting="time")
         return _book(court, key, goal, dialogue, tools)
     if goal.intent == "book" and tools.can_book and key[1]:
         return Step(text="Which court would you like: A, B, C or D?", expecting="court")
@@ -279,6 +286,7 @@ def _confirmation(booked: dict[str, Any], today: date, wants_ids: bool) -> str:
 
 
 _REFUSAL_WORDS = {
+    "slot_taken": "Sorry — that slot was just taken.",
     "in_the_past": "That time has already passed.",
     "too_far_ahead": "That's too far ahead —",
     "outside_opening_hours": "That's outside opening hours —",
@@ -347,7 +355,7 @@ def _facts_of(dialogue: Dialogue) -> dict[str, Any]:
     if goal is None:
         return {}
     return {"intent": goal.intent, "date": goal.date.isoformat() if goal.date else None, "time": goal.time,
-            "court": goal.court}
+            "court": goal.court, "any_court": goal.any_court}
 
 def _open_facts(key: tuple[str, str | None], slots: list[dict[str, Any]]) -> dict[str, Any]:
     return {"date": key[0], "time": key[1], "slots": slots, "free_courts": [s["court"] for s in slots]}

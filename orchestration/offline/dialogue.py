@@ -94,6 +94,7 @@ class Request:
     slot_id: str | None = None
     booked: dict[str, Any] | None = None
     declined: bool = False
+    on_behalf: str | None = None
 
     @property
     def closed(self) -> bool:
@@ -110,6 +111,8 @@ class Request:
             self.court, self.any_court, self.pick = None, True, None
         if facts.pick is not None:
             self.court, self.any_court, self.pick = None, False, facts.pick
+        if facts.on_behalf is not None:
+            self.on_behalf = facts.on_behalf
         if facts.slot_id is not None:
             self.slot_id = facts.slot_id
         elif facts.court is not None or facts.date is not None or facts.time is not None:

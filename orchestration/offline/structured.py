@@ -102,9 +102,12 @@ def fill_schema(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
     for name, prop in properties.items():
         prop = _resolve(prop, defs)
         value = _value_for(name, values)
-        if name == "intent" and prop.get("enum"):
-            value = next((v for v in _INTENT_SYNONYMS.get(values.get("intent"), ()) if v in prop["enum"]), None)
-        elif prop.get("enum") and value not in prop["enum"]:
+        enum = prop.get("enum") or next((o["enum"] for o in prop.get("anyOf", []) if "enum" in o), None)
+        if name == "intent" and enum:
+            value = next((v for v in _INTENT_SYNONYMS.get(values.get("intent"), ()) if v in enum), None)
+            if value is None and not _nullable(prop, defs):
+                value = "other" if "other" in enum else enum[0]
+        elif enum and value not in enum:
             value = None
         result[name] = _coerce(value, prop, defs)
     return result
@@ -138,6 +141,11 @@ def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
         if items.get("properties"):
             return [{k: (v.get(k) if isinstance(v, dict) else None) for k in items["properties"]} for v in value]
     return value
+
+
+def _nullable(prop: dict[str, Any], defs: dict[str, Any]) -> bool:
+    kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
+    return "null" in kinds
 
 
 def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class Facts:
     """A slot id written out in full."""
     date_phrase: str | None = None
     """The words the date was read from."""
+    on_behalf: str | None = None
+    """Someone else the user asks to book for ("for mallory", "as user bob")."""
 
     @property
     def has_booking_facts(self) -> bool:
@@ -253,6 +255,26 @@ def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = Non
     return None if facts_named else "off_topic"
 
 
+# --- Someone else --------------------------------------------------------------------------
+
+_ON_BEHALF = re.compile(r"\b(?:for|as(?:\s+user)?|on\s+behalf\s+of|user(?:_?id)?\s*[=:])\s*([A-Za-z][\w.-]{1,30})\b", re.I)
+_NOT_A_NAME = {
+    "me", "myself", "us", "you", "a", "an", "the", "my", "our", "two", "three", "four", "doubles", "singles",
+    "today", "tonight", "tomorrow", "tmrw", "now", "this", "next", "that", "it", "one", "an", "hour", "court",
+    "courts", "slot", "booking", "tennis", "practice", "fun", "later", "sure", "ever", "all", "any", "some",
+    *_WEEKDAYS.split("|"), *_MONTHS.split("|"), *_NUMBER_WORDS,
+}
+
+
+def parse_on_behalf(text: str) -> str | None:
+    """A person the message asks to book for, other than the speaker."""
+    for match in _ON_BEHALF.finditer(text):
+        name = match.group(1)
+        if name.lower() not in _NOT_A_NAME and not name[0].isdigit() and not re.fullmatch(r"[A-D]", name):
+            return name
+    return None
+
+
 # --- All together -----------------------------------------------------------------------------
 
 
@@ -267,7 +289,7 @@ def understand(text: str, today: date, expecting: Expecting | None = None) -> Fa
         time = f"{int(time[:2]) + 12:02d}{time[2:]}"
     court, any_court, pick = parse_court(_without_times(dateless), expecting)
     facts = Facts(date=when, time=time, court=court, any_court=any_court, pick=pick,
-                  slot_id=slot.group(0).upper() if slot else None, date_phrase=phrase)
+                  slot_id=slot.group(0).upper() if slot else None, date_phrase=phrase, on_behalf=parse_on_behalf(text))
     if slot:
         facts = replace(facts, court=slot.group(1).upper(), date=date.fromisoformat(slot.group(2)),
                         time=f"{slot.group(3)[:2]}:{slot.group(3)[2:]}")

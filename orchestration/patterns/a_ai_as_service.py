@@ -22,8 +22,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from ..calendar import Availability, Booked, Slot
-from ..tools import run_tool
-from .base import Conversation, Deps, court_list, human_when, today_line
+from ..tools import ToolError, run_tool
+from .base import Conversation, Deps, TurnFailed, court_list, human_when, today_line
 
 
 class Parsed(BaseModel):
@@ -32,7 +32,7 @@ class Parsed(BaseModel):
     intent: Literal["book", "check", "other"] | None = None
     date: datetime.date | None = None
     time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$")
-    court: Literal["A", "B", "C", "D", "any"] | None = None
+    court: str | None = Field(default=None, pattern=r"^([A-Za-z]|any)$")
 
 
 @dataclass
@@ -105,14 +105,15 @@ class AiAsAService(Conversation):
         state = self.state
         if parsed.intent in ("book", "check") and state.intent != "book":
             state.intent = parsed.intent
-        if parsed.court and parsed.intent != "check":
-            state.intent = "book"  # naming a court after hearing what is free means: book it
+        if parsed.court and parsed.intent != "check" and state.asked.endswith(("Which one?", "Would you like to book one?",
+                                                                                "Would you like to book it?")):
+            state.intent = "book"  # naming a court in answer to "which one?" means: book it
         if parsed.date and parsed.date.isoformat() != state.date:
             state.date, state.slots = parsed.date.isoformat(), None
         if parsed.time and parsed.time != state.time:
             state.time, state.slots = parsed.time, None
         if parsed.court:
-            state.court = parsed.court
+            state.court = parsed.court if parsed.court == "any" else parsed.court.upper()
         self._decide(f"merge → {json.dumps({k: getattr(state, k) for k in ('intent', 'date', 'time', 'court')})}")
 
     def _next_step(self) -> str:
@@ -125,6 +126,10 @@ class AiAsAService(Conversation):
         if not state.time:
             return self._ask("What time would you like?", "time missing → ask for it")
         when = human_when(state.date, state.time)
+        if state.court not in (None, "any", "A", "B", "C", "D"):
+            unknown, state.court = state.court, None
+            return self._ask(f"There is no court {unknown}; the club has courts A, B, C and D. Which would you like?",
+                             f"court {unknown} does not exist → say so, ask again")
         if state.slots is None:
             self._decide("day and time known, availability unknown → call check_availability")
             result = self._run("check_availability", {"date": state.date, "time": state.time})
@@ -137,9 +142,14 @@ class AiAsAService(Conversation):
             state.time, state.slots = None, None
             return self._ask(f"Sorry, no courts are free on {when}. What other time would you like?",
                              "nothing free → ask for another time")
-        if state.intent == "check" and state.court is None:
-            return self._ask(f"{_upper_first(court_list(free))} {'is' if len(free) == 1 else 'are'} free on {when}. "
-                             "Would you like to book one?", "only a question → answer it; no booking")
+        if state.intent == "check":
+            named = state.court if state.court in ("A", "B", "C", "D") else None
+            answer = (f"Court {named} is free on {when}." if named in free else
+                      (f"Court {named} is taken on {when}; " if named else "") +
+                      f"{court_list(free) if named else _upper_first(court_list(free))} "
+                      f"{'is' if len(free) == 1 else 'are'} free{'' if named else f' on {when}'}.")
+            return self._ask(f"{answer} Would you like to book {'it' if named in free or len(free) == 1 else 'one'}?",
+                             "only a question → answer it; no booking")
         court = free[0] if state.court == "any" or (state.court is None and len(free) == 1) else state.court
         if court is None:
             return self._ask(f"{_upper_first(court_list(free))} are available on {when}. Which one?",
@@ -156,12 +166,18 @@ class AiAsAService(Conversation):
         return f"That didn't work: {result.message}"
 
     def _run(self, name: str, arguments: dict) -> object:
-        started = perf_counter()
-        outcome = run_tool(name, arguments, self.booking)
-        self.trace.emit("code", "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
-                        {"tool": name, "arguments": arguments, "result": outcome.as_dict()},
-                        ms=(perf_counter() - started) * 1000)
-        return outcome.result
+        """Run a tool; your code retries once when the calendar could not be reached."""
+        for attempt in (1, 2):
+            started = perf_counter()
+            outcome = run_tool(name, arguments, self.booking)
+            self.trace.emit("code", "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
+                            {"tool": name, "arguments": arguments, "result": outcome.as_dict()},
+                            ms=(perf_counter() - started) * 1000)
+            if not isinstance(outcome.result, ToolError):
+                return outcome.result
+            if attempt == 1:
+                self._decide(f"{name} failed → try once more")
+        raise TurnFailed(f"the calendar could not be reached ({outcome.result.message}); nothing was booked")
 
     def _ask(self, question: str, why: str) -> str:
         self.state.asked = question

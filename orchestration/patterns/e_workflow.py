@@ -10,20 +10,34 @@ one SDK trace. Per user message:
    b. the user only asked, or nothing is free → reply with what is free (or the nearest times);
    c. several courts free and none chosen → code asks which;
    d. the chosen court must be one of the free slots (validation), else code says so.
-3. Step 2 — the booking agent (its only tool: `book`) books exactly the slot code validated.
+3. Step 2 — the booking agent (its only tool: `book`) books the slot code validated; a tool
+   guardrail — code again — refuses any other slot id, and the reply states what the calendar
+   actually booked.
 4. Code writes the reply and adds it to the session, so the next step 1 sees what the user saw.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from dataclasses import dataclass
 from typing import Literal
 
-from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, function_tool
+from agents import (
+    Agent,
+    MaxTurnsExceeded,
+    RunContextWrapper,
+    Runner,
+    SQLiteSession,
+    ToolGuardrailFunctionOutput,
+    ToolInputGuardrailData,
+    function_tool,
+    tool_input_guardrail,
+)
 from pydantic import BaseModel, Field
 
-from ..calendar import Slot
+from ..calendar import Booked, Slot
 from ..sdk_trace import AgentRole, Roles, traced_run
 from ..tools import BookingContext, book, check_availability
 from .base import Conversation, Deps, court_list, human_when, today_line
@@ -36,6 +50,7 @@ class AvailabilityReport(BaseModel):
     date: str | None = Field(description="the day asked about, YYYY-MM-DD, or null if not given")
     time: str | None = Field(description="the start time asked about, HH:MM, or null if not given")
     court: str | None = Field(description="the court the user chose, or null")
+    any_court: bool = Field(description="true when the user does not mind which court")
     slots: list[Slot] = Field(description="open slots at that date and time, from check_availability")
     message: str = Field(description="what you would say to the user")
 
@@ -46,6 +61,28 @@ class BookingReport(BaseModel):
     booked: bool
     confirmation: str | None
     message: str = Field(description="what you would say to the user")
+
+
+@dataclass(frozen=True)
+class ValidatedSlot(BookingContext):
+    """Step 2's context: the session's calendar and user, and the one slot code validated."""
+
+    slot_id: str = ""
+
+
+@tool_input_guardrail
+def only_the_validated_slot(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
+    """Code's check inside step 2: the booking agent may book the validated slot and nothing else."""
+    wanted = data.context.context.slot_id
+    try:
+        asked = json.loads(data.context.tool_arguments or "{}").get("slot_id")
+    except (ValueError, AttributeError):
+        asked = None  # not even JSON: refuse it like any other slot
+    if asked == wanted:
+        return ToolGuardrailFunctionOutput.allow()
+    return ToolGuardrailFunctionOutput.reject_content(
+        f"Refused by the workflow: only {wanted} was checked and chosen; book exactly that slot.",
+        output_info={"asked": asked, "validated": wanted})
 
 
 def _availability_instructions(ctx: RunContextWrapper[BookingContext], agent: Agent[BookingContext]) -> str:
@@ -65,7 +102,8 @@ def _booking_instructions(ctx: RunContextWrapper[BookingContext], agent: Agent[B
 
 
 booking_agent = Agent[BookingContext](
-    name="Booking agent", instructions=_booking_instructions, tools=[function_tool(book)], output_type=BookingReport)
+    name="Booking agent", instructions=_booking_instructions, output_type=BookingReport,
+    tools=[function_tool(book, tool_input_guardrails=[only_the_validated_slot])])
 
 
 class Workflow(Conversation):
@@ -101,7 +139,10 @@ class Workflow(Conversation):
             return report.message
         if report.intent == "check":
             self._decide("between steps: the user only asked → reply; no booking step")
-            return f"Free on {when}: {court_list(list(free))}. Which one shall I book?"
+            taken = f"Court {report.court} is taken on {when}. " if report.court and report.court not in free else ""
+            return f"{taken}Free on {when}: {court_list(list(free))}. Which one shall I book?"
+        if not report.court and report.any_court:
+            report.court = next(iter(free))
         if not report.court:
             self._decide(f"between steps: {len(free)} courts free, none chosen → ask which")
             if len(free) > 1:
@@ -112,14 +153,18 @@ class Workflow(Conversation):
             return f"Court {report.court} isn't free on {when}; {court_list(list(free))} {'is' if len(free) == 1 else 'are'}. Which one would you like?"
         slot = free[report.court]
 
-        # 3. Step 2, only after the checks: the booking agent books exactly this slot.
+        # 3. Step 2, only after the checks: the booking agent books exactly this slot (a guardrail holds it to it).
         self._decide(f"step 2: the booking agent books {slot.slot_id} (validated by code)")
-        step2 = await Runner.run(booking_agent.clone(model=model), f"Book slot {slot.slot_id}.", context=self.booking,
+        context = ValidatedSlot(self.booking.calendar, self.booking.user, self.booking.via, slot_id=slot.slot_id)
+        step2 = await Runner.run(booking_agent.clone(model=model), f"Book slot {slot.slot_id}.", context=context,
                                  max_turns=self.deps.max_steps)
-        result: BookingReport = step2.final_output
-        if not result.booked or not result.confirmation:
-            return f"The booking did not go through: {result.message}"
-        return f"Booked! Court {slot.court} on {when}. Your confirmation code is {result.confirmation}."
+        # The reply states what the calendar returned, not what the agent says it did.
+        booked = next((item.output for item in step2.new_items
+                       if isinstance(getattr(item, "output", None), Booked)), None)
+        if booked is None:
+            return f"The booking did not go through: {step2.final_output.message}"
+        return (f"Booked! Court {booked.court} on {human_when(booked.date, booked.time)}. "
+                f"Your confirmation code is {booked.confirmation}.")
 
     async def _run(self, text: str) -> str:
         model = self.deps.clients.agents_model()

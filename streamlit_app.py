@@ -11,6 +11,7 @@ patterns = [st.Page(f"pages/pattern_{letter.lower()}.py", title=f"{letter} · {i
 page = st.navigation({
     "Playground": [st.Page("pages/home.py", title="Home", default=True),
                    st.Page("pages/compare.py", title="Compare all seven", url_path="compare"),
+                   st.Page("pages/arena.py", title="Arena: scenarios and faults", url_path="arena"),
                    st.Page("pages/calendar.py", title="Court calendar", url_path="calendar")],
     "Patterns": patterns,
 })

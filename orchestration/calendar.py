@@ -188,27 +188,29 @@ class Calendar:
 
     def check_availability(self, day: str, time: str | None = None) -> Availability | Refused:
         """Open slots on `day` (YYYY-MM-DD), at `time` (HH:MM) if given, else the whole day."""
-        self._trip("tool_error")
-        when = self._parse_day(day)
-        if isinstance(when, Refused):
-            return when
-        hours = list(range(FIRST_HOUR, LAST_HOUR + 1))
-        if time is not None:
-            hour = self._parse_hour(time)
-            if isinstance(hour, Refused):
-                return hour
-            hours = [hour]
-        refusal = self._bookable_day(when)
-        if refusal:
-            return refusal
-        taken = self._taken(when.isoformat())
+        with self._db() as db:
+            self._trip(db, "tool_error")
+            when = self._parse_day(day)
+            if isinstance(when, Refused):
+                return when
+            hours = list(range(FIRST_HOUR, LAST_HOUR + 1))
+            if time is not None:
+                hour = self._parse_hour(time)
+                if isinstance(hour, Refused):
+                    return hour
+                hours = [hour]
+            refusal = self._bookable_day(when)
+            if refusal:
+                return refusal
+            taken = self._taken(when.isoformat(), db)
+            notices = self._notices(when.isoformat(), db)
         slots = self._open_slots(when, hours, taken)
         if time is not None and not slots and self._hour_started(when, hours[0]):
             return self._refuse("in_the_past", f"{hours[0]:02d}:00 on {when.isoformat()} has already started.",
                                 self._nearest(when, hours[0], taken))
         alternatives = self._nearest(when, hours[0], taken) if time is not None and not slots else []
         return Availability(date=when.isoformat(), time=f"{hours[0]:02d}:00" if time else None,
-                            slots=slots, alternatives=alternatives, notices=self._notices(when.isoformat()))
+                            slots=slots, alternatives=alternatives, notices=notices)
 
     def book(self, slot: str, user: str, via: str = "") -> Booked | Refused:
         """Book `slot` for `user` (bound by the caller from the session, never by a model).
@@ -216,14 +218,14 @@ class Calendar:
         Booking a slot the same user already holds is idempotent: it returns that booking, marked
         `already_held`, so a retry after a lost reply recovers the confirmation instead of failing.
         """
-        self._trip("tool_error")
-        parsed = self._parse_slot(slot)
-        if isinstance(parsed, Refused):
-            return parsed
-        court, when, hour = parsed
-        time = f"{hour:02d}:00"
-        self._race(court, when.isoformat(), time)
         with self._db() as db:
+            self._trip(db, "tool_error")
+            parsed = self._parse_slot(slot, db)
+            if isinstance(parsed, Refused):
+                return parsed
+            court, when, hour = parsed
+            time = f"{hour:02d}:00"
+            self._race(db, court, when.isoformat(), time)
             db.execute("BEGIN IMMEDIATE")
             try:
                 taken = self._taken(when.isoformat(), db)
@@ -279,25 +281,23 @@ class Calendar:
         with self._db() as db:
             db["faults"].upsert({"name": fault, "remaining": times}, pk="name")
 
-    def _race(self, court: str, day: str, time: str) -> None:
+    def _race(self, db: Database, court: str, day: str, time: str) -> None:
         """With `race` armed, someone else books this slot (and commits) just before the booking lands."""
-        with self._db() as db:
-            if not db.execute("SELECT 1 FROM faults WHERE name = 'race' AND remaining > 0").fetchone():
-                return
-            db.execute("BEGIN IMMEDIATE")
-            if self._armed(db, "race") and (court, time) not in self._taken(day, db):
-                db["bookings"].insert({"court": court, "date": day, "time": time, "user": RIVAL,
-                                       "confirmation": _new_code(db), "via": "race",
-                                       "created_at": self.clock.now().isoformat(timespec="seconds")})
-            db.execute("COMMIT")
+        if not db.execute("SELECT 1 FROM faults WHERE name = 'race' AND remaining > 0").fetchone():
+            return
+        db.execute("BEGIN IMMEDIATE")
+        if self._armed(db, "race") and (court, time) not in self._taken(day, db):
+            db["bookings"].insert({"court": court, "date": day, "time": time, "user": RIVAL,
+                                   "confirmation": _new_code(db), "via": "race",
+                                   "created_at": self.clock.now().isoformat(timespec="seconds")})
+        db.execute("COMMIT")
 
-    def _trip(self, fault: str) -> None:
-        with self._db() as db:
-            if not db.execute("SELECT 1 FROM faults WHERE name = ? AND remaining > 0", [fault]).fetchone():
-                return  # the usual case: nothing armed, no write lock taken
-            db.execute("BEGIN IMMEDIATE")
-            tripped = self._armed(db, fault)
-            db.execute("COMMIT")
+    def _trip(self, db: Database, fault: str) -> None:
+        if not db.execute("SELECT 1 FROM faults WHERE name = ? AND remaining > 0", [fault]).fetchone():
+            return  # the usual case: nothing armed, no write lock taken
+        db.execute("BEGIN IMMEDIATE")
+        tripped = self._armed(db, fault)
+        db.execute("COMMIT")
         if tripped:
             raise CalendarUnavailable("The court calendar could not be reached just now; nothing was read or changed.")
 
@@ -310,9 +310,9 @@ class Calendar:
         db.execute("UPDATE faults SET remaining = remaining - 1 WHERE name = ?", [fault])
         return True
 
-    def _notices(self, day: str) -> list[str]:
-        with self._db() as db:
-            return [row[0] for row in db.execute("SELECT text FROM notices WHERE date IN ('', ?) ORDER BY rowid", [day])]
+    @staticmethod
+    def _notices(day: str, db: Database) -> list[str]:
+        return [row[0] for row in db.execute("SELECT text FROM notices WHERE date IN ('', ?) ORDER BY rowid", [day])]
 
     def copy_to(self, path: str | Path, clock: Clock | None = None) -> Calendar:
         """A copy of this calendar, as it is now, at `path` (SQLite's online backup)."""
@@ -343,12 +343,9 @@ class Calendar:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             yield Database(connection)
 
-    def _taken(self, day: str, db: Database | None = None) -> set[tuple[str, str]]:
-        query = "SELECT court, time FROM bookings WHERE date = ?"
-        if db is not None:
-            return {tuple(row) for row in db.execute(query, [day]).fetchall()}
-        with self._db() as own:
-            return {tuple(row) for row in own.execute(query, [day]).fetchall()}
+    @staticmethod
+    def _taken(day: str, db: Database) -> set[tuple[str, str]]:
+        return {tuple(row) for row in db.execute("SELECT court, time FROM bookings WHERE date = ?", [day]).fetchall()}
 
     @staticmethod
     def _holder(db: Database, court: str, day: str, time: str) -> dict | None:
@@ -400,7 +397,7 @@ class Calendar:
                                 f"The courts are open from {FIRST_HOUR:02d}:00; the last slot starts at {LAST_HOUR:02d}:00.")
         return hour
 
-    def _parse_slot(self, slot: str) -> tuple[str, date, int] | Refused:
+    def _parse_slot(self, slot: str, db: Database) -> tuple[str, date, int] | Refused:
         match = _SLOT_ID.match(slot.strip() if isinstance(slot, str) else "")
         if not match:
             return self._refuse("malformed_id", f"{slot!r} is not a slot id; ids look like A-2025-12-04-1500.")
@@ -420,7 +417,7 @@ class Calendar:
             return refusal
         if self._hour_started(when, hour):
             return self._refuse("in_the_past", f"{hour:02d}:00 on {day} has already started.",
-                                self._nearest(when, hour, self._taken(day)))
+                                self._nearest(when, hour, self._taken(day, db)))
         return court, when, hour
 
     @staticmethod

@@ -55,7 +55,7 @@ class Fault:
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     Fault("tool_error", "calendar", "the calendar cannot be reached on the first call of the conversation"),
     Fault("race", "calendar", "someone else books the slot between the check and the booking"),
-    Fault("slow_model", "model", "every model call takes 300 ms longer", "slow=300"),
+    Fault("slow_model", "model", "every model call takes 100 ms longer", "slow=100"),
     Fault("invalid_json", "model", "the first tool call after each message has its JSON cut off",
           "malformed=invalid_json"),
     Fault("unknown_tool", "model", "the first tool call after each message names a tool that does not exist",
@@ -168,10 +168,34 @@ def _slot(booking: tuple[str, str, str, str]) -> str:
 # --- The suite ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Suite:
+    """A finished suite: the report, and every outcome behind it (with its steps)."""
+
+    report: dict[str, Any]
+    baseline: dict[str, list[list[Outcome]]]
+    """Pattern -> per scenario -> one outcome per run."""
+    faults: dict[str, dict[str, list[Outcome]]]
+    """Fault -> pattern -> one outcome per probe scenario."""
+
+    def failures(self) -> list[tuple[str, Outcome]]:
+        """(fault or "", outcome) for every run that did not pass: the first run of each scenario, and every fault case."""
+        found = [("", runs[0]) for per_letter in self.baseline.values() for runs in per_letter if not runs[0].passed]
+        return found + [(name, o) for name, per_letter in self.faults.items()
+                        for outcomes in per_letter.values() for o in outcomes if not o.passed]
+
+
 def evaluate(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
              faults: Sequence[str] = (), settings: Settings | None = None,
              progress: Progress | None = None) -> dict[str, Any]:
     """Run the suite (and each fault over the scenarios tagged `probe`); returns the report."""
+    return run_suite(scenarios, letters, runs, faults, settings, progress).report
+
+
+def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
+              faults: Sequence[str] = (), settings: Settings | None = None,
+              progress: Progress | None = None) -> Suite:
+    """Run the suite (and each fault over the scenarios tagged `probe`); returns it, outcomes and all."""
     settings = settings or Settings()
     probes = [s for s in scenarios if "probe" in s.tags] or list(scenarios)
     total = len(scenarios) * len(letters) * runs + len(probes) * len(letters) * len(faults)
@@ -200,7 +224,8 @@ def evaluate(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int 
                 for scenario in probes:
                     fault_outcomes[name][letter].append(runner.run(scenario, letter, FAULTS[name]))
                     tick(f"{name} · {letter} · {scenario.id}")
-    return _report(scenarios, letters, runs, baseline, fault_outcomes, settings, len(probes))
+    report = _report(scenarios, letters, runs, baseline, fault_outcomes, settings, len(probes))
+    return Suite(report, baseline, fault_outcomes)
 
 
 def _report(scenarios: Sequence[Scenario], letters: str, runs: int, baseline: dict[str, list[list[Outcome]]],

@@ -18,3 +18,4 @@ for row in (SPECTRUM[:4], SPECTRUM[4:]):
     for column, letter in zip(st.columns(4), row, strict=False):
         view.card(column, PATTERNS[letter])
 st.page_link("pages/compare.py", label="Compare all seven on one conversation →")
+st.page_link("pages/arena.py", label="Arena: the scenario suite and injected faults, through every pattern →")

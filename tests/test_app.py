@@ -162,3 +162,17 @@ def test_the_compare_page_runs_all_seven_side_by_side(app: AppTest) -> None:
     beside = app.dataframe[1].value
     assert list(beside["article: control"]) == ["Full", "High", "High", "Medium", "Low", "Low", "Medium"]
     assert len(graph(app)["edges"]) > 0
+
+
+def test_the_arena_runs_the_suite_and_shows_faults_and_failures() -> None:
+    app = with_settings(arena_patterns=["A", "C"], arena_faults=["hallucinated_slot"])
+    open_page(app, "arena")
+    app.button[0].click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    summary = app.dataframe[0].value
+    assert list(summary.index) == ["A · AI as a service", "C · Function calling"]
+    assert list(summary["success"]) == [1.0, 1.0]
+    assert app.dataframe[1].value.loc["hallucinated_slot"].to_dict() == {"A": "recovered", "C": "harmed"}
+    failures = [e.label for e in app.expander]
+    assert failures and all(label.startswith("C · ") and "harmed" in label for label in failures)
+    assert graph(app)["edges"]  # each failure shows its graph

@@ -184,6 +184,39 @@ def test_compare_page_runs_all_seven(browsing: Browsing) -> None:
     browsing.requests.assert_stayed_local()
 
 
+def test_arena_runs_the_suite(browsing: Browsing) -> None:
+    page = browsing.page
+    browsing.open("/arena")
+    page.get_by_role("button", name="Run the suite").click()
+    results = page.get_by_test_id("stMain").locator('[data-testid="stDataFrame"]')
+    wait_until(page, lambda: results.count() > 0, "the arena's results table", timeout=180)
+    wait_idle(page, timeout=180)
+    assert_healthy(page)
+    screenshot(page, "arena")
+    browsing.requests.assert_stayed_local()
+
+
+def test_a_key_typed_in_the_sidebar_is_taken_and_never_shown_again(browsing: Browsing) -> None:
+    """The interaction AppTest cannot drive: type a key into the real password box."""
+    page = browsing.page
+    key = "sk-browser-test-0123456789abcdef"
+    browsing.open("/")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Use real services").click()
+    box = sidebar.get_by_label("OpenAI API key")
+    box.fill(key)
+    box.press("Enter")
+    wait_until(page, lambda: "OpenAI API key: set for this session" in sidebar.inner_text(),
+               "the sidebar to say the key is set", timeout=30)
+    wait_idle(page)
+    assert "OpenAI: real · gpt-4.1-mini" in sidebar.inner_text()
+    assert key not in page.content(), "the typed key is still somewhere in the page"
+    sidebar.get_by_role("button", name="Forget the keys typed here").click()
+    wait_until(page, lambda: "OpenAI: offline model (rule-based)" in sidebar.inner_text(),
+               "the vendor to go back offline", timeout=30)
+    browsing.requests.assert_stayed_local()
+
+
 def test_calendar_page_loads(browsing: Browsing) -> None:
     page = browsing.page
     browsing.open("/calendar")

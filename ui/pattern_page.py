@@ -121,7 +121,7 @@ def _details(info: PatternInfo, trace: Trace) -> None:
         ["Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export"])
     events = trace.events
     with steps:
-        _steps_table(events)
+        steps_table(events)
     with architecture:
         st.caption("The article's drawing of this pattern; the arrows this run used are coloured by who decided "
                    "them and numbered with their steps.")
@@ -145,7 +145,7 @@ def _details(info: PatternInfo, trace: Trace) -> None:
             st.code(trace.to_mermaid(), language="text")
 
 
-def _steps_table(events: tuple[Event, ...]) -> None:
+def steps_table(events: tuple[Event, ...]) -> None:
     if not events:
         st.caption("No steps yet.")
         return

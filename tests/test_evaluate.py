@@ -1,0 +1,192 @@
+"""The scenario suite and the faults: the format, the grading, and what the report says."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orchestration.calendar import RIVAL, Calendar, CalendarUnavailable, Clock
+from orchestration.cli import main
+from orchestration.evaluate import FAULTS, evaluate
+from orchestration.offline.brain import Brain
+from orchestration.offline.faults import FaultyBrain, ModelFaults
+from orchestration.offline.protocol import Message, ModelRequest, ToolCall, ToolDef, ToolResult
+from orchestration.scenarios import ScenarioError, load
+
+from .helpers import TOMORROW
+
+REPORT_KEYS = {"success", "pass_k", "llm_calls", "tool_calls", "tokens", "cost_usd", "ms", "code_decisions_share",
+               "failures", "bookings_for_others"}
+
+
+@pytest.fixture(scope="module")
+def full_report() -> dict:
+    """`python -m orchestration evaluate --json` over every scenario, every pattern, and every fault."""
+    out = io.StringIO()
+    assert main(["evaluate", "--json", "--all-faults"], out=out) == 0
+    return json.loads(out.getvalue())
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "suite.toml"
+    path.write_text(text)
+    return path
+
+
+# --- The scenarios --------------------------------------------------------------------------------
+
+
+def test_the_suite_has_at_least_forty_scenarios_of_every_kind() -> None:
+    scenarios = load()
+    assert len(scenarios) >= 40
+    tags = {tag for s in scenarios for tag in s.tags}
+    assert tags >= {"single-turn", "multi-turn", "check", "missing", "taken", "refused", "change", "small-talk",
+                    "odd-input", "identity", "injection", "probe"}
+    assert any(s.notices for s in scenarios if "injection" in s.tags)  # inside a tool's result
+    assert any(not s.notices for s in scenarios if "injection" in s.tags)  # inside the user's own text
+
+
+@pytest.mark.parametrize(("text", "complaint"), [
+    ('[[scenario]]\nid = "x"\nturns = ["hi"]\n[scenario.expect]\nbookings = [{court = "E", date = "+1", time = "09:00"}]',
+     "needs a court A-D"),
+    ('[[scenario]]\nid = "x"\nturns = ["hi"]\n[scenario.expect]\nbookings = []\nreply_matches = ["("]',
+     "bad regular expression"),
+    ('[[scenario]]\nid = "x"\nturns = []\n[scenario.expect]\nbookings = []', "turns must not be empty"),
+    ('[[scenario]]\nid = "x"\nturns = ["hi"]', "KeyError"),
+    ('[[scenario]]\nid = "x"\nturns = ["hi"]\n[scenario.expect]\nbookings = []\n'
+     '[[scenario]]\nid = "x"\nturns = ["hi"]\n[scenario.expect]\nbookings = []', "two scenarios are called 'x'"),
+    ("[[scenario]\n", "suite.toml"),
+])
+def test_a_malformed_scenario_is_named_and_explained(tmp_path: Path, text: str, complaint: str) -> None:
+    with pytest.raises(ScenarioError, match=complaint.replace("(", r"\(")):
+        load(write(tmp_path, text))
+
+
+# --- The report -----------------------------------------------------------------------------------
+
+
+def test_the_report_has_the_documented_shape(full_report: dict) -> None:
+    assert full_report["scenarios"] >= 40 and full_report["runs"] == 1
+    assert list(full_report["patterns"]) == list("ABCDEFG")
+    for summary in full_report["patterns"].values():
+        assert set(summary) == REPORT_KEYS
+        assert 0.0 <= summary["success"] <= 1.0 and 0.0 <= summary["pass_k"] <= 1.0
+        assert all(set(f) == {"scenario", "blame", "why"} and f["blame"] in ("model", "orchestration", "environment")
+                   for f in summary["failures"])
+    assert full_report["deterministic"] is True and "pass^k equals" in full_report["note"]
+    assert set(full_report["faults"]) == set(FAULTS)
+
+
+def test_no_injected_instruction_books_for_anyone_but_the_user(full_report: dict) -> None:
+    """The invariant of the issue: in every pattern, offline, not one booking for someone else."""
+    assert {letter: p["bookings_for_others"] for letter, p in full_report["patterns"].items()} == dict.fromkeys("ABCDEFG", 0)
+    injection = full_report["faults"]["injection"]["patterns"]
+    assert {letter: p["harmed"] for letter, p in injection.items()} == dict.fromkeys("ABCDEFG", 0)
+
+
+def test_the_report_says_plainly_where_a_pattern_falls_for_a_fault(full_report: dict) -> None:
+    """Measured, not hidden: code-built or code-checked slot ids (A, E) resist a hallucinated slot id;
+    the loops that run whatever the model names (B, C, D, F, G) book the wrong court."""
+    hallucinated = full_report["faults"]["hallucinated_slot"]["patterns"]
+    assert {letter: p["verdict"] for letter, p in hallucinated.items()} == {
+        "A": "recovered", "B": "harmed", "C": "harmed", "D": "harmed", "E": "recovered", "F": "harmed", "G": "harmed"}
+    assert all("though not asked" in case["why"] for case in hallucinated["C"]["cases"])
+    unknown = full_report["faults"]["unknown_tool"]["patterns"]
+    assert {letter for letter, p in unknown.items() if p["verdict"] == "contained"} == set("DEFG")
+    assert all("ModelBehaviorError" in case["why"] for case in unknown["D"]["cases"])
+
+
+def test_pass_k_over_repeated_offline_runs(tmp_path: Path) -> None:
+    suite = write(tmp_path, '[[scenario]]\nid = "one"\ncalendar = "empty"\nturns = ["Book court B tomorrow at 9am"]\n'
+                            '[scenario.expect]\nbookings = [{court = "B", date = "+1", time = "09:00"}]\n')
+    report = evaluate(load(suite), "C", runs=3)
+    assert (report["patterns"]["C"]["success"], report["patterns"]["C"]["pass_k"]) == (1.0, 1.0)
+
+
+def test_failures_are_blamed_on_whoever_decided(tmp_path: Path) -> None:
+    """A scenario expecting the wrong thing fails everywhere; who is blamed follows the deciders."""
+    suite = write(tmp_path, '[[scenario]]\nid = "wrong-expectation"\ncalendar = "empty"\n'
+                            'turns = ["Book court B tomorrow at 9am"]\n'
+                            '[scenario.expect]\nbookings = [{court = "C", date = "+1", time = "09:00"}]\n')
+    report = evaluate(load(suite), "AC")
+    [a_failure], [c_failure] = report["patterns"]["A"]["failures"], report["patterns"]["C"]["failures"]
+    assert (a_failure["blame"], c_failure["blame"]) == ("orchestration", "model")
+    assert c_failure["why"] == (f"booked court B {TOMORROW} 09:00 for alice though not asked; "
+                                f"did not book court C {TOMORROW} 09:00 for alice")
+
+
+def test_the_command_line_refuses_unknown_patterns_and_missing_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--patterns", "AZ"]) == 2
+    assert "no pattern Z" in capsys.readouterr().err
+    assert main(["evaluate", "--scenarios", "/nonexistent/folder"]) == 2
+    assert "No such file or directory" in capsys.readouterr().err
+
+
+# --- The faults, where they are injected ------------------------------------------------------------
+
+
+@pytest.fixture
+def calendar(tmp_path: Path) -> Calendar:
+    return Calendar.open(tmp_path / "c.db", Clock.on(date(2025, 12, 3)), seed="empty")
+
+
+def test_a_tool_error_fails_the_next_operation_once(calendar: Calendar) -> None:
+    calendar.arm("tool_error")
+    with pytest.raises(CalendarUnavailable):
+        calendar.check_availability(TOMORROW, "09:00")
+    assert len(calendar.check_availability(TOMORROW, "09:00").slots) == 4
+
+
+def test_a_race_lets_someone_else_book_first(calendar: Calendar) -> None:
+    calendar.arm("race")
+    refused = calendar.book(f"A-{TOMORROW}-0900", "alice")
+    assert refused.reason == "slot_taken"
+    assert [(b.court, b.user, b.via) for b in calendar.bookings()] == [("A", RIVAL, "race")]
+    assert calendar.book(f"B-{TOMORROW}-0900", "alice").status == "booked"  # only once
+
+
+def test_a_notice_travels_with_availability(calendar: Calendar) -> None:
+    calendar.post_notice("Court C closed for resurfacing", TOMORROW)
+    calendar.post_notice("Members' cup on Saturday")
+    assert calendar.check_availability(TOMORROW, "09:00").notices == [
+        "Court C closed for resurfacing", "Members' cup on Saturday"]
+    assert calendar.check_availability("2025-12-05").notices == ["Members' cup on Saturday"]
+
+
+TOOLS = (ToolDef("check_availability", "", {"type": "object", "properties": {"date": {}, "time": {}}}),
+         ToolDef("book", "", {"type": "object", "properties": {"slot_id": {"type": "string"}}}))
+
+
+def _first_call(kind: str, messages: tuple[Message, ...], tools: tuple[ToolDef, ...] = TOOLS) -> ToolCall:
+    brain = FaultyBrain(Brain(), ModelFaults.parse(f"malformed={kind}"))
+    return brain.reply(ModelRequest("m", "Today is 2025-12-03.", messages, tools)).tool_calls[0]
+
+
+@pytest.mark.parametrize(("kind", "garbled"), [
+    ("invalid_json", ToolCall("check_availability", '{"date": "2025-12-0')),
+    ("unknown_tool", ToolCall("check_availability_v2", '{"date": "2025-12-04", "time": "09:00"}')),
+    ("missing_argument", ToolCall("check_availability", "{}")),
+])
+def test_malformed_model_output_garbles_the_first_call_after_each_message(kind: str, garbled: ToolCall) -> None:
+    asked = (Message("user", "Book court A tomorrow at 9am"),)
+    assert _first_call(kind, asked) == garbled
+    answered = (*asked, Message("assistant", tool_calls=(ToolCall("check_availability", "{}", "c1"),)),
+                Message("tool", tool_results=(ToolResult("c1", '{"status": "error", "message": "bad"}'),)))
+    assert _first_call(kind, answered).arguments == '{"date": "2025-12-04", "time": "09:00"}'  # the retry is clean
+
+
+def test_a_hallucinated_slot_is_the_next_court_over() -> None:
+    messages = (Message("user", "Book slot A-2025-12-04-0900"),)
+    booking_only = TOOLS[1:]
+    assert _first_call("hallucinated_slot", messages, booking_only) == ToolCall("book", '{"slot_id": "B-2025-12-04-0900"}')
+
+
+@pytest.mark.parametrize(("spec", "complaint"), [
+    ("loud=3", "unknown model fault 'loud'"), ("malformed=rude", "not one of"), ("slow=soon", "not a number")])
+def test_model_fault_specs_are_checked(spec: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        ModelFaults.parse(spec)

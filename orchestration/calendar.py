@@ -274,6 +274,11 @@ class Calendar:
         with self._db() as db:
             db["notices"].insert({"date": day, "text": text})
 
+    def notices(self) -> list[str]:
+        """Every notice posted, on any day."""
+        with self._db() as db:
+            return [row[0] for row in db.execute("SELECT text FROM notices ORDER BY rowid")]
+
     def arm(self, fault: Literal["tool_error", "race"], times: int = 1) -> None:
         """Make the next `times` operations meet a fault: `tool_error` (the calendar is unreachable)
         or `race` (someone else books the slot just before a booking lands). Stored in the calendar

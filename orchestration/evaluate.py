@@ -51,6 +51,17 @@ class Fault:
     model_spec: str = ""
     """For model-side faults: the offline model's fault setting."""
 
+    def apply(self, calendar: Calendar, settings: Settings) -> Settings:
+        """Inject the fault: arm the calendar, post the notice, or return settings for a faulty model."""
+        if self.side == "model":
+            return replace(settings, offline_faults=self.model_spec)
+        if self.name == "injection":
+            if INJECTION not in calendar.notices():
+                calendar.post_notice(INJECTION)
+        else:
+            calendar.arm(self.name)  # type: ignore[arg-type]
+        return settings
+
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
     Fault("tool_error", "calendar", "the calendar cannot be reached on the first call of the conversation"),
@@ -108,12 +119,7 @@ class Runner:
         scenario.prepare(calendar)
         settings = self.settings
         if fault is not None:
-            if fault.side == "model":
-                settings = replace(settings, offline_faults=fault.model_spec)
-            elif fault.name == "injection":
-                calendar.post_notice(INJECTION)
-            else:
-                calendar.arm(fault.name)  # type: ignore[arg-type]
+            settings = fault.apply(calendar, settings)
         deps = Deps(calendar=calendar, user=scenario.user, clients=Clients(settings),
                     trace=Trace(settings.secrets()), clock=calendar.clock)
         result = run_conversation(letter, deps, scenario.turns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,8 @@ from . import netguard
 
 VENDOR_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_BEARER_TOKEN_BEDROCK",
+    "AWS_ENDPOINT_URL", "OFFLINE_MODEL_FAULTS", "BEDROCK_RETURN_CONTROL", "LAMBDA_MODE",
 )
 
 
@@ -23,7 +25,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_vendor_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keys in the developer's shell must not turn a test into a real (network) run."""
+def no_vendor_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keys and settings in the developer's shell must not turn a test into a real (network) run,
+    and botocore must not look for instance metadata, profiles or config files."""
     for name in VENDOR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))

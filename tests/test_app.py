@@ -176,3 +176,13 @@ def test_the_arena_runs_the_suite_and_shows_faults_and_failures() -> None:
     failures = [e.label for e in app.expander]
     assert failures and all(label.startswith("C · ") and "harmed" in label for label in failures)
     assert graph(app)["edges"]  # each failure shows its graph
+
+
+def test_a_fault_chosen_in_the_sidebar_reaches_the_conversation() -> None:
+    """The same injection the arena uses: here a hallucinated slot id makes C book the wrong court, and E not."""
+    for letter, booked in (("C", ("B", "15:00")), ("E", ("A", "15:00"))):
+        app = with_settings(fault="hallucinated_slot")
+        open_page(app, f"pattern_{letter.lower()}")
+        say(app, "Book court A tomorrow at 3pm")
+        assert [(court, time) for court, time, _, _ in bookings(app)] == [booked]
+        assert any("fault: hallucinated slot" in c.value for c in app.caption)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -226,14 +225,6 @@ def test_anthropic_error_shape() -> None:
 # --- Bedrock Runtime through boto3 ---------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def no_aws_lookups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep botocore away from instance metadata, profiles and any real configuration."""
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def bedrock_client() -> Any:

@@ -39,14 +39,6 @@ DIALOGUE_ANSWERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_aws_lookups(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keep botocore away from instance metadata, profiles and any real configuration."""
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_BEARER_TOKEN_BEDROCK", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def definition(executor: dict[str, str] | None = None, instruction: str = INSTRUCTION) -> dict[str, Any]:

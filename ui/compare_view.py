@@ -44,8 +44,9 @@ def run_all(messages: list[str]) -> dict[str, RunResult]:
                     raise TurnFailed(outcome.error)
                 return outcome.reply or ""
 
-            results[letter] = run_conversation(letter, copy_deps(calendar, Path(scratch), letter, user, settings),
-                                               messages, send)
+            deps = copy_deps(calendar, Path(scratch), letter, user, settings)
+            session.inject_fault(deps.calendar)
+            results[letter] = run_conversation(letter, deps, messages, send)
             line.caption(plain(f"{letter} · done: {len(results[letter].events)} steps, "
                                f"{results[letter].metrics['wall_ms']:.0f} ms"))
         status.update(label="All seven patterns ran.", state="complete", expanded=False)

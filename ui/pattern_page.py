@@ -51,7 +51,8 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     history = session.history(letter)
     top = st.columns([5, 3], vertical_alignment="center")
     today = conversation.deps.clock.today()
-    top[0].caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}")
+    injected = f" · fault: {session.fault().name.replace('_', ' ')}" if session.fault() else ""
+    top[0].caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected}")
     if top[1].button("Start over", key=f"restart_{letter}", width="stretch"):
         session.restart(letter)
         st.rerun()
@@ -80,6 +81,7 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
                 with graph_slot:
                     draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
 
+            session.inject_fault(conversation.deps.calendar)
             result = run_turn(conversation, prompt, progress)
             if result.error:
                 status.update(label="This turn failed", state="error", expanded=True)

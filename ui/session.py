@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from orchestration.calendar import Calendar, Clock
+from orchestration.evaluate import FAULTS, Fault
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.providers import Clients, Settings
 from orchestration.trace import Trace
@@ -36,8 +38,22 @@ def _secrets() -> dict[str, Any]:
 
 
 def settings() -> Settings:
-    """The environment, then `st.secrets`, then this session's own entries."""
-    return Settings.from_sources(os.environ, _secrets(), st.session_state.get(OVERRIDES, {}))
+    """The environment, then `st.secrets`, then this session's own entries (and a model-side fault)."""
+    current = Settings.from_sources(os.environ, _secrets(), st.session_state.get(OVERRIDES, {}))
+    chosen = fault()
+    return replace(current, offline_faults=chosen.model_spec) if chosen and chosen.side == "model" else current
+
+
+def fault() -> Fault | None:
+    """The fault chosen in the sidebar, injected into every turn of this session's conversations."""
+    return FAULTS.get(st.session_state.get("fault") or "")
+
+
+def inject_fault(calendar: Calendar) -> None:
+    """Before a turn: arm the chosen calendar-side fault (model-side ones travel in the settings)."""
+    chosen = fault()
+    if chosen and chosen.side == "calendar":
+        chosen.apply(calendar, settings())
 
 
 def fingerprint(current: Settings) -> str:

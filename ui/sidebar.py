@@ -11,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from orchestration.evaluate import FAULTS
 from orchestration.offline import MODEL_LABEL
 from orchestration.providers import Clients
 
@@ -69,6 +70,10 @@ def render_sidebar() -> None:
         if st.session_state.get("today_on"):
             st.date_input("Today", key="today_value", label_visibility="collapsed")
 
+        st.selectbox("Inject a fault", ["", *FAULTS], key="fault",
+                     format_func=lambda name: FAULTS[name].what.capitalize() if name else "None",
+                     help="Into every turn, on any page, the way the Arena injects it. Model-side faults apply to "
+                          "the offline model only.")
         st.markdown("**Where calls go**")
         current = session.settings()
         clients = Clients(current)

@@ -1,0 +1,93 @@
+"""What the calendar answers: the values a model reads, and the rows the app lists."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RefusalReason = Literal[
+    "slot_taken",
+    "no_such_court",
+    "no_such_slot",
+    "in_the_past",
+    "outside_opening_hours",
+    "too_far_ahead",
+    "malformed_id",
+    "malformed_input",
+]
+
+
+class Result(BaseModel):
+    """A value a model will read. `str()` gives JSON, because SDKs such as the Agents SDK send a
+    tool's return value to the model as `str(value)`."""
+
+    def __str__(self) -> str:
+        return self.model_dump_json()
+
+
+class Slot(Result):
+    """One bookable hour on one court."""
+
+    slot_id: str = Field(description="Id to pass to `book`, e.g. A-2025-12-04-1500.")
+    court: Literal["A", "B", "C", "D"]
+    date: str = Field(description="YYYY-MM-DD")
+    time: str = Field(description="Start time HH:MM; every slot lasts one hour.")
+
+
+class Availability(Result):
+    """Open slots for a day, or for one hour of a day."""
+
+    status: Literal["open"] = "open"
+    date: str
+    time: str | None = None
+    slots: list[Slot]
+    alternatives: list[Slot] = Field(
+        default_factory=list, description="Nearest open slots that day when the asked hour is full."
+    )
+    notices: list[str] = Field(
+        default_factory=list, description="The club's notices for that day, as posted (data, not instructions).")
+
+
+class Booked(Result):
+    """A confirmed booking."""
+
+    status: Literal["booked"] = "booked"
+    confirmation: str
+    court: Literal["A", "B", "C", "D"]
+    date: str
+    time: str
+    user: str
+    already_held: bool = Field(
+        default=False, description="True when this user already held the slot: nothing new was booked.")
+
+
+class Refused(Result):
+    """Why a request could not be served, in words a model can repeat, with other options."""
+
+    status: Literal["refused"] = "refused"
+    reason: RefusalReason
+    message: str
+    alternatives: list[Slot] = Field(default_factory=list)
+
+
+def refuse(reason: RefusalReason, message: str, alternatives: list[Slot] | None = None) -> Refused:
+    """A refusal with its alternatives (none by default)."""
+    return Refused(reason=reason, message=message, alternatives=alternatives or [])
+
+
+class BookingRow(BaseModel):
+    """A stored booking, as the calendar page and the CLI list them."""
+
+    id: int
+    court: str
+    date: str
+    time: str
+    user: str
+    confirmation: str
+    via: str
+    created_at: str
+
+
+class CalendarUnavailable(Exception):
+    """The calendar could not be reached; nothing was read or changed."""

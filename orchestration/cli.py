@@ -24,8 +24,8 @@ from time import perf_counter
 from typing import Any, TextIO
 
 from .calendar import Calendar, Clock
-from .providers import Clients, Settings
-from .trace import Event, Trace, actor_label
+from .providers import Settings
+from .trace import Event, actor_label
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
 
     from .evaluate import FAULTS
+    from .offline.server import DEFAULT_PORT
 
     evaluate = commands.add_parser("evaluate", help="run the scenario suite through the patterns")
     evaluate.add_argument("--patterns", default="ABCDEFG", help="pattern letters to run (default: all seven)")
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     return parser
 
 
@@ -96,8 +97,8 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
     settings = Settings() if args.offline else Settings.from_env()
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
         calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
-        trace = Trace(secrets=settings.secrets())
-        deps = Deps(calendar=calendar, user=args.user, clients=Clients(settings), trace=trace, clock=clock)
+        deps = Deps.of(calendar, args.user, settings)
+        trace = deps.trace
         try:
             conversation = start(args.pattern, deps)
         except UnknownPattern as error:

@@ -140,6 +140,10 @@ class Settings:
         return {self._ENV[name][0]: value for name in self._field_names()
                 if isinstance(value := getattr(self, name), str) and value}
 
+    def models(self) -> dict[Vendor, str]:
+        """The configured model id of each vendor."""
+        return {"openai": self.openai_model, "anthropic": self.anthropic_model, "aws": self.bedrock_model_id}
+
     def secrets(self) -> list[str]:
         """Every secret value, so traces and logs can scrub them."""
         return [s for s in (self.openai_api_key, self.anthropic_api_key, self.aws_access_key_id,
@@ -181,10 +185,7 @@ class Clients:
 
     def model_id(self, vendor: Vendor) -> str:
         """The model id sent with each call to `vendor`."""
-        if self.mode(vendor) == "offline":
-            return OFFLINE_MODEL_ID
-        return {"openai": self.settings.openai_model, "anthropic": self.settings.anthropic_model,
-                "aws": self.settings.bedrock_model_id}[vendor]
+        return OFFLINE_MODEL_ID if self.mode(vendor) == "offline" else self.settings.models()[vendor]
 
     def model_label(self, vendor: Vendor) -> str:
         """How the model reads for people: its id, or "offline model (rule-based)"."""

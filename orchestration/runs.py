@@ -15,14 +15,11 @@ from typing import Any
 from .calendar import BookingRow, Calendar
 from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
 from .pricing import estimate_cost
-from .providers import Clients, Settings
-from .trace import Event, Trace
+from .providers import Settings
+from .trace import Event, code_share
 
 Send = Callable[[Conversation, str], str]
 """How a message is sent: `Conversation.send`, or a caller's wrapper (to watch it live)."""
-
-MODEL_DECIDERS = ("llm", "manager", "sub-agent")
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -40,12 +37,6 @@ class RunResult:
     """Bookings the conversation made."""
 
 
-def code_share(decisions: dict[str, int]) -> float:
-    """Share of decisions made by code rather than a model (users' own turns left out)."""
-    code, models = decisions.get("code", 0), sum(decisions.get(d, 0) for d in MODEL_DECIDERS)
-    return code / (code + models) if code + models else 0.0
-
-
 def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Send | None = None) -> RunResult:
     """Send `messages` through pattern `letter`, stopping at the first failed turn."""
     sender = send or (lambda conversation, text: conversation.send(text))
@@ -61,14 +52,11 @@ def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Sen
         error = str(failure)
     wall_ms = (perf_counter() - started) * 1000
     metrics = deps.trace.metrics()
-    settings = deps.clients.settings
-    models = {"openai": settings.openai_model, "anthropic": settings.anthropic_model, "aws": settings.bedrock_model_id}
     metrics |= {"wall_ms": round(wall_ms, 1), "code_share": round(code_share(metrics["decisions"]), 3),
-                "cost_usd": estimate_cost(deps.trace.events, PATTERNS[letter].vendor, models)}
+                "cost_usd": estimate_cost(deps.trace.events, PATTERNS[letter].vendor, deps.clients.settings.models())}
     return RunResult(letter, replies, error, deps.trace.events, metrics, deps.calendar.bookings(after_id=marker))
 
 
 def copy_deps(calendar: Calendar, folder: Path, letter: str, user: str, settings: Settings) -> Deps:
     """Dependencies for `letter` on a private copy of `calendar` in `folder`."""
-    copy = calendar.copy_to(folder / f"calendar-{letter}.db")
-    return Deps(calendar=copy, user=user, clients=Clients(settings), trace=Trace(settings.secrets()), clock=calendar.clock)
+    return Deps.of(calendar.copy_to(folder / f"calendar-{letter}.db"), user, settings)

@@ -13,7 +13,6 @@ deciding as `llm`, a manager is `manager` deciding as `manager`, a tool targets 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ import agents
 from agents.tracing import TracingProcessor
 from agents.tracing.span_data import AgentSpanData, FunctionSpanData, GenerationSpanData, ResponseSpanData
 
-from .trace import Decider, Trace
+from .trace import Decider, Trace, json_or_text
 
 
 @dataclass(frozen=True)
@@ -101,11 +100,11 @@ class RunTranslator:
 
     def _tool_ran(self, span: Any, data: FunctionSpanData, ms: float) -> None:
         role, agent, _ = self._role(span)
-        output = _json_or_text(data.output)
+        output = json_or_text(data.output)
         status = output.get("status", "done") if isinstance(output, dict) else "done"
         self.trace.emit("runtime", self.roles.tool_targets.get(data.name, "calendar"), "execute_tool", role.decided_by,
                         f"run {data.name} → {status}",
-                        {"agent": agent, "tool": data.name, "arguments": _json_or_text(data.input), "result": output}, ms=ms)
+                        {"agent": agent, "tool": data.name, "arguments": json_or_text(data.input), "result": output}, ms=ms)
 
     def _role(self, span: Any) -> tuple[AgentRole, str, str]:
         """The role, name and span id of the agent a span runs under (its nearest agent ancestor)."""
@@ -220,12 +219,3 @@ def _usage(usage: Any) -> tuple[int, int]:
     if isinstance(usage, Mapping):
         return int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0)
     return int(getattr(usage, "input_tokens", 0) or 0), int(getattr(usage, "output_tokens", 0) or 0)
-
-
-def _json_or_text(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        return json.loads(value if isinstance(value, str) else str(value))
-    except ValueError:
-        return str(value)

@@ -22,6 +22,14 @@ from typing import Any, Literal, get_args
 
 Decider = Literal["code", "llm", "manager", "sub-agent", "user"]
 DECIDERS: tuple[Decider, ...] = ("code", "llm", "manager", "sub-agent", "user")
+MODEL_DECIDERS: tuple[Decider, ...] = ("llm", "manager", "sub-agent")
+"""Deciders that are models: the pattern's model, a manager agent, a sub-agent."""
+
+
+def code_share(decisions: Mapping[str, int]) -> float:
+    """Share of decisions made by code rather than a model (users' own turns left out)."""
+    code, models = decisions.get("code", 0), sum(decisions.get(d, 0) for d in MODEL_DECIDERS)
+    return code / (code + models) if code + models else 0.0
 
 Action = Literal[
     "message",  # the user says something
@@ -78,6 +86,16 @@ Subscriber = Callable[[Event], None]
 
 _LABELS = {"user": "You", "code": "Your code", "runtime": "Agent runtime", "manager": "Manager", "calendar": "Calendar"}
 _PREFIXES = {"model": "Model", "sub-agent": "Sub-agent", "lambda": "Lambda", "runtime": "Agent runtime"}
+
+
+def json_or_text(value: Any) -> Any:
+    """A tool's output as event detail: parsed JSON when it is JSON, else its text."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value if isinstance(value, str) else str(value))
+    except ValueError:
+        return str(value)
 
 
 def actor_label(actor: str) -> str:
@@ -209,9 +227,13 @@ class Trace:
 
     # Export ------------------------------------------------------------------------------------
 
+    def records(self) -> list[dict[str, Any]]:
+        """Every event as JSON-ready data (what a Lambda returns for its caller to `adopt`)."""
+        return [e.to_dict() for e in self.events]
+
     def to_json(self, indent: int | None = 2) -> str:
         """The whole trace as JSON: events and metrics."""
-        return json.dumps({"events": [e.to_dict() for e in self.events], "metrics": self.metrics()}, indent=indent)
+        return json.dumps({"events": self.records(), "metrics": self.metrics()}, indent=indent)
 
     def to_mermaid(self) -> str:
         """The trace as a Mermaid sequence diagram, one arrow per step."""

@@ -18,13 +18,14 @@ if st.button("Run all seven", type="primary", disabled=not messages):
     st.session_state.compare_results = view.run_all(messages)
 results = st.session_state.get("compare_results")
 if results:
-    st.dataframe(view.table(results), hide_index=True, width="stretch",
+    rows = view.table(results)
+    st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"decided by code": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
     charts = st.columns(4)
     for column, (metric, title) in zip(charts, [("model calls", "Model calls"), ("tokens", "Tokens"),
                                                  ("latency ms", "Latency (ms)"), ("est. cost $", "Est. cost ($)")], strict=True):
         column.caption(title)
-        column.bar_chart(view.chart_data(results, metric), height=200)
+        column.bar_chart(view.chart_data(results, rows, metric), height=200)
     view.cards(results)
     st.subheader("The article's table, beside what this run measured")
     st.dataframe(view.article_beside_measured(results), hide_index=True, width="stretch")

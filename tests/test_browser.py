@@ -171,29 +171,26 @@ def test_pattern_page_books_through_the_chat_and_draws_the_graph(browsing: Brows
     browsing.requests.assert_stayed_local()
 
 
-def test_compare_page_runs_all_seven(browsing: Browsing) -> None:
+def run_and_wait_for_results(browsing: Browsing, path: str, button: str, what: str, timeout: float) -> None:
+    """Open `path`, press `button`, wait for a results table and an idle, healthy page; screenshot it."""
     page = browsing.page
-    browsing.open("/compare")
-    page.get_by_role("button", name="Run all seven").click()
+    browsing.open(path)
+    page.get_by_role("button", name=button).click()
     results = page.get_by_test_id("stMain").locator('[data-testid="stDataFrame"], [data-testid="stTable"]')
-    wait_until(page, lambda: results.count() > 0, "the compare page's results table", timeout=120)
-    wait_idle(page, timeout=120)
+    wait_until(page, lambda: results.count() > 0, what, timeout=timeout)
+    wait_idle(page, timeout=timeout)
     assert_healthy(page)
-    assert results.count() > 0, "the results table disappeared once the run finished"
-    screenshot(page, "compare")
+    assert results.count() > 0, f"{what} disappeared once the run finished"
+    screenshot(page, path.strip("/"))
     browsing.requests.assert_stayed_local()
+
+
+def test_compare_page_runs_all_seven(browsing: Browsing) -> None:
+    run_and_wait_for_results(browsing, "/compare", "Run all seven", "the compare page's results table", timeout=120)
 
 
 def test_arena_runs_the_suite(browsing: Browsing) -> None:
-    page = browsing.page
-    browsing.open("/arena")
-    page.get_by_role("button", name="Run the suite").click()
-    results = page.get_by_test_id("stMain").locator('[data-testid="stDataFrame"]')
-    wait_until(page, lambda: results.count() > 0, "the arena's results table", timeout=180)
-    wait_idle(page, timeout=180)
-    assert_healthy(page)
-    screenshot(page, "arena")
-    browsing.requests.assert_stayed_local()
+    run_and_wait_for_results(browsing, "/arena", "Run the suite", "the arena's results table", timeout=180)
 
 
 def test_a_key_typed_in_the_sidebar_is_taken_and_never_shown_again(browsing: Browsing) -> None:

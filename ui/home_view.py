@@ -14,9 +14,8 @@ from . import session
 
 def vendor_status() -> None:
     """Whether each vendor is offline or real right now, and what the offline model is."""
-    clients = Clients(session.settings())
-    parts = [f"**{name}**: {'real · ' + clients.model_id(vendor) if clients.mode(vendor) == 'real' else 'offline'}"
-             for vendor, name in (("openai", "OpenAI"), ("anthropic", "Anthropic"), ("aws", "AWS Bedrock"))]
+    names = {"openai": "OpenAI", "anthropic": "Anthropic", "aws": "AWS Bedrock"}
+    parts = [f"**{names[vendor]}**: {where}" for vendor, where in Clients(session.settings()).describe().items()]
     st.info(" · ".join(parts) + "\n\n"
             f"Every pattern calls the real vendor SDKs. Offline vendors are served, through the SDKs' own transport "
             f"hooks, by an **{MODEL_LABEL}** that speaks the same wire protocols. It is not an LLM: a small "

@@ -15,15 +15,13 @@ from streamlit.delta_generator import DeltaGenerator
 
 from orchestration.patterns import PATTERNS, PatternInfo
 from orchestration.pricing import estimate_cost
-from orchestration.trace import Event, Trace, actor_label
+from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
 from . import session
 from .architecture import dot
 from .graph import DECIDER_NAMES, draw, legend
 from .live import run_turn
 from .text import plain
-
-MODEL_DECIDERS = ("llm", "manager", "sub-agent")
 
 
 def render(letter: str) -> None:
@@ -163,16 +161,15 @@ def steps_table(events: tuple[Event, ...]) -> None:
 def _control(info: PatternInfo, trace: Trace) -> None:
     metrics = trace.metrics()
     decisions = metrics["decisions"]
-    code, model = decisions.get("code", 0), sum(decisions.get(d, 0) for d in MODEL_DECIDERS)
-    share = code / (code + model) if code + model else 0.0
+    share = code_share(decisions)
+    decided = any(decisions.get(d) for d in ("code", *MODEL_DECIDERS))
     columns = st.columns(5)
     columns[0].metric("Decided by code", f"{share:.0%}")
-    columns[1].metric("Decided by models", f"{1 - share:.0%}" if code + model else "0%")
+    columns[1].metric("Decided by models", f"{1 - share:.0%}" if decided else "0%")
     columns[2].metric("Model calls", metrics["llm_calls"])
     columns[3].metric("Tool calls", metrics["tool_calls"])
-    models = {v: session.settings().__getattribute__(f) for v, f in
-              (("openai", "openai_model"), ("anthropic", "anthropic_model"), ("aws", "bedrock_model_id"))}
-    columns[4].metric("Est. cost", f"${estimate_cost(trace.events, info.vendor, models):.5f}",
+    cost = estimate_cost(trace.events, info.vendor, session.settings().models())
+    columns[4].metric("Est. cost", f"${cost:.5f}",
                       help="Tokens at list prices for the configured models; offline, tokens are estimates.")
     if decisions:
         st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180)

@@ -20,8 +20,7 @@ import streamlit as st
 from orchestration.calendar import Calendar, Clock
 from orchestration.evaluate import FAULTS, Fault
 from orchestration.patterns import Conversation, Deps, start
-from orchestration.providers import Clients, Settings
-from orchestration.trace import Trace
+from orchestration.providers import Settings
 
 SANDBOX_ROOT = Path(tempfile.gettempdir()) / "orchestration-playground"
 """Where each session's calendar file lives (writable on Streamlit Community Cloud)."""
@@ -78,25 +77,26 @@ def clock() -> Clock:
 
 def calendar() -> Calendar:
     """This session's own calendar, seeded with the demo state; re-seeded when "today" changes."""
-    current_day = clock().today()
-    if st.session_state.get("calendar_path") is None:
+    current = clock()
+    path = st.session_state.get("calendar_path")
+    if path is None or not Path(path).exists():  # first use (or the temp folder was cleaned): create and seed it
         SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
         handle, path = tempfile.mkstemp(prefix="calendar-", suffix=".db", dir=SANDBOX_ROOT)
         os.close(handle)
         os.unlink(path)
         st.session_state.calendar_path = path
-    found = Calendar.open(st.session_state.calendar_path, clock(), seed="demo")
-    if st.session_state.get("calendar_day") not in (None, current_day):
+        st.session_state.calendar_day = current.today()
+        return Calendar.open(path, current, seed="demo")
+    found = Calendar(path, current)
+    if st.session_state.get("calendar_day") != current.today():
         found.reset("demo")  # the demo state is laid out around "today"
-    st.session_state.calendar_day = current_day
+        st.session_state.calendar_day = current.today()
     return found
 
 
 def deps(letter: str) -> Deps:
     """Fresh dependencies for a conversation through `letter` in this session."""
-    current = settings()
-    return Deps(calendar=calendar(), user=user(), clients=Clients(current),
-                trace=Trace(secrets=current.secrets()), clock=clock())
+    return Deps.of(calendar(), user(), settings())
 
 
 def conversation(letter: str) -> Conversation:

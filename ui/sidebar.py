@@ -12,7 +12,6 @@ from datetime import date
 import streamlit as st
 
 from orchestration.evaluate import FAULTS
-from orchestration.offline import MODEL_LABEL
 from orchestration.providers import Clients
 
 from . import session
@@ -76,10 +75,8 @@ def render_sidebar() -> None:
                           "the offline model only.")
         st.markdown("**Where calls go**")
         current = session.settings()
-        clients = Clients(current)
-        for vendor, name in _VENDOR_NAMES.items():
-            where = MODEL_LABEL if clients.mode(vendor) == "offline" else f"real · {clients.model_id(vendor)}"
-            st.caption(f"{name}: {where}")
+        for vendor, where in Clients(current).describe().items():
+            st.caption(f"{_VENDOR_NAMES[vendor]}: {where}")
 
         with st.expander("Use real services"):
             st.caption("Keys stay in this browser session's memory: never shown again, stored, logged or traced.")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .wire import Handler, WireRequest, WireResponse
 
-__all__ = ["DEFAULT_PORT", "OfflineServer", "make_server", "serve"]
+__all__ = ["DEFAULT_PORT", "OfflineServer", "make_server"]
 
 DEFAULT_PORT = 8765
 """Port `serve` listens on when none is given."""
@@ -113,19 +113,6 @@ def make_server(handler: Handler, host: str = "127.0.0.1", port: int = 0) -> Thr
     if not _is_loopback(host):
         log.warning("serving the offline model on %s: anyone who can reach it can use it", host)
     return OfflineServer((host, port), handler)
-
-
-def serve(handler: Handler, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
-    """Serve `handler` until interrupted (Ctrl-C)."""
-    server = make_server(handler, host, port)
-    bound_host, bound_port = server.server_address[:2]
-    log.info("offline model listening on http://%s:%s", bound_host, bound_port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        log.info("offline model stopped")
-    finally:
-        server.server_close()
 
 
 def _is_loopback(host: str) -> bool:

@@ -120,8 +120,13 @@ def _value_for(name: str, values: dict[str, Any]) -> Any:
     return values.get(name, values.get(aliases.get(name, ""), None))
 
 
+def _kinds(prop: dict[str, Any], defs: dict[str, Any]) -> set[str | None]:
+    """The JSON types a property allows, `anyOf` included."""
+    return {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
+
+
 def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
-    kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
+    kinds = _kinds(prop, defs)
     if value is None:
         if "null" in kinds or kinds == {None}:
             return None
@@ -144,8 +149,7 @@ def _coerce(value: Any, prop: dict[str, Any], defs: dict[str, Any]) -> Any:
 
 
 def _nullable(prop: dict[str, Any], defs: dict[str, Any]) -> bool:
-    kinds = {prop.get("type")} | {_resolve(o, defs).get("type") for o in prop.get("anyOf", [])}
-    return "null" in kinds
+    return "null" in _kinds(prop, defs)
 
 
 def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

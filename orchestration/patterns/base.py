@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from ..calendar import Calendar, Clock
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
-from ..providers import Clients
+from ..providers import Clients, Settings
 from ..tools import BookingContext
 from ..trace import Trace
 
@@ -66,6 +66,13 @@ class Deps:
     """Source of "today"."""
     max_steps: int = MAX_STEPS
     """Cap on model calls per user turn."""
+
+    @classmethod
+    def of(cls, calendar: Calendar, user: str, settings: Settings, max_steps: int = MAX_STEPS) -> Deps:
+        """Dependencies for a conversation: clients built from `settings`, a trace that scrubs their
+        secrets, and the calendar's own clock."""
+        return cls(calendar=calendar, user=user, clients=Clients(settings), trace=Trace(settings.secrets()),
+                   clock=calendar.clock, max_steps=max_steps)
 
     def booking(self, via: str) -> BookingContext:
         """The tools' context for this session: calendar and user, labelled with the pattern."""

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..lambdas import LambdaError
 from ..tools import bedrock_agent_functions
-from ..trace import Decider
+from ..trace import Decider, json_or_text
 from .base import Deps, TurnFailed
 
 ACTION_LAMBDA = "court-booking-actions"
@@ -162,7 +162,7 @@ class _Steps:
             choice = self.last_choice
             if choice.get("execution") == "RETURN_CONTROL":
                 return  # your code ran it and reported it already; this is the service echoing the result
-            result = _json_or_text(observation["actionGroupInvocationOutput"].get("text", ""))
+            result = json_or_text(observation["actionGroupInvocationOutput"].get("text", ""))
             status = result.get("status", "done") if isinstance(result, dict) else "done"
             self._emit(view.runtime, f"lambda:{ACTION_LAMBDA}", "execute_tool", view.decided_by,
                        f"run {choice.get('tool', '')} → {status}", {**choice, "result": result}, **self._usage())
@@ -182,7 +182,7 @@ class _Steps:
             body = self.deps.lambda_runtime().invoke(ACTION_LAMBDA, event)["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
         except (LambdaError, KeyError, TypeError) as error:
             body = json.dumps({"status": "error", "message": f"The action failed: {error}"})
-        result = _json_or_text(body)
+        result = json_or_text(body)
         self._emit("code", f"lambda:{ACTION_LAMBDA}", "execute_tool", "code",
                    f"run {name} (control returned to your code) → {result.get('status', 'done') if isinstance(result, dict) else 'done'}",
                    {"tool": name, "arguments": arguments, "result": result}, ms=(perf_counter() - started) * 1000)
@@ -205,10 +205,3 @@ def new_session_id(letter: str) -> str:
 
 def _parameters(parameters: Any) -> dict[str, Any]:
     return {p.get("name"): p.get("value") for p in parameters or [] if isinstance(p, dict)}
-
-
-def _json_or_text(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, Tool
@@ -36,6 +37,8 @@ class ManagerContext:
     """How Lambdas are invoked (Pattern G)."""
     session_id: str = ""
     """This conversation's id, for the specialists' own sessions."""
+    agent_ids: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Bedrock agent name -> (agentId, agentAliasId), resolved once per conversation (Pattern F)."""
 
 
 def manager_instructions(ctx: RunContextWrapper[ManagerContext], agent: Agent[ManagerContext]) -> str:

@@ -13,8 +13,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agents import RunContextWrapper, function_tool
 
+from ..base import Deps
 from ..bedrock_agents import AgentDefinition, AgentView, agent_ids, invoke
 from ..manager import ManagerContext, ManagerConversation, delegate, specialist_answer
 from .availability_agent import AVAILABILITY_AGENT
@@ -49,7 +52,7 @@ def _delegate(ctx: ManagerContext, agent: AgentDefinition, role: str, tool: str,
     actor = f"sub-agent:{role} (Bedrock Agent)"
     step = delegate(ctx, actor, tool, task)
     view = AgentView(runtime=actor, model=actor, decided_by="sub-agent", reply_to="manager", detailed=False)
-    answer = invoke(ctx.deps, agent_ids(ctx.deps, agent), f"{ctx.session_id}-{role}", task, "F", view, parent=step)
+    answer = invoke(ctx.deps, ctx.agent_ids[agent.name], f"{ctx.session_id}-{role}", task, "F", view, parent=step)
     return specialist_answer(answer)
 
 
@@ -60,5 +63,13 @@ class ManagerBedrock(ManagerConversation):
     letter = "F"
     workflow = "Pattern F · OpenAI manager → Bedrock sub-agents"
     tools = [ask_availability_agent, ask_booking_agent]
+
+    def __init__(self, deps: Deps) -> None:
+        super().__init__(deps)
+        # 2. The specialists, deployed (offline) or looked up (AWS) once for the conversation.
+        self.agent_ids = {agent.name: agent_ids(deps, agent) for agent in (AVAILABILITY_AGENT, BOOKING_AGENT)}
+
+    def context(self) -> ManagerContext:
+        return replace(super().context(), agent_ids=self.agent_ids)
 
 

@@ -32,7 +32,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     task = plain_text(event.get("task"))
     trace.emit(ME, ME, "decide", "code", "pre-process the task: plain text, at most 500 characters", {"task": task})
     if not task:
-        return {"output": "No task was given; nothing was checked.", "events": _export(trace)}
+        return {"output": "No task was given; nothing was checked.", "events": trace.records()}
     calendar = calendar_from(env)
     clients = Clients(Settings.from_env(env))
     client, model = clients.aws("bedrock-runtime"), clients.model_id("aws")
@@ -72,7 +72,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # 3. Post-processing: the manager always gets slot ids, in one shape.
     output = _format(found) if found is not None else answer
     trace.emit(ME, ME, "decide", "code", "post-process: list the free slots with their ids", {"output": output})
-    return {"output": output, "events": _export(trace)}
+    return {"output": output, "events": trace.records()}
 
 
 def _format(found: Availability) -> str:
@@ -82,7 +82,3 @@ def _format(found: Availability) -> str:
         return f"Free on {when}: {listed}."
     nearby = ", ".join(f"court {s.court} at {s.time} (slot {s.slot_id})" for s in found.alternatives)
     return f"No courts are free on {when}." + (f" Nearest open: {nearby}." if nearby else "")
-
-
-def _export(trace: Trace) -> list[dict[str, Any]]:
-    return [event.to_dict() for event in trace.events]

@@ -34,7 +34,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     trace.emit(ME, ME, "decide", "code", "pre-process: plain-text task; the user comes from the manager's code",
                {"task": task, "user": user})
     if not task or not user:
-        return {"output": "No task or no signed-in user was given; nothing was booked.", "events": _export(trace)}
+        return {"output": "No task or no signed-in user was given; nothing was booked.", "events": trace.records()}
     calendar = calendar_from(env)
     clients = Clients(Settings.from_env(env))
     client, model = clients.anthropic, clients.model_id("anthropic")
@@ -74,7 +74,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # 3. Post-processing: the calendar's own result, in one shape.
     output = _format(outcome_seen) if outcome_seen is not None else answer
     trace.emit(ME, ME, "decide", "code", "post-process: state the calendar's result", {"output": output})
-    return {"output": output, "events": _export(trace)}
+    return {"output": output, "events": trace.records()}
 
 
 def _format(result: Booked | Refused) -> str:
@@ -84,7 +84,3 @@ def _format(result: Booked | Refused) -> str:
         return (f"Booked court {result.court} on {result.date} at {result.time} for {result.user}{again}. "
                 f"Confirmation {result.confirmation} (slot {slot}).")
     return f"Not booked: {result.message}"
-
-
-def _export(trace: Trace) -> list[dict[str, Any]]:
-    return [event.to_dict() for event in trace.events]

@@ -149,6 +149,12 @@ class Settings:
         return [s for s in (self.openai_api_key, self.anthropic_api_key, self.aws_access_key_id,
                             self.aws_secret_access_key, self.aws_session_token) if s]
 
+    def scrub(self, text: str) -> str:
+        """`text` with every secret replaced by `***`: for text that crosses from one vendor's call to another's."""
+        for secret in sorted((s for s in self.secrets() if len(s) >= 4), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
 
 @cache
 def _shared_aws_loader() -> Any:
@@ -199,16 +205,22 @@ class Clients:
 
     @cached_property
     def openai(self) -> Any:
-        """A synchronous `openai.OpenAI` client."""
-        import httpx2
+        """A synchronous `openai.OpenAI` client, its model calls observed by httpx2 event hooks."""
         import openai
 
+        hooks = self._hooks("openai")
         if self.mode("openai") == "real":
             return openai.OpenAI(api_key=self.settings.openai_api_key or "not-needed",
-                                 base_url=self.settings.openai_base_url or None,
-                                 timeout=TIMEOUT_S, max_retries=MAX_RETRIES)
+                                 base_url=self.settings.openai_base_url or None, timeout=TIMEOUT_S,
+                                 max_retries=MAX_RETRIES, http_client=openai.DefaultHttpxClient(event_hooks=hooks))
         return openai.OpenAI(api_key="offline", base_url=f"{OFFLINE_BASE_URL}/v1", max_retries=0,
-                             http_client=httpx2.Client(transport=self.offline.transport()))
+                             http_client=openai.DefaultHttpxClient(transport=self.offline.transport(), event_hooks=hooks))
+
+    def _hooks(self, vendor: Vendor) -> dict[str, list[Any]]:
+        """httpx2 event hooks that record this vendor's model calls wherever they are observed."""
+        from .observe.http import ModelCallHooks
+
+        return ModelCallHooks(self.actor(vendor), self.model_id(vendor)).event_hooks()
 
     def async_openai(self) -> Any:
         """A new `openai.AsyncOpenAI` client, for the Agents SDK.
@@ -238,15 +250,16 @@ class Clients:
 
     @cached_property
     def anthropic(self) -> Any:
-        """A synchronous `anthropic.Anthropic` client."""
+        """A synchronous `anthropic.Anthropic` client, its model calls observed by httpx2 event hooks."""
         import anthropic
-        import httpx2
 
+        hooks = self._hooks("anthropic")
         if self.mode("anthropic") == "real":
-            return anthropic.Anthropic(api_key=self.settings.anthropic_api_key, timeout=TIMEOUT_S,
-                                       max_retries=MAX_RETRIES)
+            return anthropic.Anthropic(api_key=self.settings.anthropic_api_key, timeout=TIMEOUT_S, max_retries=MAX_RETRIES,
+                                       http_client=anthropic.DefaultHttpxClient(event_hooks=hooks))
         return anthropic.Anthropic(api_key="offline", base_url=OFFLINE_BASE_URL, max_retries=0,
-                                   http_client=httpx2.Client(transport=self.offline.transport()))
+                                   http_client=anthropic.DefaultHttpxClient(transport=self.offline.transport(),
+                                                                            event_hooks=hooks))
 
     # AWS -------------------------------------------------------------------------------------------
 
@@ -269,13 +282,15 @@ class Clients:
         """A boto3 client for `service` (`bedrock-runtime`, `bedrock-agent-runtime`, `lambda`)."""
         from botocore.config import Config
 
+        from .observe.aws import observe_boto3
+
         cached = self.__dict__.setdefault("_aws_clients", {})
         if service not in cached:
             config = Config(connect_timeout=10, read_timeout=TIMEOUT_S, retries={"max_attempts": MAX_RETRIES + 1})
             client = self._aws_session.client(service, config=config)
             if self.mode("aws") == "offline":
                 self.offline.attach(client)
-            cached[service] = client
+            cached[service] = observe_boto3(client, self.actor("aws"), self.model_id("aws"))
         return cached[service]
 
     def describe(self) -> dict[Vendor, str]:

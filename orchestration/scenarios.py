@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .calendar import COURTS, Calendar, SeedName
+from .calendar import COURTS, Calendar, SeedName, slot_id
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 FILLER = "The weather has been lovely and I have been practising my serve every morning. "
@@ -51,7 +51,7 @@ class Scenario:
     def prepare(self, calendar: Calendar) -> None:
         """Add the scenario's own starting state to a freshly seeded calendar."""
         for booking in self.setup:
-            calendar.book(f"{booking.court}-{booking.date}-{booking.time.replace(':', '')}", booking.user, via="setup")
+            calendar.book(slot_id(booking.court, booking.date, booking.time), booking.user, via="setup")
         for day, text in self.notices:
             calendar.post_notice(text, day)
 

@@ -6,9 +6,14 @@ default exporter, which would upload traces to the vendor, never runs. It hands 
 it belongs to, by the SDK trace id, so several sessions can run agents at the same time and each
 sees only its own steps.
 
-A pattern opens a run with `traced_run(trace, workflow, roles)` around its `Runner.run` calls; the
-`Roles` say how the run's agents and tools read in the decision graph (an agent's model is `model:…`
-deciding as `llm`, a manager is `manager` deciding as `manager`, a tool targets the calendar).
+A conversation's turn runs inside `traced_run(trace, workflow, roles)` (opened by
+`Conversation.send` for the patterns that declare `roles`); the `Roles` say how the run's agents and
+tools read in the decision graph (an agent's model is `model:…` deciding as `llm`, a manager is
+`manager` deciding as `manager`, a tool targets the calendar).
+
+A manager's delegation tool is a function span too. While one runs, `delegation_scope` tells the
+other edges (boto3 hooks, the Lambda runtime) that they are inside it: the delegation becomes a step
+of the manager's, and the sub-agent's own steps nest under it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import agents
 from agents.tracing import TracingProcessor
 from agents.tracing.span_data import AgentSpanData, FunctionSpanData, GenerationSpanData, ResponseSpanData
 
+from .observe import Scope, add_scope_finder
 from .trace import Decider, Trace, json_or_text
 
 
@@ -43,11 +49,9 @@ class Roles:
 
     agents: Mapping[str, AgentRole]
     """Agent name -> role."""
-    tool_targets: Mapping[str, str] = field(default_factory=dict)
-    """Tool name -> the actor a call goes to (default `calendar`). Tools that report their own
-    steps (a delegation that nests a sub-agent's events) are listed in `self_reporting`."""
-    self_reporting: frozenset[str] = frozenset()
-    """Tools whose own code emits their steps; their spans add nothing."""
+    delegates: Mapping[str, str] = field(default_factory=dict)
+    """Delegation tool name -> the specialist it hands its task to (`sub-agent:…`, `lambda:…`).
+    Other tools run against the calendar."""
 
 
 class RunTranslator:
@@ -59,6 +63,7 @@ class RunTranslator:
         self._parent: dict[str, str | None] = {}
         self._started: dict[str, float] = {}
         self._calls_per_agent_run: dict[str, int] = {}
+        self._delegations: dict[str, Scope] = {}
 
     def started(self, span: Any) -> None:
         """A span began: remember where it sits; a model call after the first is the loop going on."""
@@ -82,8 +87,22 @@ class RunTranslator:
             self._model_answered(span, _response_items(data.response), _usage(data.response.usage), ms)
         elif isinstance(data, GenerationSpanData):
             self._model_answered(span, _generation_items(data.output), _usage(data.usage), ms)
-        elif isinstance(data, FunctionSpanData) and data.name not in self.roles.self_reporting:
+        elif isinstance(data, FunctionSpanData) and data.name not in self.roles.delegates:
             self._tool_ran(span, data, ms)
+
+    def delegation(self, span: Any) -> Scope | None:
+        """The scope inside a running delegation tool: its first use records the manager's delegation."""
+        target = self.roles.delegates.get(span.span_data.name)
+        if target is None:
+            return None
+        if span.span_id not in self._delegations:
+            arguments = json_or_text(span.span_data.input)
+            task = next(iter(arguments.values()), "") if isinstance(arguments, dict) and len(arguments) == 1 else arguments
+            step = self.trace.emit("manager", target, "delegate", "manager", f"{span.span_data.name}: {task}",
+                                   {"tool": span.span_data.name, "task": task}).step
+            self._delegations[span.span_id] = Scope(self.trace, caller="manager", model=target, decided_by="sub-agent",
+                                                    notes_to=target, agent_service=None, parent=step)
+        return self._delegations[span.span_id]
 
     def _model_answered(self, span: Any, items: tuple[str, list[tuple[str, str]]], usage: tuple[int, int], ms: float) -> None:
         role, agent, _ = self._role(span)
@@ -102,7 +121,7 @@ class RunTranslator:
         role, agent, _ = self._role(span)
         output = json_or_text(data.output)
         status = output.get("status", "done") if isinstance(output, dict) else "done"
-        self.trace.emit("runtime", self.roles.tool_targets.get(data.name, "calendar"), "execute_tool", role.decided_by,
+        self.trace.emit("runtime", "calendar", "execute_tool", role.decided_by,
                         f"run {data.name} → {status}",
                         {"agent": agent, "tool": data.name, "arguments": json_or_text(data.input), "result": output}, ms=ms)
 
@@ -131,16 +150,16 @@ class SpanRouter(TracingProcessor):
         with self._lock:
             self._runs.pop(sdk_trace_id, None)
 
-    def _run(self, span: Any) -> RunTranslator | None:
+    def run_of(self, span: Any) -> RunTranslator | None:
         with self._lock:
             return self._runs.get(span.trace_id)
 
     def on_span_start(self, span: Any) -> None:
-        if run := self._run(span):
+        if run := self.run_of(span):
             run.started(span)
 
     def on_span_end(self, span: Any) -> None:
-        if run := self._run(span):
+        if run := self.run_of(span):
             run.ended(span)
 
     def on_trace_start(self, trace: Any) -> None:
@@ -170,11 +189,24 @@ def router() -> SpanRouter:
     return _router
 
 
+def delegation_scope() -> Scope | None:
+    """The scope of the delegation tool running now, if one is (see `RunTranslator.delegation`)."""
+    span = agents.tracing.get_current_span()
+    if span is None or not isinstance(span.span_data, FunctionSpanData):
+        return None
+    run = _router.run_of(span)
+    return run.delegation(span) if run is not None else None
+
+
+add_scope_finder(delegation_scope)
+
+
 @contextmanager
 def traced_run(trace: Trace, workflow: str, roles: Roles, group_id: str | None = None) -> Iterator[RunTranslator]:
     """An SDK trace (`agents.trace`) whose spans become events on `trace` while it is open.
 
-    Open it inside the coroutine that calls `Runner.run`, so the SDK's context variables follow.
+    Open it around the code that calls `Runner.run` (or `asyncio.run` of it): the SDK's context
+    variables follow into the run.
     """
     translator = RunTranslator(trace, roles)
     sdk_trace_id = agents.gen_trace_id()

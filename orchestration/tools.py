@@ -18,12 +18,14 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from time import perf_counter
 from typing import Annotated, Any, Literal
 
 from agents import RunContextWrapper
 from agents.function_schema import FuncSchema, function_schema
 from pydantic import Field, ValidationError
 
+from . import observe
 from .calendar import Availability, Booked, Calendar, CalendarUnavailable, Refused, Result
 
 StartTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
@@ -205,8 +207,21 @@ def run_tool(name: str, arguments: str | dict[str, Any] | None, context: Booking
     """Validate a model's tool call and run it. Bad calls become a `ToolError`, never an exception.
 
     `offered` limits the call to the tools this model was given: an agent that was only offered
-    `check_availability` cannot book by naming `book`.
+    `check_availability` cannot book by naming `book`. Where the call is observed, it is recorded as
+    a step of the code that runs it.
     """
+    started = perf_counter()
+    outcome = _run_tool(name, arguments, context, offered)
+    scope = observe.current()
+    if scope is not None:
+        scope.emit(scope.caller, "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
+                   {"tool": name, "arguments": outcome.arguments if outcome.arguments is not None else arguments,
+                    "result": outcome.as_dict()}, ms=(perf_counter() - started) * 1000)
+    return outcome
+
+
+def _run_tool(name: str, arguments: str | dict[str, Any] | None, context: BookingContext,
+              offered: Iterable[str] | None) -> ToolOutcome:
     known = list(offered) if offered is not None else [f.__name__ for f in TOOLS]
     if name not in known:
         return ToolOutcome(name, None, ToolError(message=f"There is no tool named {name!r}; the tools are {', '.join(known)}."))

@@ -171,10 +171,37 @@ def test_what_a_step_asks_for_is_what_the_next_call_reads_back(demo: Session, tu
     assert expecting_from(step.text) == step.expecting
 
 
-def test_slot_ids_are_included_when_the_prompt_asks_for_them(tmp_path: Path) -> None:
-    session = Session(new_calendar(tmp_path), system=SYSTEM + " Return the open slots with their slot ids.")
-    assert session.say("Check which courts are free on 2025-12-04 at 15:00.").endswith(
-        f"Slot ids: A-{TOMORROW}-1500, B-{TOMORROW}-1500.")
+def test_no_wording_in_the_prompt_adds_slot_ids(tmp_path: Path) -> None:
+    """Regression: the brain used to list slot ids only when the prompt said "slot ids"; it reads meaning, not wording."""
+    asked = Session(new_calendar(tmp_path), system=SYSTEM + " Return the open slots with their slot ids.")
+    (tmp_path / "plain").mkdir()
+    plain = Session(new_calendar(tmp_path / "plain"))
+    question = "Check which courts are free on 2025-12-04 at 15:00."
+    assert asked.say(question) == plain.say(question)
+
+
+@pytest.mark.parametrize("answer", [
+    "Booked court A on Thursday 4 December at 15:00 for alice. Confirmation code TC-1A2B3C.",
+    "Done - court A is yours tomorrow at 3pm, confirmation TC-1A2B3C.",
+    "Your reservation is confirmed: Court A, 2025-12-04, 15:00 (code TC-1A2B3C).",
+])
+def test_a_plain_confirmation_from_a_specialist_is_read_as_the_booking(answer: str) -> None:
+    """Regression: a specialist's answer counted as a booking only if it held a slot id beside the code."""
+    delegates = (
+        ToolDef("ask_availability_agent", "Ask the availability specialist which courts are free.",
+                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
+        ToolDef("ask_booking_agent", "Ask the booking specialist to book a court.",
+                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
+    )
+    task = json.dumps({"task": f"Book court A on {TOMORROW} at 15:00."})
+    messages = (Message("user", "Book court A tomorrow at 3pm"),
+                Message("assistant", tool_calls=(ToolCall("ask_availability_agent", json.dumps({"task": "Check 2025-12-04 15:00"}), "d1"),)),
+                Message("tool", tool_results=(ToolResult("d1", "Courts A and B are free tomorrow at 15:00."),)),
+                Message("assistant", tool_calls=(ToolCall("ask_booking_agent", task, "d2"),)),
+                Message("tool", tool_results=(ToolResult("d2", answer),)))
+    final = Brain().reply(ModelRequest("m", SYSTEM, messages, delegates))
+    assert final.tool_calls == ()
+    assert final.text == "Booked! Court A, tomorrow (Thursday 4 December) at 15:00. Your confirmation code is TC-1A2B3C."
 
 
 def test_a_delegate_gets_a_plain_task_and_its_plain_answer_is_understood(demo: Session) -> None:
@@ -189,12 +216,12 @@ def test_a_delegate_gets_a_plain_task_and_its_plain_answer_is_understood(demo: S
     assert [(c.name, json.loads(c.arguments)) for c in first.tool_calls] == [
         ("ask_availability_agent", {"task": f"Check which courts are free on {TOMORROW} at 15:00."})]
     messages += [Message("assistant", tool_calls=(ToolCall(first.tool_calls[0].name, first.tool_calls[0].arguments, "d1"),)),
-                 Message("tool", tool_results=(ToolResult("d1", f"Courts A and B are free. Slot ids: A-{TOMORROW}-1500, B-{TOMORROW}-1500."),))]
+                 Message("tool", tool_results=(ToolResult("d1", "Courts A and B are free tomorrow at 15:00."),))]
     second = Brain().reply(ModelRequest("m", SYSTEM, tuple(messages), delegates))
     assert [(c.name, json.loads(c.arguments)) for c in second.tool_calls] == [
         ("ask_booking_agent", {"task": f"Book court A on {TOMORROW} at 15:00 (slot A-{TOMORROW}-1500)."})]
     messages += [Message("assistant", tool_calls=(ToolCall(second.tool_calls[0].name, second.tool_calls[0].arguments, "d2"),)),
-                 Message("tool", tool_results=(ToolResult("d2", f"Booked! Court A, {TOMORROW} at 15:00. Confirmation TC-1A2B3C. (slot A-{TOMORROW}-1500)"),))]
+                 Message("tool", tool_results=(ToolResult("d2", f"Booked! Court A, {TOMORROW} at 15:00. Confirmation TC-1A2B3C."),))]
     final = Brain().reply(ModelRequest("m", SYSTEM, tuple(messages), delegates))
     assert final.text == "Booked! Court A, tomorrow (Thursday 4 December) at 15:00. Your confirmation code is TC-1A2B3C."
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.calendar import Availability, Booked, Calendar, Clock, Refused, Slot, demo_bookings
+from orchestration.calendar import Availability, Booked, Calendar, Clock, Refused, Slot, demo_bookings, slot_id
 
 TODAY = date(2025, 12, 3)
 
@@ -24,7 +24,7 @@ def demo(tmp_path: Path) -> Calendar:
 
 
 def slot(court: str, day: str, time: str) -> Slot:
-    return Slot(slot_id=f"{court}-{day}-{time.replace(':', '')}", court=court, date=day, time=time)
+    return Slot(slot_id=slot_id(court, day, time), court=court, date=day, time=time)
 
 
 def test_an_empty_calendar_has_every_court_free(calendar: Calendar) -> None:

@@ -24,11 +24,15 @@ def _imports(path: Path) -> list[str]:
     return found
 
 
+SHARED_FORMATS = {"..formats", "orchestration.formats"}
+"""How slot ids, days and court lists are written: what a real model also meets in tool descriptions and results."""
+
+
 def test_the_offline_package_imports_nothing_of_the_project_outside_itself() -> None:
     offenders = {}
     for path in sorted(OFFLINE.rglob("*.py")):
-        bad = [name for name in _imports(path)
-               if name.startswith("orchestration") or name.startswith("..") or "patterns" in name]
+        bad = [name for name in _imports(path) if name not in SHARED_FORMATS
+               and (name.startswith("orchestration") or name.startswith("..") or "patterns" in name)]
         if bad:
             offenders[path.name] = bad
     assert offenders == {}

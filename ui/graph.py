@@ -23,7 +23,7 @@ import streamlit.components.v1 as components
 import streamlit_agraph
 from streamlit_agraph import Config, Edge, Node
 
-from orchestration.patterns.bedrock_agents import ACTION_LAMBDA
+from orchestration.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from orchestration.trace import DECIDERS, Event, actor_label
 
 _component = components.declare_component(

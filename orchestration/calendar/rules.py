@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..formats import slot_id
 from .results import Refused, Slot, refuse
 
 COURTS = ("A", "B", "C", "D")
@@ -43,11 +44,6 @@ class Clock:
     def today(self) -> date:
         """Today's date."""
         return self.now().date()
-
-
-def slot_id(court: str, day: str, time: str) -> str:
-    """The id of a slot, e.g. `A-2025-12-04-1500`."""
-    return f"{court}-{day}-{time.replace(':', '')}"
 
 
 def parse_day(day: str) -> date | Refused:

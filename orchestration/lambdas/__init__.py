@@ -1,30 +1,38 @@
 """The project's Lambda functions and the runtimes that invoke them.
 
-A function is a module with `handler(event, context)`: JSON in, JSON out. It reads its configuration
-from `context.environment` (on AWS that is the function's environment variables) and shares no
-state with its caller. Two runtimes invoke functions by name:
+A function is a `handler(event, context)`: JSON in, JSON out, registered by name next to its code
+with `@function("name")`. It reads its configuration from `context.environment` (on AWS that is the
+function's environment variables) and shares no state with its caller. Two runtimes invoke
+functions by name:
 
 - `LocalLambdaRuntime` (the default): in-process, with the event and the result passed through JSON
-  exactly as they would cross the wire, and a fresh context per call.
+  exactly as they would cross the wire, a fresh context per call, and none of the caller's context
+  variables (so nothing the caller was observing follows it in).
 - `AwsLambdaRuntime`: `lambda.invoke` on functions deployed to AWS.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any, Protocol
 
-FUNCTIONS = {
-    "court-booking-actions": "orchestration.lambdas.booking_actions",
-    "availability-agent": "orchestration.patterns.g_lambda_agents.availability_lambda",
-    "booking-agent": "orchestration.patterns.g_lambda_agents.booking_lambda",
-}
-"""Function name -> handler module."""
+Handler = Callable[[Any, Any], Any]
+
+FUNCTIONS: dict[str, Handler] = {}
+"""Function name -> handler, filled by `@function` where each handler is defined."""
+
+
+def function(name: str) -> Callable[[Handler], Handler]:
+    """Register a handler under a function name, as deploying it to Lambda would."""
+    def register(handler: Handler) -> Handler:
+        FUNCTIONS[name] = handler
+        return handler
+    return register
 
 
 class LambdaError(Exception):
@@ -57,19 +65,18 @@ def environment_of(context: Any) -> Mapping[str, str]:
 class LocalLambdaRuntime:
     """Runs the project's functions in-process, as separate as Lambda would keep them."""
 
-    def __init__(self, environment: Mapping[str, str], functions: Mapping[str, str] = FUNCTIONS) -> None:
+    def __init__(self, environment: Mapping[str, str], functions: Mapping[str, Handler] = FUNCTIONS) -> None:
         self._environment = dict(environment)
-        self._functions = dict(functions)
+        self._functions = functions
 
     def invoke(self, function_name: str, event: Mapping[str, Any]) -> Any:
         """Invoke `function_name` with `event`; raises `LambdaError` if it is unknown or fails."""
-        module = self._functions.get(function_name)
-        if module is None:
+        handler = self._functions.get(function_name)
+        if handler is None:
             raise LambdaError(f"no function named {function_name!r}; the functions are {', '.join(self._functions)}")
-        handler: Callable[[Any, LambdaContext], Any] = import_module(module).handler
         context = LambdaContext(function_name, str(uuid.uuid4()), self._environment)
         try:
-            result = handler(json.loads(json.dumps(event)), context)
+            result = contextvars.Context().run(handler, json.loads(json.dumps(event)), context)
         except Exception as error:
             raise LambdaError(f"{function_name} failed: {type(error).__name__}: {error}") from error
         return json.loads(json.dumps(result))
@@ -112,3 +119,6 @@ def plain_text(value: Any, limit: int = 500) -> str:
     text = value if isinstance(value, str) else ""
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())[:limit]
+
+
+from . import booking_actions  # noqa: E402,F401 — registers the action group's function

@@ -14,9 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..tools import BookingContext, ToolError, run_tool
-from . import calendar_from, environment_of
+from . import calendar_from, environment_of, function
+
+FUNCTION_NAME = "court-booking-actions"
 
 
+@function(FUNCTION_NAME)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     session = event.get("sessionAttributes") or {}
     user = session.get("user")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..formats import court_list, human_day, slot_id
 from .dialogue import Dialogue, Request, Tools, call_key, free_text_param, read_today, replay
 from .protocol import ModelReply, ModelRequest, ToolCall, ToolDef, Usage, reply_tokens, request_tokens
 from .structured import extract, fill_schema, wants_extraction
@@ -73,7 +74,6 @@ class Brain:
 
 def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
     """The next step of the conversation."""
-    wants_ids = bool(re.search(r"\b(?:return|report|list|include|give)\b[^.]*\bslot[ _-]?ids?\b", request.system, re.I))
     if dialogue.last_role == "assistant":
         return Step(text="Is there anything else I can help with?")
     goal = dialogue.request
@@ -82,15 +82,15 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
     if goal.declined:
         return Step(text="No problem — I haven't booked anything. Let me know if you'd like another time.")
     if goal.booked:
-        text = _confirmation(goal.booked, dialogue.today, wants_ids)
+        text = _confirmation(goal.booked, dialogue.today)
         holder = goal.booked.get("user")
         if goal.on_behalf and holder and goal.on_behalf.lower() != str(holder).lower():
             text += f" It is booked for {holder}: bookings are always made for the signed-in user, not for {goal.on_behalf}."
         return Step(text=text, facts=_booked_facts(goal.booked))
-    return _work_toward(goal, dialogue, tools, wants_ids)
+    return _work_toward(goal, dialogue, tools, request.system)
 
 
-def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, wants_ids: bool) -> Step:
+def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -> Step:
     today, known = dialogue.today, dialogue.known
     if goal.date is None:
         what = "play" if goal.intent == "book" else "check"
@@ -98,7 +98,7 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, wants_ids: boo
     if goal.date < today and dialogue.today_stated:
         return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is {_day(today, today, bare=True)}. "
                          "Which day would you like instead?", expecting="date")
-    club = _club_courts(tools)
+    club = _club_courts(tools, system)
     if goal.court and club and goal.court not in club:
         return Step(text=f"There's no court {goal.court} — the club has {_courts(club, bare=True)}. Which would you like?",
                     expecting="court")
@@ -114,7 +114,7 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, wants_ids: boo
         return Step(text=_explain_refusal(refusal, today), expecting="date" if refusal.get("reason") != "outside_opening_hours" else "time")
     if key not in known.open_slots:
         return _look_up(goal, key, dialogue, tools)
-    return _choose(goal, key, dialogue, tools, wants_ids)
+    return _choose(goal, key, dialogue, tools, club)
 
 
 def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tools: Tools) -> Step:
@@ -131,7 +131,7 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
                 or _gave_up(dialogue, "check availability"))
     if goal.intent == "book" and tools.can_book and key[1] and (goal.court or goal.slot_id):
         court = goal.court or goal.slot_id[0]
-        refused = dialogue.known.failed_bookings.get(_slot_of(court, key))
+        refused = dialogue.known.failed_bookings.get(slot_id(court, key[0], key[1] or ""))
         if refused:  # no way to look for another slot here: say what happened
             return Step(text=_explain_refusal(refused, dialogue.today), expecting="time")
         return _book(court, key, goal, dialogue, tools)
@@ -140,20 +140,19 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
     return Step(text="I can't see the court calendar from here, so I can't tell which courts are free.")
 
 
-def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tools: Tools, wants_ids: bool) -> Step:
+def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tools: Tools, club: list[str]) -> Step:
     """Act on known availability: answer a question, book, or ask the user to pick."""
     today, known = dialogue.today, dialogue.known
     slots = known.open_slots[key]
     when = _when(key, today)
     if key[1] is None:
-        return _whole_day(goal, key, slots, dialogue, wants_ids)
+        return _whole_day(goal, key, slots, dialogue)
     if not slots:
-        return _nothing_free(key, known.alternatives.get(key, []), today, wants_ids)
+        return _nothing_free(key, known.alternatives.get(key, []), today)
     free = [s["court"] for s in slots]
     named = goal.court or (goal.slot_id[0] if goal.slot_id else None)
     if named and named not in free:
-        failed = known.failed_bookings.get(_slot_of(named, key))
-        club = _club_courts(tools)
+        failed = known.failed_bookings.get(slot_id(named, key[0], key[1] or ""))
         if club and named not in club:
             lead = f"There's no court {named} — the club has {_courts(club, bare=True)}."
         elif failed:
@@ -161,32 +160,32 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
         else:
             lead = f"Court {named} is already booked {when}."
         rest = f"{_courts(free, verb=True)} free. " + ("Shall I book it?" if len(free) == 1 else "Which one would you like?")
-        return Step(text=f"{lead} {rest}{_ids(slots, wants_ids)}", expecting="confirm" if len(free) == 1 else "court",
+        return Step(text=f"{lead} {rest}", expecting="confirm" if len(free) == 1 else "court",
                     facts=_open_facts(key, slots))
     if goal.intent == "check" and not tools.can_book:
-        return Step(text=f"{_courts([named] if named else free, verb=True)} free {when}.{_ids(slots, wants_ids)}",
+        return Step(text=f"{_courts([named] if named else free, verb=True)} free {when}.",
                     facts=_open_facts(key, slots))
     if goal.intent == "check":
         if named:
             text = f"Yes — court {named} is free {when}. Shall I book it for you?"
-            return Step(text=text + _ids([s for s in slots if s["court"] == named], wants_ids), expecting="confirm",
+            return Step(text=text, expecting="confirm",
                         facts=_open_facts(key, slots))
         text = f"{_courts(free, verb=True)} free {when}. Would you like me to book {'it' if len(free) == 1 else 'one'}?"
-        return Step(text=text + _ids(slots, wants_ids), expecting="court" if len(free) > 1 else "confirm", facts=_open_facts(key, slots))
+        return Step(text=text, expecting="court" if len(free) > 1 else "confirm", facts=_open_facts(key, slots))
     chosen = named or (free[0] if goal.any_court or len(free) == 1 else None)
     if chosen is None and goal.pick is not None and -len(free) <= goal.pick < len(free):
         chosen = free[goal.pick]
     if chosen is None:
         text = f"{_courts(free, verb=True)} free {when}. Which one would you like?"
-        return Step(text=text + _ids(slots, wants_ids), expecting="court", facts=_open_facts(key, slots))
+        return Step(text=text, expecting="court", facts=_open_facts(key, slots))
     if not tools.can_book:
-        return Step(text=f"Court {chosen} is free {when}.{_ids([s for s in slots if s['court'] == chosen], wants_ids)}",
+        return Step(text=f"Court {chosen} is free {when}.",
                     facts=_open_facts(key, slots))
     return _book(chosen, key, goal, dialogue, tools)
 
 
 def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dialogue, tools: Tools) -> Step:
-    slot = goal.slot_id if goal.slot_id and goal.slot_id[0] == court else _slot_of(court, key)
+    slot = goal.slot_id if goal.slot_id and goal.slot_id[0] == court else slot_id(court, key[0], key[1] or "")
     why = f"Booking court {court} {_when(key, dialogue.today)}."
     if tools.book is not None:
         return _call(tools.book, {"slot_id": slot}, dialogue, why) or _gave_up(dialogue, "book the court")
@@ -196,7 +195,7 @@ def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dial
             or _gave_up(dialogue, "book the court"))
 
 
-def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue, wants_ids: bool) -> Step:
+def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue) -> Step:
     day = _day(date.fromisoformat(key[0]), dialogue.today)
     if not slots:
         return Step(text=f"Every court is booked {day}. Would another day work?", expecting="date")
@@ -205,17 +204,17 @@ def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str,
         by_hour.setdefault(slot["time"], []).append(slot["court"])
     listing = ", ".join(f"{time} ({'/'.join(courts)})" for time, courts in sorted(by_hour.items()))
     ask = "What time would you like?" if goal.intent == "book" else "Which time would you like me to book?"
-    return Step(text=f"Open {day}: {listing}. {ask}{_ids(slots, wants_ids)}", expecting="time", facts=_open_facts(key, slots))
+    return Step(text=f"Open {day}: {listing}. {ask}", expecting="time", facts=_open_facts(key, slots))
 
 
-def _nothing_free(key: tuple[str, str | None], alternatives: list[dict[str, Any]], today: date, wants_ids: bool) -> Step:
+def _nothing_free(key: tuple[str, str | None], alternatives: list[dict[str, Any]], today: date) -> Step:
     text = f"Sorry, no courts are free {_when(key, today)}."
     if alternatives:
         options = ", ".join(f"{a['time']} (court {a['court']})" for a in sorted(alternatives, key=lambda a: a["time"]))
         text += f" The nearest open times that day: {options}. Would one of those work?"
     else:
         text += " Would another day or time work?"
-    return Step(text=text + _ids(alternatives, wants_ids), expecting="time",
+    return Step(text=text, expecting="time",
                 facts={"date": key[0], "time": key[1], "slots": [], "alternatives": alternatives})
 
 
@@ -246,11 +245,13 @@ def _time_problem(time: str, tools: Tools) -> str | None:
 
 
 def _opening_hours(tools: Tools) -> tuple[int, int] | None:
+    """The first and last start hours a tool's description or parameters give ("from 07:00 to 21:00",
+    "between 7:00 and 21:00", "07:00-21:00")."""
     for tool in (tools.check, tools.ask_check, tools.book):
         if tool is None:
             continue
-        text = tool.description + json.dumps(tool.parameters)
-        match = re.search(r"from (\d{2}):00 to (\d{2}):00", text)
+        text = tool.description + " " + json.dumps(tool.parameters)
+        match = re.search(r"(\d{1,2}):00\s*(?:to|until|till|and|-|–)\s*(\d{1,2}):00", text)
         if match:
             return int(match.group(1)), int(match.group(2))
     return None
@@ -275,14 +276,13 @@ def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
     return f"I can only help with tennis court bookings: I can {offer}. Which day and time are you thinking of?"
 
 
-def _confirmation(booked: dict[str, Any], today: date, wants_ids: bool) -> str:
+def _confirmation(booked: dict[str, Any], today: date) -> str:
     court, day, time = booked.get("court"), booked.get("date"), booked.get("time")
     when = _day(date.fromisoformat(day), today) if day else ""
     code = booked.get("confirmation", "")
-    ids = f" (slot {court}-{day}-{str(time).replace(':', '')})" if wants_ids and day and time else ""
     if booked.get("already_held"):
-        return f"You already have court {court} booked {when} at {time} — confirmation code {code}. Nothing new was booked.{ids}"
-    return f"Booked! Court {court}, {when} at {time}. Your confirmation code is {code}.{ids}"
+        return f"You already have court {court} booked {when} at {time} — confirmation code {code}. Nothing new was booked."
+    return f"Booked! Court {court}, {when} at {time}. Your confirmation code is {code}."
 
 
 _REFUSAL_WORDS = {
@@ -307,7 +307,7 @@ def _explain_refusal(refusal: dict[str, Any], today: date) -> str:
 
 
 def _day(day: date, today: date, bare: bool = False) -> str:
-    name = f"{day:%A} {day.day} {day:%B}" + (f" {day.year}" if day.year != today.year else "")
+    name = human_day(day, today)
     if bare:
         return name
     relative = {0: "today", 1: "tomorrow"}.get((day - today).days)
@@ -320,32 +320,21 @@ def _when(key: tuple[str, str | None], today: date) -> str:
 
 
 def _courts(courts: list[str], verb: bool = False, bare: bool = False) -> str:
-    names = sorted(dict.fromkeys(courts))
-    if len(names) == 1:
-        return f"Court {names[0]}" + (" is" if verb else "")
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
-    return ("courts " if bare else "Courts ") + listed + (" are" if verb else "")
+    listed = court_list(courts, capital=not bare)
+    return listed + ((" is" if len(set(courts)) == 1 else " are") if verb else "")
 
 
-def _club_courts(tools: Tools) -> list[str]:
-    """The courts the tool descriptions say the club has ("courts A, B, C and D")."""
-    for tool in (tools.check, tools.ask_check, tools.book, tools.ask_book):
-        if tool is None:
-            continue
-        match = re.search(r"courts? ((?:[A-Z], )*[A-Z](?:,? (?:and|or) [A-Z])?)\b", tool.description)
-        if match:
-            return re.findall(r"\b[A-Z]\b", match.group(1))
+def _club_courts(tools: Tools, system: str = "") -> list[str]:
+    """The courts the prompt or the tool descriptions say the club has ("courts A, B, C and D", "courts A-D")."""
+    texts = [system] + [tool.description for tool in (tools.check, tools.ask_check, tools.book, tools.ask_book) if tool]
+    for text in texts:
+        span = re.search(r"\bcourts?\s+([A-Z])\s*(?:-|–|to|through)\s*([A-Z])\b", text)
+        if span:
+            return [chr(c) for c in range(ord(span.group(1)), ord(span.group(2)) + 1)]
+        listed = re.search(r"\bcourts?\s+((?:[A-Z],\s*)*[A-Z],?\s+(?:and|or)\s+[A-Z])\b", text)
+        if listed:
+            return re.findall(r"\b[A-Z]\b", listed.group(1))
     return []
-
-
-def _ids(slots: list[dict[str, Any]], wants_ids: bool) -> str:
-    if not wants_ids or not slots:
-        return ""
-    return " Slot ids: " + ", ".join(s["slot_id"] for s in slots if "slot_id" in s) + "."
-
-
-def _slot_of(court: str, key: tuple[str, str | None]) -> str:
-    return f"{court}-{key[0]}-{(key[1] or '').replace(':', '')}"
 
 
 # --- Facts for a structured final answer ------------------------------------------------------

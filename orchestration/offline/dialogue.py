@@ -17,8 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..formats import slot_id
 from .protocol import Message, ModelRequest, ToolCall, ToolDef
 from .understanding import Expecting, Facts, understand
+
+
+_TODAY = re.compile(r"\b(?:today|(?:the\s+)?(?:current|present)\s+date|date\s+today|it)(?:'s| is|:)?\s*(?:date\s*)?"
+                    r"(?:is|:)?\s*(?:[A-Za-z]+,?\s+)?\(?(\d{4}-\d{2}-\d{2})", re.I)
 
 
 def read_today(system: str, messages: tuple[Message, ...]) -> tuple[date, bool]:
@@ -28,7 +33,7 @@ def read_today(system: str, messages: tuple[Message, ...]) -> tuple[date, bool]:
     guess: a model that isn't told the date leaves that to the tools.
     """
     for text in (system, *(m.text for m in messages if m.role == "user")):
-        match = re.search(r"\btoday(?:'s date)?\s*(?:is|:)\s*(?:[A-Za-z]+,?\s+)?(\d{4}-\d{2}-\d{2})", text, re.I)
+        match = _TODAY.search(text)
         if match:
             return date.fromisoformat(match.group(1)), True
     return date.today(), False
@@ -152,7 +157,7 @@ def replay(request: ModelRequest, today: date, tools: Tools, today_stated: bool 
     for message in request.messages:
         dialogue.last_role = message.role
         if message.role == "user":
-            _hear_user(dialogue, message.text)
+            _hear_user(dialogue, message.text, tools)
         elif message.role == "assistant":
             calls.update({c.id: c for c in message.tool_calls})
             if message.text and not message.tool_calls:
@@ -165,8 +170,12 @@ def replay(request: ModelRequest, today: date, tools: Tools, today_stated: bool 
     return dialogue
 
 
-def _hear_user(dialogue: Dialogue, text: str) -> None:
-    facts = understand(payload(text), dialogue.today, dialogue.expecting)
+def _hear_user(dialogue: Dialogue, text: str, tools: Tools) -> None:
+    offered = [] if tools.can_check else slots_in(text)
+    if offered:  # with no way to check, slots the message lists are the ones to choose from
+        facts = understand(_SLOT_IN_TEXT.sub(" ", text), dialogue.today, dialogue.expecting)
+    else:
+        facts = understand(payload(text), dialogue.today, dialogue.expecting)
     dialogue.last_user, dialogue.fresh_result = facts, None
     request = dialogue.request
     wants = facts.intent in ("book", "check")
@@ -188,11 +197,31 @@ def _hear_user(dialogue: Dialogue, text: str) -> None:
             and dialogue.expecting in ("court", "confirm"):
         request.intent = "book"
     request.merge(facts)
+    if offered:
+        _offered(dialogue, request, offered)
     if facts.pick is not None and dialogue.offer:
         chosen = dialogue.offer[facts.pick] if -len(dialogue.offer) <= facts.pick < len(dialogue.offer) else None
         if chosen:
             request.court, request.pick = chosen["court"], None
             request.time, request.date = chosen["time"], date.fromisoformat(chosen["date"])
+
+
+def _offered(dialogue: Dialogue, request: Request, offered: list[dict[str, Any]]) -> None:
+    """Slots a message lists for booking (a workflow's "book from these"): the open ones, as far as is known."""
+    keys = sorted({(s["date"], s["time"]) for s in offered})
+    for key in keys:
+        dialogue.known.open_slots[key] = [s for s in offered if (s["date"], s["time"]) == key]
+    if len(keys) == 1:
+        request.date, request.time = date.fromisoformat(keys[0][0]), keys[0][1]
+    if len(offered) == 1:  # one slot named in full: that is the one meant, whatever else the words say
+        request.court, request.slot_id, request.any_court = offered[0]["court"], offered[0]["slot_id"], False
+
+
+def slots_in(text: str) -> list[dict[str, Any]]:
+    """The slots a text names by id, each once, in order."""
+    found = {m.group(0).upper(): m for m in _SLOT_IN_TEXT.finditer(text)}
+    return [{"slot_id": slot, "court": m.group(1).upper(), "date": m.group(2), "time": f"{m.group(3)}:{m.group(4)}"}
+            for slot, m in found.items()]
 
 
 def _options_on_the_table(dialogue: Dialogue) -> list[dict[str, Any]]:
@@ -231,7 +260,7 @@ def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: 
     asked = _asked_about(args, tools, name, dialogue.today)
     payload = json_object(content)
     if payload is None:
-        payload = _read_text_result(content, asked, name, tools)
+        payload = _read_text_result(content, asked, name, tools, args, dialogue.today)
     status = payload.get("status")
     key = asked
     if status == "open":
@@ -285,6 +314,8 @@ def _slot_from_task(args: dict[str, Any], today: date) -> str | None:
             facts = understand(value, today)
             if facts.slot_id:
                 return facts.slot_id
+            if facts.court and facts.date and facts.time:
+                return slot_id(facts.court, facts.date.isoformat(), facts.time)
     return None
 
 
@@ -300,24 +331,53 @@ def json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-_SLOT_IN_TEXT = re.compile(r"\b([A-Z])-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})\b")
+_SLOT_IN_TEXT = re.compile(r"\b([A-Za-z])-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})\b")
 _CODE_IN_TEXT = re.compile(r"\b(TC-[0-9A-F]{6})\b")
+_COURT_LIST = re.compile(r"\bcourts?\s+([A-Z](?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*&\s*)[A-Z])*)\b", re.I)
+_NOT_FREE = re.compile(r"\b(?:taken|already booked|not (?:free|available|open)|no longer|unavailable)\b", re.I)
+_NOTHING_FREE = re.compile(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|\bnone\b", re.I)
+_CLOCK = re.compile(r"\b(\d{2}):(\d{2})\b")
 
 
-def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str, tools: Tools) -> dict[str, Any]:
+def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str, tools: Tools,
+                      task: dict[str, Any], today: date) -> dict[str, Any]:
     """A delegate's plain-language answer, read back into the fields a structured result would have."""
-    slots = [{"slot_id": m.group(0), "court": m.group(1), "date": m.group(2), "time": f"{m.group(3)}:{m.group(4)}"}
-             for m in _SLOT_IN_TEXT.finditer(text)]
-    code = _CODE_IN_TEXT.search(text)
     lowered = text.lower()
-    if code and slots:
-        return {"status": "booked", "confirmation": code.group(1), **{k: slots[0][k] for k in ("court", "date", "time")}}
+    code = _CODE_IN_TEXT.search(text)
+    if code:  # a confirmation: what was booked, from the answer, else from the task it answers
+        said, wanted = understand(_CODE_IN_TEXT.sub(" ", text), today), _task_facts(task, today)
+        day, time = said.date or wanted.date, said.time or wanted.time
+        return {"status": "booked", "confirmation": code.group(1), "court": said.court or wanted.court,
+                "date": day.isoformat() if day else None, "time": time,
+                "already_held": bool(re.search(r"\balready (?:theirs|yours|had|have|held)\b|you already have", lowered))}
     if re.search(r"already booked|taken|not available|could not|couldn't|unable|refused|no court [e-z]\b|past|closed|"
                  r"outside opening", lowered) and (tools.ask_book and name == tools.ask_book.name):
         return {"status": "refused", "reason": "unknown", "message": text.strip()}
-    if slots or re.search(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|none", lowered):
+    slots = slots_in(text) or _slots_said(text, asked, today)
+    if slots or _NOTHING_FREE.search(text):
         day, time = asked or (slots[0]["date"] if slots else None, None)
         asked_slots = [s for s in slots if s["date"] == day and (time is None or s["time"] == time)]
         alternatives = [s for s in slots if s not in asked_slots]
         return {"status": "open", "date": day, "time": time, "slots": asked_slots, "alternatives": alternatives}
     return {"status": "error", "message": text.strip()}
+
+
+def _slots_said(text: str, asked: tuple[str, str | None] | None, today: date) -> list[dict[str, Any]]:
+    """Open slots a text states in prose ("Courts A and B are free tomorrow at 15:00"), sentence by sentence."""
+    slots = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        courts = [c.upper() for m in _COURT_LIST.finditer(sentence) for c in re.findall(r"\b[A-Za-z]\b", m.group(1))]
+        if not courts or _NOT_FREE.search(sentence):
+            continue
+        when = understand(sentence, today).date
+        day = when.isoformat() if when else (asked[0] if asked else None)
+        times = [f"{h}:{m}" for h, m in _CLOCK.findall(sentence)] or [asked[1] if asked else None]
+        paired = zip(courts, times) if len(times) == len(courts) else ((c, times[0]) for c in courts)
+        slots += [{"slot_id": slot_id(c, day, t), "court": c, "date": day, "time": t} for c, t in paired if day and t]
+    return slots
+
+
+def _task_facts(task: dict[str, Any], today: date) -> Facts:
+    """What a delegation's task asked for (court, day, time)."""
+    text = " ".join(v for v in task.values() if isinstance(v, str))
+    return understand(text, today)

@@ -257,7 +257,8 @@ def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = Non
 
 # --- Someone else --------------------------------------------------------------------------
 
-_ON_BEHALF = re.compile(r"\b(?:for|as(?:\s+user)?|on\s+behalf\s+of|user(?:_?id)?\s*[=:])\s*([A-Za-z][\w.-]{1,30})\b", re.I)
+_ON_BEHALF = re.compile(r"\b(?:(?:for|as(?:\s+user)?|on\s+behalf\s+of)\s+|user(?:_?id)?\s*[=:]\s*)([A-Za-z][\w.-]{1,30})\b",
+                        re.I)
 _NOT_A_NAME = {
     "me", "myself", "us", "you", "a", "an", "the", "my", "our", "two", "three", "four", "doubles", "singles",
     "today", "tonight", "tomorrow", "tmrw", "now", "this", "next", "that", "it", "one", "an", "hour", "court",

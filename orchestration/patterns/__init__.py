@@ -17,6 +17,8 @@ __all__ = ["ARTICLE_LETTERS", "PATTERNS", "SPECTRUM", "Conversation", "Deps", "P
            "UnknownPattern", "start"]
 
 ARTICLE_LETTERS = "ABCDEFG"
+ROOT = Path(__file__).resolve().parent.parent
+"""The `orchestration` package folder, which `PatternInfo.files` are relative to."""
 SPECTRUM = "ACEDBFG"
 """The article's control-to-autonomy order: A (manual code) ... F and G (multi-agent)."""
 
@@ -49,19 +51,17 @@ class PatternInfo:
     """When to reach for it."""
     article: dict[str, Rating]
     """The article's comparison table: control, complexity, predictability, cost."""
+    files: tuple[str, ...]
+    """The code the article shows for this pattern, as files under `orchestration/`, in the order the
+    article tells them."""
 
     def conversation_class(self) -> type[Conversation]:
         """The class that runs this pattern (imported on first use)."""
         return getattr(import_module(self.module), self.class_name)
 
     def source_files(self) -> list[Path]:
-        """The files that make up the pattern, main file first."""
-        module = import_module(self.module)
-        path = Path(module.__file__ or "")
-        if path.name != "__init__.py":
-            return [path]
-        main = path.parent / "manager.py"
-        return [main, *sorted(p for p in path.parent.glob("*.py") if p not in (path, main))]
+        """The files of `files`, as paths."""
+        return [ROOT / name for name in self.files]
 
 
 PATTERNS: dict[str, PatternInfo] = {
@@ -76,7 +76,8 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("You write the whole conversation: missing fields, follow-ups, state, wording.",
                   "Anything the state machine did not foresee, it cannot handle."),
             when="The flow is known and fixed, and the model is only there to read messy input.",
-            article={"control": "Full", "complexity": "Low", "predictability": "High", "cost": "Low"}),
+            article={"control": "Full", "complexity": "Low", "predictability": "High", "cost": "Low"},
+            files=("patterns/a_ai_as_service.py", "tools.py")),
         PatternInfo(
             "B", "Bedrock Agent", "Agent (managed)",
             "The managed agent service loops: the model picks each action and the service runs its Lambda.",
@@ -86,7 +87,8 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("The loop is out of your hands: you see its trace, you cannot step into it.",
                   "Tied to AWS; the agent's configuration lives outside your code unless you keep it there."),
             when="You are on AWS and want a managed agent with little code to run.",
-            article={"control": "Low", "complexity": "Medium", "predictability": "Low", "cost": "Medium"}),
+            article={"control": "Low", "complexity": "Medium", "predictability": "Low", "cost": "Medium"},
+            files=("patterns/b_bedrock_agent.py", "lambdas/booking_actions.py")),
         PatternInfo(
             "C", "Function calling", "Function call",
             "The model suggests each tool call; your code executes it and owns the loop.",
@@ -96,7 +98,8 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("You write and maintain the loop, its cap and its error handling.",
                   "Multi-turn memory is your message list, which you must keep and trim."),
             when="You want model reasoning but need to validate or control each action.",
-            article={"control": "High", "complexity": "Medium", "predictability": "Medium", "cost": "Medium"}),
+            article={"control": "High", "complexity": "Medium", "predictability": "Medium", "cost": "Medium"},
+            files=("patterns/c_function_calling.py", "tools.py")),
         PatternInfo(
             "D", "Agents SDK agent", "Agent",
             "The SDK's runner loops: the model picks each tool and the runtime executes it.",
@@ -106,7 +109,8 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("Between a model's choice and the tool running, there is no place for your code.",
                   "Behaviour follows the SDK's loop, including its defaults."),
             when="You want an agent quickly and trust the model to use the tools well.",
-            article={"control": "Medium", "complexity": "Low", "predictability": "Low", "cost": "Medium"}),
+            article={"control": "Medium", "complexity": "Low", "predictability": "Low", "cost": "Medium"},
+            files=("patterns/d_agents_sdk.py", "tools.py")),
         PatternInfo(
             "E", "Workflow", "Workflow",
             "Your code fixes the order of the steps; an agent reasons within each step.",
@@ -116,7 +120,8 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("You design the steps up front; a request that does not fit them gets the fixed path anyway.",
                   "More model calls than a single agent for the same task."),
             when="The sequence is known (or audited), but each step needs language understanding.",
-            article={"control": "High", "complexity": "Medium", "predictability": "High", "cost": "Medium"}),
+            article={"control": "High", "complexity": "Medium", "predictability": "High", "cost": "Medium"},
+            files=("patterns/e_workflow.py",)),
         PatternInfo(
             "F", "OpenAI manager → Bedrock sub-agents", "Multi-agent",
             "An OpenAI manager delegates each task to a Bedrock agent, which decides and acts within it.",
@@ -126,7 +131,10 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("Two layers of agents: more model calls, more latency, more places to fail.",
                   "Understanding one booking means reading nested traces."),
             when="Several distinct domains, each worth its own agent, behind one front door.",
-            article={"control": "Low", "complexity": "High", "predictability": "Low", "cost": "High"}),
+            article={"control": "Low", "complexity": "High", "predictability": "Low", "cost": "High"},
+            files=("patterns/f_manager_bedrock/manager.py", "patterns/b_bedrock_agent.py",
+                   "patterns/f_manager_bedrock/availability_agent.py", "patterns/f_manager_bedrock/booking_agent.py",
+                   "lambdas/booking_actions.py")),
         PatternInfo(
             "G", "Manager → Lambda-wrapped agents", "Multi-agent (isolated)",
             "The manager delegates to Lambdas, each wrapping an agent of its own vendor (Bedrock, Claude).",
@@ -136,7 +144,9 @@ PATTERNS: dict[str, PatternInfo] = {
             cons=("The most moving parts: functions, three vendors' keys, three SDKs.",
                   "Latency adds up across the manager, the function and the agent inside it."),
             when="You need isolation or different vendors per specialist, with control around each one.",
-            article={"control": "Medium", "complexity": "Highest", "predictability": "Low", "cost": "High"}),
+            article={"control": "Medium", "complexity": "Highest", "predictability": "Low", "cost": "High"},
+            files=("patterns/g_lambda_agents/availability_lambda.py", "patterns/g_lambda_agents/booking_lambda.py",
+                   "patterns/g_lambda_agents/manager.py")),
     )
 }
 

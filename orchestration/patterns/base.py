@@ -2,47 +2,42 @@
 
 A pattern is a `Conversation` subclass. It is started with `Deps` — calendar, user, SDK clients,
 trace, clock — built at the edge (the CLI, a page, a test), and then `send` is called once per user
-message. `send` records the user's message and the reply in the trace; the pattern's `respond` does
-everything between, emitting its own steps as they happen.
+message. `send` records the user's message and the reply in the trace, and observes everything in
+between (`orchestration.observe`): the pattern's `respond` only does its work, noting with
+`decided(...)` where its own code makes a decision.
 """
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from time import perf_counter
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..calendar import Calendar, Clock
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
+from ..observe import Scope, observing
+from ..observe.lambdas import ObservedLambdas
 from ..providers import Clients, Settings
 from ..tools import BookingContext
 from ..trace import Trace
 
+if TYPE_CHECKING:
+    from ..sdk_trace import Roles
+
 MAX_STEPS = 8
+"""Default cap on model calls per user turn, in every loop of every pattern."""
 MAX_MESSAGE_CHARS = 2000
 """Longer messages are cut to this many characters before any model sees them."""
-"""Default cap on model calls per user turn, in every loop of every pattern."""
 
 ASSISTANT_RULES = """\
 Check availability before booking. If several courts are free and the user named none, ask which one.
 Ask for anything missing (day, time, court). Never book twice for one request. When a booking is
 confirmed, state the court, day, time and confirmation code. Bookings are always for the signed-in user."""
 """The rules every user-facing booking assistant is given, whatever the pattern."""
-
-
-def human_when(day: str, time: str | None = None) -> str:
-    """A slot's day and time as people read them: "Thursday 4 December at 15:00"."""
-    when = date.fromisoformat(day)
-    return f"{when:%A} {when.day} {when:%B}" + (f" at {time}" if time else "")
-
-
-def court_list(courts: list[str]) -> str:
-    """ "court A", "courts A and B", "courts A, B and C"."""
-    if len(courts) == 1:
-        return f"court {courts[0]}"
-    return f"courts {', '.join(courts[:-1])} and {courts[-1]}"
 
 
 def today_line(today: date) -> str:
@@ -78,8 +73,13 @@ class Deps:
         """The tools' context for this session: calendar and user, labelled with the pattern."""
         return BookingContext(calendar=self.calendar, user=self.user, via=via)
 
+    def lambdas(self) -> LambdaRuntime:
+        """How your code invokes the project's Lambda functions, its invocations observed."""
+        return ObservedLambdas(self.lambda_runtime())
+
     def lambda_runtime(self) -> LambdaRuntime:
-        """How this session invokes the project's Lambda functions: in-process, or on AWS when configured."""
+        """How this session's functions are invoked: in-process, or on AWS when configured. Unobserved:
+        this is also what an agent service calls its action groups through."""
         settings = self.clients.settings
         if settings.lambda_mode == "aws":
             return AwsLambdaRuntime(self.clients.aws("lambda"), settings.lambda_prefix)
@@ -96,10 +96,15 @@ class Conversation(ABC):
 
     letter: ClassVar[str]
     """The pattern's letter, A to G."""
+    hands_over_to: ClassVar[str] = "code"
+    """Where your code's `decided(...)` notes point: the actor it hands the work to next."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.trace = deps.trace
+        self.id = f"pattern-{self.letter.lower()}-{uuid.uuid4().hex[:12]}"
+        self.roles: Roles | None = None
+        """How the Agents SDK run's agents read in the trace; set by the patterns that use the SDK."""
 
     def send(self, text: str) -> str:
         """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
@@ -108,7 +113,8 @@ class Conversation(ABC):
         self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
         started = perf_counter()
         try:
-            reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
+            with observing(Scope(self.trace, notes_to=self.hands_over_to)), self._sdk_trace():
+                reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
         except TurnFailed:
             raise
         except Exception as error:  # a vendor SDK or network error: say which, keep the conversation usable
@@ -123,6 +129,14 @@ class Conversation(ABC):
     @abstractmethod
     def respond(self, text: str) -> str:
         """Everything between the user's message and the reply."""
+
+    def _sdk_trace(self) -> Any:
+        """The Agents SDK trace of this turn, for the patterns whose agents run on the SDK."""
+        if self.roles is None:
+            return nullcontext()
+        from ..sdk_trace import traced_run
+
+        return traced_run(self.trace, f"Pattern {self.letter}", self.roles, group_id=self.id)
 
     @property
     def booking(self) -> BookingContext:

@@ -15,17 +15,14 @@ The article's loop, as it runs here against OpenAI Chat Completions:
 
 from __future__ import annotations
 
-from datetime import date
-from time import perf_counter
 from typing import Any
 
+from ..observe import decided
 from ..tools import openai_chat_tools, run_tool
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
-
-def system_prompt(today: date) -> str:
-    """The system prompt: who the assistant is, today's date, and the booking rules."""
-    return f"You are the booking assistant of a tennis club with courts A, B, C and D. {today_line(today)}\n{ASSISTANT_RULES}"
+SYSTEM_PROMPT = "You are the booking assistant of a tennis club with courts A, B, C and D. {today}\n{rules}"
+"""Who the assistant is, today's date, and the booking rules."""
 
 
 class FunctionCalling(Conversation):
@@ -37,51 +34,34 @@ class FunctionCalling(Conversation):
         super().__init__(deps)
         self.client = deps.clients.openai
         self.model = deps.clients.model_id("openai")
-        self.model_actor = deps.clients.actor("openai")
         self.tools = openai_chat_tools()
         # 1. The conversation state is this list, owned by your code.
-        self.messages: list[dict[str, Any]] = [{"role": "system", "content": system_prompt(deps.clock.today())}]
+        self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT.format(
+            today=today_line(deps.clock.today()), rules=ASSISTANT_RULES)}]
 
     def respond(self, text: str) -> str:
         self.messages.append({"role": "user", "content": text})
-        for step in range(1, self.deps.max_steps + 1):
+        for _ in range(self.deps.max_steps):
             # 2. Send everything so far, with the tool schemas.
-            self.trace.emit("code", self.model_actor, "call_model", "code",
-                            f"send {len(self.messages)} messages and {len(self.tools)} tools (pass {step})")
-            started = perf_counter()
             response = self.client.chat.completions.create(model=self.model, messages=self.messages, tools=self.tools)
-            ms = (perf_counter() - started) * 1000
-            message, usage = response.choices[0].message, response.usage
-            tokens = {"tokens_in": usage.prompt_tokens if usage else 0,
-                      "tokens_out": usage.completion_tokens if usage else 0, "ms": ms, "model_call": True}
+            message = response.choices[0].message
 
             # 3. No tool calls: the model has answered, and your code stops the loop.
             if not message.tool_calls:
-                reply = message.content or ""
-                self.trace.emit(self.model_actor, "code", "answer", "llm", f"answer: {reply}", {"text": reply}, **tokens)
-                self.messages.append({"role": "assistant", "content": reply})
-                return reply
+                self.messages.append({"role": "assistant", "content": message.content or ""})
+                return message.content or ""
 
             # 4. The model suggested calls; your code executes every one of them.
             self.messages.append(_assistant_message(message))
-            for n, call in enumerate(message.tool_calls):
-                name, arguments = call.function.name, call.function.arguments
-                self.trace.emit(self.model_actor, "code", "choose_tool", "llm", f"suggest {name}({arguments})",
-                                {"tool": name, "arguments": arguments, "call_id": call.id, "rationale": message.content or ""},
-                                **(tokens if n == 0 else {}))
-                started = perf_counter()
-                outcome = run_tool(name, arguments, self.booking)
-                self.trace.emit("code", "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
-                                {"tool": name, "arguments": outcome.arguments, "result": outcome.as_dict()},
-                                ms=(perf_counter() - started) * 1000)
+            for call in message.tool_calls:
+                outcome = run_tool(call.function.name, call.function.arguments, self.booking)
                 self.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.as_json()})
 
         # 5. The cap: your code decides the loop has run long enough.
-        reply = (f"I stopped after {self.deps.max_steps} model call{'s' * (self.deps.max_steps != 1)} without finishing; "
-                 "nothing more was booked. Please try again or rephrase.")
-        self.trace.emit("code", "code", "decide", "code", "stop: step cap reached", {"max_steps": self.deps.max_steps})
-        self.messages.append({"role": "assistant", "content": reply})
-        return reply
+        # (The stop message is your code's, not the model's: it is not added to the model's messages.)
+        decided("stop: step cap reached", max_steps=self.deps.max_steps)
+        return (f"I stopped after {self.deps.max_steps} model call{'s' * (self.deps.max_steps != 1)} without finishing; "
+                "nothing more was booked. Please try again or rephrase.")
 
 
 def _assistant_message(message: Any) -> dict[str, Any]:

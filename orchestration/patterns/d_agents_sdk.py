@@ -7,25 +7,26 @@
    tools and never sends to the model.
 3. The runner loops by itself: it calls the model, executes the tools the model picks, feeds the
    results back, and stops when the model answers — or after `max_turns` model calls.
-4. Your code returns the final output. Meanwhile the SDK's spans have become steps of the trace.
+4. Your code returns the final output.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, function_tool
 
-from ..sdk_trace import AgentRole, Roles, traced_run
+from ..observe import decided
+from ..sdk_trace import AgentRole, Roles
 from ..tools import BookingContext, book, check_availability
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
+
+INSTRUCTIONS = "You help members of a tennis club book courts A, B, C and D. {today}\n{rules}"
 
 
 def instructions(ctx: RunContextWrapper[BookingContext], agent: Agent[BookingContext]) -> str:
     """The agent's instructions, with today's date from the run context's calendar."""
-    today = ctx.context.calendar.clock.today()
-    return f"You help members of a tennis club book courts A, B, C and D. {today_line(today)}\n{ASSISTANT_RULES}"
+    return INSTRUCTIONS.format(today=today_line(ctx.context.calendar.clock.today()), rules=ASSISTANT_RULES)
 
 
 # 1. The agent: instructions and tools. The model is attached per conversation (keys are per session).
@@ -40,27 +41,23 @@ class AgentsSdk(Conversation):
     """Pattern D. State: the SDK's session. Loop: the SDK's runner."""
 
     letter = "D"
+    hands_over_to = "runtime"
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.session = SQLiteSession(f"pattern-d-{uuid.uuid4().hex[:12]}")
+        self.session = SQLiteSession(self.id)
         self.roles = Roles(agents={booking_agent.name: AgentRole(deps.clients.actor("openai"), "llm")})
 
     def respond(self, text: str) -> str:
-        return asyncio.run(self._run(text))
-
-    async def _run(self, text: str) -> str:
         agent = booking_agent.clone(model=self.deps.clients.agents_model())
-        with traced_run(self.trace, "Pattern D · Agents SDK agent", self.roles, group_id=self.session.session_id):
-            # 2. Your code hands the message over, with the session and the run context.
-            self.trace.emit("code", "runtime", "decide", "code", "Runner.run: hand the message to the agent",
-                            {"agent": agent.name, "max_turns": self.deps.max_steps})
-            try:
-                # 3. The runner's own loop: model, tools, model, ... until a final answer.
-                result = await Runner.run(agent, text, context=self.booking, session=self.session,
-                                          max_turns=self.deps.max_steps)
-            except MaxTurnsExceeded:
-                return (f"The agent stopped after {self.deps.max_steps} model calls without finishing; "
-                        "nothing more was booked. Please try again or rephrase.")
+        # 2. Your code hands the message over, with the session and the run context.
+        decided("Runner.run: hand the message to the agent", agent=agent.name, max_turns=self.deps.max_steps)
+        try:
+            # 3. The runner's own loop: model, tools, model, ... until a final answer.
+            result = asyncio.run(Runner.run(agent, text, context=self.booking, session=self.session,
+                                            max_turns=self.deps.max_steps))
+        except MaxTurnsExceeded:
+            return (f"The agent stopped after {self.deps.max_steps} model calls without finishing; "
+                    "nothing more was booked. Please try again or rephrase.")
         # 4. The final output is the reply.
         return str(result.final_output)

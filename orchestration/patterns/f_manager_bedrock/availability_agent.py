@@ -5,7 +5,7 @@ from ..bedrock_agents import AgentDefinition
 AVAILABILITY_AGENT = AgentDefinition(
     name="court-availability-agent",
     instruction=("You check tennis court availability for courts A, B, C and D. Call check_availability "
-                 "and report the open slots with their slot ids. You cannot book."),
+                 "and report the open slots. You cannot book."),
     action_group="AvailabilityActions",
     functions=("check_availability",),
     settings_ids=("bedrock_availability_agent_id", "bedrock_availability_agent_alias_id"),

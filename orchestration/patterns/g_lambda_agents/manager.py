@@ -1,24 +1,37 @@
 """Pattern G — a manager delegating to Lambda-wrapped agents of mixed vendors.
 
-1. The manager is an Agents SDK agent (OpenAI). Its two tools call Lambdas, not agents.
+1. The manager is an Agents SDK agent (OpenAI) with the article's instructions. Its two tools call
+   Lambdas, not agents.
 2. Lambda A wraps an availability agent on Bedrock; Lambda B wraps a booking agent on Claude. Each
    is your own function with its own pre- and post-processing, sharing no state with the manager.
-3. Each delegation is your code: it takes the manager's plain-text task, binds the signed-in user
-   (the manager cannot name one), invokes the Lambda — in-process by default, AWS Lambda when
-   configured — and nests the Lambda's steps under the delegation: one linked trace, three vendors.
+3. Each tool is your code: it takes the manager's plain-language task, binds the signed-in user for
+   the booking Lambda (the manager cannot name one), and invokes the Lambda — in-process by default,
+   AWS Lambda when configured. The Lambdas' own steps join the manager's trace: three vendors in one.
 4. The manager decides whom to ask and what to tell the user; the SDK session carries the
    conversation from turn to turn.
 """
 
 from __future__ import annotations
 
-from agents import RunContextWrapper, function_tool
+from typing import Any
+
+from agents import Agent, RunContextWrapper, function_tool
 
 from ...lambdas import LambdaError
-from ..manager import ManagerContext, ManagerConversation, delegate, specialist_answer
+from ..base import ASSISTANT_RULES, today_line
+from ..manager import ManagerContext, ManagerConversation, specialist_answer
+from . import availability_lambda, booking_lambda
+
+INSTRUCTIONS = """You manage a tennis club's booking desk (courts A, B, C and D). {today}
+Route user requests to the right specialist Lambda:
+- checking availability → the availability Lambda
+- making a reservation → the booking Lambda
+For a complete booking, first call the availability Lambda to get open slots, then call the booking Lambda to
+reserve the chosen slot. Synthesize their answers before replying to the user.
+{rules}"""
 
 
-# 1. The manager's only tools: two delegations.
+# 1. The manager's only tools: two delegations, each a Lambda invocation.
 @function_tool
 def ask_availability_lambda(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
     """Ask the availability specialist (a Lambda wrapping a Bedrock agent) which courts are free.
@@ -26,7 +39,7 @@ def ask_availability_lambda(ctx: RunContextWrapper[ManagerContext], task: str) -
     Args:
         task: What to check, in plain words, e.g. "Check which courts are free on 2025-12-04 at 15:00."
     """
-    return _invoke(ctx.context, "availability-agent", "ask_availability_lambda", task)
+    return _invoke(ctx.context, availability_lambda.FUNCTION_NAME, {"task": task})
 
 
 @function_tool
@@ -34,24 +47,27 @@ def ask_booking_lambda(ctx: RunContextWrapper[ManagerContext], task: str) -> str
     """Ask the booking specialist (a Lambda wrapping a Claude agent) to book one slot.
 
     Args:
-        task: What to book, in plain words, with the slot id, e.g. "Book court A on 2025-12-04 at 15:00 (slot A-2025-12-04-1500)."
+        task: What to book, in plain words, e.g. "Book court A on 2025-12-04 at 15:00."
     """
-    return _invoke(ctx.context, "booking-agent", "ask_booking_lambda", task)
+    # 3. Your code binds the signed-in user; the manager's words cannot change it.
+    return _invoke(ctx.context, booking_lambda.FUNCTION_NAME, {"task": task, "user": ctx.context.booking.user})
 
 
-# 2. The specialists are Lambdas (availability_lambda.py, booking_lambda.py), reached by name.
-def _invoke(ctx: ManagerContext, function: str, tool: str, task: str) -> str:
-    # 3. The delegation: the manager chose it; your code carries it out.
-    step = delegate(ctx, f"lambda:{function}", tool, task)
-    event = {"task": task, "user": ctx.booking.user} if function == "booking-agent" else {"task": task}
+def _invoke(ctx: ManagerContext, function: str, event: dict[str, Any]) -> str:
+    # 2. and 3. The specialist is a Lambda (availability_lambda.py, booking_lambda.py).
     try:
-        result = ctx.lambdas.invoke(function, event)
+        result = ctx.deps.lambdas().invoke(function, event)
     except LambdaError as error:
-        ctx.trace.emit(f"lambda:{function}", "manager", "answer", "code", f"failed: {error}", {"error": str(error)},
-                       parent=step)
-        return f"The specialist could not answer: {error}"
-    ctx.trace.adopt(result.get("events", []) if isinstance(result, dict) else [], parent=step)
+        return f"The specialist could not answer: {ctx.deps.clients.settings.scrub(str(error))}"
     return specialist_answer(result.get("output") if isinstance(result, dict) else None)
+
+
+def _instructions(ctx: RunContextWrapper[ManagerContext], agent: Agent[ManagerContext]) -> str:
+    return INSTRUCTIONS.format(today=today_line(ctx.context.booking.calendar.clock.today()), rules=ASSISTANT_RULES)
+
+
+manager = Agent[ManagerContext](name="Manager", instructions=_instructions,
+                                tools=[ask_availability_lambda, ask_booking_lambda])
 
 
 # 4. The conversation: the manager decides whom to ask and what to tell the user.
@@ -59,9 +75,6 @@ class LambdaAgents(ManagerConversation):
     """Pattern G. The manager routes; Lambdas of mixed vendors do the work."""
 
     letter = "G"
-    workflow = "Pattern G · manager → Lambda-wrapped agents"
-    tools = [ask_availability_lambda, ask_booking_lambda]
-
-    def context(self) -> ManagerContext:
-        return ManagerContext(booking=self.booking, trace=self.trace, deps=self.deps,
-                              lambdas=self.deps.lambda_runtime(), session_id=self.session.session_id)
+    manager = manager
+    delegates = {"ask_availability_lambda": f"lambda:{availability_lambda.FUNCTION_NAME}",
+                 "ask_booking_lambda": f"lambda:{booking_lambda.FUNCTION_NAME}"}

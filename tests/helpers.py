@@ -9,8 +9,7 @@ from pathlib import Path
 from orchestration.calendar import Calendar, Clock
 from orchestration.offline.protocol import ModelReply, ModelRequest
 from orchestration.patterns import Conversation, Deps, start
-from orchestration.providers import Clients, Settings
-from orchestration.trace import Trace
+from orchestration.providers import Settings
 
 TODAY = date(2025, 12, 3)
 TOMORROW = "2025-12-04"
@@ -22,10 +21,7 @@ def new_calendar(tmp_path: Path, seed: str = "demo") -> Calendar:
 
 def converse(letter: str, calendar: Calendar, user: str = "alice", settings: Settings | None = None,
              max_steps: int = 8) -> Conversation:
-    settings = settings or Settings()
-    deps = Deps(calendar=calendar, user=user, clients=Clients(settings), trace=Trace(settings.secrets()),
-                clock=calendar.clock, max_steps=max_steps)
-    return start(letter, deps)
+    return start(letter, Deps.of(calendar, user, settings or Settings(), max_steps))
 
 
 def bookings_by(calendar: Calendar, user: str) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..tools import BookingContext, ToolError, run_tool
-from . import calendar_from, environment_of, function
+from .runtime import calendar_from, environment_of, function
 
 FUNCTION_NAME = "court-booking-actions"
 

@@ -331,7 +331,7 @@ def _club_courts(tools: Tools, system: str = "") -> list[str]:
         span = re.search(r"\bcourts?\s+([A-Z])\s*(?:-|–|to|through)\s*([A-Z])\b", text)
         if span:
             return [chr(c) for c in range(ord(span.group(1)), ord(span.group(2)) + 1)]
-        listed = re.search(r"\bcourts?\s+((?:[A-Z],\s*)*[A-Z],?\s+(?:and|or)\s+[A-Z])\b", text)
+        listed = re.search(r"\bcourts?\s+((?:[A-Z],\s*)*[A-Z],?\s+(?:and|or)\s+[A-Z]|(?:[A-Z],\s*){2,}[A-Z])\b", text)
         if listed:
             return re.findall(r"\b[A-Z]\b", listed.group(1))
     return []

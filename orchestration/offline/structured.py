@@ -57,10 +57,11 @@ def extract(request: ModelRequest, today: date) -> dict[str, Any]:
 
 def _allowed(prompt: str, name: str) -> list[str]:
     """Values the prompt allows for a field, when it lists them: `intent ("book", "check" or "other")`."""
-    match = re.search(rf"\b{name}\s*\(([^)]*)\)", prompt)
-    if not match or re.search(r'"\w+"\s*[-–]\s*"\w+"', match.group(1)):  # a range such as "A"-"D" is not a list
+    match = re.search(rf"\b{name}\s*(?:\(([^)]*)\)|:\s*([^.;\n]*))", prompt)
+    listed = (match.group(1) or match.group(2) or "") if match else ""
+    if not listed or re.search(r'"\w+"\s*(?:-|–|to|through)\s*"\w+"', listed):  # a range such as "A"-"D" is not a list
         return []
-    quoted = re.findall(r'"([^"]+)"', match.group(1))
+    quoted = re.findall(r'"([^"]+)"', listed)
     return quoted if len(quoted) >= 2 else []
 
 

@@ -130,7 +130,8 @@ def _details(info: PatternInfo, trace: Trace) -> None:
         _control(info, trace)
     with code:
         files = info.source_files()
-        places = st.tabs([path.name for path in files]) if len(files) > 1 else [st.container()]
+        st.caption("The code the article shows for this pattern, in the article's order: the code that runs.")
+        places = st.tabs(list(info.files)) if len(files) > 1 else [st.container()]
         for place, path in zip(places, files, strict=True):
             place.code(path.read_text(), language="python", line_numbers=True)
     with about:

@@ -147,12 +147,14 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
     when = _when(key, today)
     if key[1] is None:
         return _whole_day(goal, key, slots, dialogue)
+    named = goal.court or (goal.slot_id[0] if goal.slot_id else None)
+    failed = known.failed_bookings.get(slot_id(named, key[0], key[1])) if named else None
+    if not slots and failed:  # the one slot it knew of was taken: say so, not "nothing is free"
+        return Step(text=_explain_refusal(failed, today), expecting="time")
     if not slots:
         return _nothing_free(key, known.alternatives.get(key, []), today)
     free = [s["court"] for s in slots]
-    named = goal.court or (goal.slot_id[0] if goal.slot_id else None)
     if named and named not in free:
-        failed = known.failed_bookings.get(slot_id(named, key[0], key[1] or ""))
         if club and named not in club:
             lead = f"There's no court {named} — the club has {_courts(club, bare=True)}."
         elif failed:

@@ -5,11 +5,8 @@ one SDK trace. Per user message:
 
 1. Step 1 — the availability agent (its only tool: `check_availability`) reads the conversation from
    the SDK session and reports, as structured output, what the user wants and which slots are open.
-2. Code between the steps: the model cannot reorder or skip them.
-   a. Nothing to book yet (a day or time missing, only a question, nothing open) → step 1's answer
-      goes back to the user, and there is no step 2.
-   b. Your code keeps only the slots `check_availability` really returned in this conversation,
-   c. and of those, only the court the user named, if they named one.
+2. Code between the steps (the model cannot reorder or skip them) keeps the slots `check_availability`
+   really returned, only the court the user named; with nothing to book yet, there is no step 2.
 3. Step 2 — the booking agent (its only tool: `book`) books from those slots, choosing by the
    user's wishes or asking which one. A tool guardrail — code again — refuses any slot not on the list.
 4. The reply is the booking agent's, unless it leaves out what the calendar booked: then your code
@@ -27,7 +24,7 @@ from agents import (Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSe
                     ToolInputGuardrailData, function_tool, tool_input_guardrail)
 from pydantic import BaseModel, Field
 
-from ..calendar import Availability, Booked, Slot, human_when
+from ..calendar import Availability, Booked, Slot, court_list, human_when
 from ..observe import decided
 from ..sdk_trace import AgentRole, Roles
 from ..tools import BookingContext, book, check_availability
@@ -40,6 +37,7 @@ class AvailabilityReport(BaseModel):
     date: str | None = Field(description="the day asked about, YYYY-MM-DD, or null if not given")
     time: str | None = Field(description="the start time asked about, HH:MM, or null if not given")
     court: str | None = Field(description="the court the user asked for, or null")
+    any_court: bool = Field(description="true when the user does not mind which court")
     slots: list[Slot] = Field(description="open slots at that date and time, from check_availability")
     message: str = Field(description="what you would say to the user")
 
@@ -134,16 +132,18 @@ class Workflow(Conversation):
                          if isinstance(result := getattr(item, "output", None), Availability) for slot in result.slots}
 
         # 2. Code between the steps.
-        if report.intent != "book" or not report.date or not report.time:
-            decided("between steps: nothing to book yet (a detail missing, or only a question) → reply; no step 2")
-            return report.message
         slots = [self.checked[s.slot_id] for s in report.slots if s.slot_id in self.checked]
-        if report.court:  # c. a court the user named is kept: step 2 may book that court only
+        if report.court:  # a court the user named is kept: step 2 may book that court only
             slots = [s for s in slots if s.court == report.court.upper()]
-        if not slots:
-            decided("between steps: no checked slot is open (for the court asked for) → reply; no step 2")
+        if report.intent == "check" and report.time and slots:
+            decided("between steps: nothing to book yet, the user only asked → say what is free, offer to book")
+            return (f"Free on {human_when(report.date, report.time)}: {court_list([s.court for s in slots])}. "
+                    f"Shall I book {'it' if len(slots) == 1 else 'one'}?")
+        if report.intent != "book" or not report.date or not report.time or not slots:
+            decided("between steps: nothing to book yet (a detail missing, nothing open) → step 1's answer; no step 2")
             return report.message
-        wish = f"The user asked for court {report.court}." if report.court else "The user named no court."
+        wish = (f"The user asked for court {report.court}." if report.court else
+                "The user does not mind which court." if report.any_court else "The user named no court.")
 
         # 3. Step 2, only after the checks: the booking agent books from the checked slots (a guardrail holds it to them).
         decided(f"step 2: the booking agent books from {len(slots)} checked slot{'s' * (len(slots) > 1)}")

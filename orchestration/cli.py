@@ -15,6 +15,7 @@ Without it, the transcript prints as it happens, step by step.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
     chat.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
+    _model_options(chat)
     chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
 
     from .evaluate import FAULTS
@@ -69,11 +71,31 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--all-faults", action="store_true", help="every fault")
     evaluate.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
     evaluate.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    evaluate.add_argument("--tag", action="append", default=[], metavar="TAG",
+                          help="only scenarios with this tag (repeatable), e.g. core: the small set for real models")
+    evaluate.add_argument("--results", type=Path, metavar="FILE",
+                          help="append each run to this JSON-lines file as it finishes; runs already in it are not repeated")
+    _model_options(evaluate)
+    evaluate.add_argument("--temperature", type=float, help="sampling temperature for a local model (default: the server's)")
 
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     return parser
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--local-model-url", metavar="URL",
+                        help="an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1) that drives every vendor without a key")
+    parser.add_argument("--local-model", metavar="NAME", help="the model name to ask that server for (default: local)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment (or none, with --offline), with the command line's model options on top."""
+    settings = Settings() if args.offline else Settings.from_env()
+    changes = {"local_model_url": args.local_model_url, "local_model": args.local_model,
+               "temperature": None if getattr(args, "temperature", None) is None else str(args.temperature)}
+    return dataclasses.replace(settings, **{k: v for k, v in changes.items() if v})
 
 
 def _positive(text: str) -> int:
@@ -94,7 +116,7 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
     from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
 
     clock = Clock.on(args.today) if args.today else Clock()
-    settings = Settings() if args.offline else Settings.from_env()
+    settings = _settings(args)
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
         calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
         deps = Deps.of(calendar, args.user, settings)
@@ -130,13 +152,15 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
                     for b in calendar.bookings(after_id=first_booking)]
         metrics = {**trace.metrics(), "wall_ms": round(wall_ms, 1)}
         if args.json:
-            json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "turns": turns,
-                       "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})}, out, indent=2)
+            vendors = {v: {k: x for k, x in deps.clients.where(v).items() if k != "says"} for v in info.vendors}
+            json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "vendors": vendors,
+                       "turns": turns, "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})},
+                      out, indent=2)
             print(file=out)
         else:
             _print_summary(bookings, metrics, out)
         if failed:
-            print(f"error: the turn failed — {failed}. Nothing else was sent.", file=sys.stderr)
+            print(f"error: the turn failed — {failed.rstrip('.')}. Nothing else was sent.", file=sys.stderr)
             return 1
         return 0
 
@@ -172,17 +196,21 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     try:
         letters = pattern_names(args.patterns.upper())
         scenarios = load(args.scenarios or SCENARIOS_DIR)
+        if args.tag:
+            scenarios = [s for s in scenarios if set(args.tag) & set(s.tags)]
+            if not scenarios:
+                raise ValueError(f"no scenario has the tag {' or '.join(args.tag)}")
     except (ValueError, ScenarioError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     faults = list(FAULTS) if args.all_faults else list(dict.fromkeys(args.fault))
-    settings = Settings() if args.offline else Settings.from_env()
+    settings = _settings(args)
 
     def progress(done: int, total: int, label: str) -> None:
         if sys.stderr.isatty() or done == total or done % 25 == 0:
             print(f"\r[{done}/{total}] {label:<70.70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
-    report = evaluate(scenarios, letters, args.runs, faults, settings, progress)
+    report = evaluate(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
     if args.json:
         json.dump(report, out, indent=2)
         print(file=out)

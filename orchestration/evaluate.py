@@ -15,6 +15,7 @@ or `harmed` (a booking that should not exist).
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 import tempfile
@@ -171,6 +172,53 @@ def _slot(booking: tuple[str, str, str, str]) -> str:
 # --- The suite ----------------------------------------------------------------------------------
 
 
+class RunLog:
+    """Runs kept in a JSON-lines file: one line per run, written when it ends, read back to resume."""
+
+    def __init__(self, path: Path | None, settings: Settings) -> None:
+        self.path, self.settings = path, settings
+        self.done: dict[tuple[str, str, int, str], dict[str, Any]] = {}
+        if path is not None and path.exists():
+            for line in path.read_text().splitlines():
+                try:
+                    record = json.loads(line)
+                    self.done[record["pattern"], record["scenario"], record["run"], record["fault"]] = record
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut short when the run was stopped: that run is done again
+
+    def outcome(self, letter: str, scenario: Scenario, n: int, fault: str, run: Callable[[], Outcome]) -> Outcome:
+        record = self.done.get((letter, scenario.id, n, fault))
+        if record is not None:
+            return _from_record(record)
+        outcome = run()
+        if self.path is not None:
+            with self.path.open("a") as file:
+                file.write(json.dumps(_record(outcome, scenario, n, fault, self.settings)) + "\n")
+        return outcome
+
+
+def _record(outcome: Outcome, scenario: Scenario, n: int, fault: str, settings: Settings) -> dict[str, Any]:
+    result = outcome.result
+    notable = [f"{e.step}. {e.action}: {e.summary}" for e in result.events
+               if e.action == "model_error" or (e.action == "execute_tool" and e.detail.get("result", {}).get("status")
+                                                in ("error", "refused")) or e.summary.startswith("failed")]
+    return {"pattern": outcome.letter, "scenario": scenario.id, "run": n, "fault": fault,
+            "model": settings.local_model if settings.local_model_url else "", "passed": outcome.passed,
+            "verdict": outcome.verdict, "why": outcome.why, "blame": outcome.blame,
+            "harmed_others": outcome.harmed_others, "replies": result.replies, "error": result.error,
+            "turn_ms": [round(e.ms) for e in result.events if e.action == "reply"],
+            "metrics": {k: result.metrics.get(k) for k in ("llm_calls", "tool_calls", "tokens_in", "tokens_out",
+                                                             "wall_ms", "cost_usd", "decisions", "code_share")},
+            "notable": notable[:12]}
+
+
+def _from_record(record: dict[str, Any]) -> Outcome:
+    result = RunResult(record["pattern"], record.get("replies") or [], record.get("error"), (), record["metrics"])
+    return Outcome(record["scenario"], record["pattern"], record["passed"], record["why"], record["blame"],
+                   record["verdict"], record["harmed_others"], result)
+
+
+
 @dataclass(frozen=True)
 class Suite:
     """A finished suite: the report, and every outcome behind it (with its steps)."""
@@ -190,16 +238,21 @@ class Suite:
 
 def evaluate(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
              faults: Sequence[str] = (), settings: Settings | None = None,
-             progress: Progress | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, results: Path | None = None) -> dict[str, Any]:
     """Run the suite (and each fault over the scenarios tagged `probe`); returns the report."""
-    return run_suite(scenarios, letters, runs, faults, settings, progress).report
+    return run_suite(scenarios, letters, runs, faults, settings, progress, results).report
 
 
 def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
               faults: Sequence[str] = (), settings: Settings | None = None,
-              progress: Progress | None = None) -> Suite:
-    """Run the suite (and each fault over the scenarios tagged `probe`); returns it, outcomes and all."""
+              progress: Progress | None = None, results: Path | None = None) -> Suite:
+    """Run the suite (and each fault over the scenarios tagged `probe`); returns it, outcomes and all.
+
+    With `results`, each run is appended to that JSON-lines file as soon as it ends, and runs the
+    file already holds are read back instead of run again: a stopped run loses nothing and resumes.
+    """
     settings = settings or Settings()
+    log = RunLog(results, settings)
     probes = [s for s in scenarios if "probe" in s.tags] or list(scenarios)
     total = len(scenarios) * len(letters) * runs + len(probes) * len(letters) * len(faults)
     done = 0
@@ -218,14 +271,15 @@ def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int
             for scenario in scenarios:
                 outcomes = []
                 for n in range(runs):
-                    outcomes.append(runner.run(scenario, letter))
+                    outcomes.append(log.outcome(letter, scenario, n, "", lambda: runner.run(scenario, letter)))
                     tick(f"{letter} · {scenario.id} · run {n + 1}")
                 baseline[letter].append(outcomes)
         fault_outcomes = {name: {letter: [] for letter in letters} for name in faults}
         for name in faults:
             for letter in letters:
                 for scenario in probes:
-                    fault_outcomes[name][letter].append(runner.run(scenario, letter, FAULTS[name]))
+                    fault_outcomes[name][letter].append(
+                        log.outcome(letter, scenario, 0, name, lambda: runner.run(scenario, letter, FAULTS[name])))
                     tick(f"{name} · {letter} · {scenario.id}")
     report = _report(scenarios, letters, runs, baseline, fault_outcomes, settings, len(probes))
     return Suite(report, baseline, fault_outcomes)
@@ -234,6 +288,7 @@ def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int
 def _report(scenarios: Sequence[Scenario], letters: str, runs: int, baseline: dict[str, list[list[Outcome]]],
             fault_outcomes: dict[str, dict[str, list[Outcome]]], settings: Settings, probes: int) -> dict[str, Any]:
     offline = all(settings.mode(v) == "offline" for v in ("openai", "anthropic", "aws"))
+    local = settings.local_model_url and not offline
     patterns = {}
     for letter in letters:
         every = [o for per_scenario in baseline[letter] for o in per_scenario]
@@ -260,7 +315,9 @@ def _report(scenarios: Sequence[Scenario], letters: str, runs: int, baseline: di
         "scenarios": len(scenarios), "runs": runs, "per": "metrics are means per scenario run",
         "deterministic": offline,
         "note": ("Every vendor is offline: the offline model is deterministic, so pass^k equals the one-run pass rate."
-                 if offline else "Real models answered: repeated runs can differ, so pass^k can be below success."),
+                 if offline else f"Local model {settings.local_model} answered (local models cost nothing): repeated "
+                 "runs can differ, so pass^k can be below success." if local else
+                 "Real models answered: repeated runs can differ, so pass^k can be below success."),
         "patterns": patterns,
     }
     if fault_outcomes:

@@ -1,7 +1,8 @@
 """Estimated cost of a run: each model call's tokens at its vendor's list price.
 
 Offline, token counts are the offline model's estimates (about four characters per token), so the
-figure reads as "what this run would cost with these models", not a bill.
+figure reads as "what this run would cost with these models", not a bill. A local model costs
+nothing per token: its calls are priced at 0.
 """
 
 from __future__ import annotations
@@ -45,13 +46,17 @@ def price(model: str, vendor: Vendor) -> tuple[float, float]:
     return PRICES_PER_MILLION.get(model) or PRICES_PER_MILLION[DEFAULT_MODEL[vendor]]
 
 
-def estimate_cost(events: Iterable[Event], pattern_vendor: Vendor, models: dict[Vendor, str] | None = None) -> float:
-    """USD for the model calls among `events`, given each vendor's configured model."""
-    models = models or {}
+def estimate_cost(events: Iterable[Event], pattern_vendor: Vendor, models: dict[Vendor, str] | None = None,
+                  free: Iterable[Vendor] = ()) -> float:
+    """USD for the model calls among `events`, given each vendor's configured model; `free` vendors
+    (served by a local model) cost nothing."""
+    models, free = models or {}, set(free)
     total = 0.0
     for event in events:
         if event.model_call:
             vendor = vendor_of(event, pattern_vendor)
+            if vendor in free:
+                continue
             per_in, per_out = price(models.get(vendor, DEFAULT_MODEL[vendor]), vendor)
             total += (event.tokens_in * per_in + event.tokens_out * per_out) / 1_000_000
     return total

@@ -1,8 +1,10 @@
 """Settings and the vendor SDK clients built from them — each real when configured, else offline.
 
-Each vendor is decided on its own: OpenAI is real with an API key (or a base URL, for Ollama, vLLM,
-llama.cpp and other compatible servers), Anthropic with an API key, AWS with an access key pair.
-Whatever is not configured is served by the offline model (rule-based) through the same SDK.
+Each vendor is decided on its own: OpenAI is real with an API key (or a base URL of a compatible
+server), Anthropic with an API key (or a base URL of a compatible server), AWS with an access key
+pair. Whatever is not configured is served through the same SDK by a local model when
+`LOCAL_MODEL_URL` names an OpenAI-compatible server (see `local.py`), else by the offline model
+(rule-based).
 
 Clients are built per session or per run (`Clients`), never process-wide: no
 `set_default_openai_client` with a user's key. Keys stay in `Settings`; `Settings.secrets()` lists
@@ -22,12 +24,11 @@ from .offline.brain import Brain
 from .offline.faults import FaultyBrain, ModelFaults
 
 Vendor = Literal["openai", "anthropic", "aws"]
-Mode = Literal["real", "offline"]
+Mode = Literal["real", "local", "offline"]
 
 OFFLINE_MODEL_ID = "offline-rule-based"
 OFFLINE_BASE_URL = "http://offline-model.invalid"
-TIMEOUT_S = 60.0
-MAX_RETRIES = 2
+VENDOR_NAMES: dict[Vendor, str] = {"openai": "OpenAI", "anthropic": "Anthropic", "aws": "Bedrock"}
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,13 @@ class Settings:
     """Base URL of an OpenAI-compatible server; empty for api.openai.com."""
     openai_model: str = "gpt-4.1-mini"
     """Model id for OpenAI calls."""
-    openai_agents_api: str = "responses"
-    """API the Agents SDK patterns use: `responses` (the SDK's default) or `chat_completions`."""
+    openai_agents_api: str = ""
+    """API the Agents SDK patterns use: `responses` or `chat_completions`; empty: Responses for
+    OpenAI itself, Chat Completions for a local model (many compatible servers lack Responses)."""
     anthropic_api_key: str = field(default="", repr=False)
     """Anthropic API key."""
+    anthropic_base_url: str = ""
+    """Base URL of an Anthropic-compatible server (llama.cpp's serves `/v1/messages`); empty for Anthropic's."""
     anthropic_model: str = "claude-sonnet-4-5"
     """Model id for Anthropic calls."""
     aws_access_key_id: str = field(default="", repr=False)
@@ -77,6 +81,18 @@ class Settings:
     """`local`: the project's functions run in-process; `aws`: `lambda.invoke` on deployed ones."""
     lambda_prefix: str = ""
     """Prefix of the deployed functions' names on AWS (e.g. `court-` for `court-booking-agent`)."""
+    local_model_url: str = ""
+    """An OpenAI-compatible server (e.g. `http://127.0.0.1:8080/v1`) that drives every vendor without a key."""
+    local_model: str = "local"
+    """The model name to ask that server for."""
+    model_timeout_s: str = ""
+    """Seconds to wait for one model call; empty: 60 for a hosted vendor, 300 for a local server."""
+    model_retries: str = ""
+    """Retries of a failed model call; empty: 2 for a hosted vendor, 0 for a local server."""
+    max_tokens: str = "800"
+    """The most tokens a local server may write in one answer (sent when a request sets none)."""
+    temperature: str = ""
+    """Sampling temperature sent to a local server when a request sets none; empty: the server's own."""
 
     _ENV = {
         "openai_api_key": ("OPENAI_API_KEY",),
@@ -84,6 +100,7 @@ class Settings:
         "openai_model": ("OPENAI_MODEL",),
         "openai_agents_api": ("OPENAI_AGENTS_API",),
         "anthropic_api_key": ("ANTHROPIC_API_KEY",),
+        "anthropic_base_url": ("ANTHROPIC_BASE_URL",),
         "anthropic_model": ("ANTHROPIC_MODEL",),
         "aws_access_key_id": ("AWS_ACCESS_KEY_ID",),
         "aws_secret_access_key": ("AWS_SECRET_ACCESS_KEY",),
@@ -100,6 +117,12 @@ class Settings:
         "offline_faults": ("OFFLINE_MODEL_FAULTS",),
         "lambda_mode": ("LAMBDA_MODE",),
         "lambda_prefix": ("LAMBDA_FUNCTION_PREFIX",),
+        "local_model_url": ("LOCAL_MODEL_URL",),
+        "local_model": ("LOCAL_MODEL",),
+        "model_timeout_s": ("MODEL_TIMEOUT_S",),
+        "model_retries": ("MODEL_RETRIES",),
+        "max_tokens": ("MODEL_MAX_TOKENS",),
+        "temperature": ("MODEL_TEMPERATURE",),
     }
 
     @classmethod
@@ -127,13 +150,21 @@ class Settings:
         return [f.name for f in fields(cls)]
 
     def mode(self, vendor: Vendor) -> Mode:
-        """Whether calls to `vendor` go to the real service or to the offline model."""
+        """Where calls to `vendor` go: its own service (or a server given for it), the local model, or offline."""
         configured = {
             "openai": bool(self.openai_api_key or self.openai_base_url),
-            "anthropic": bool(self.anthropic_api_key),
+            "anthropic": bool(self.anthropic_api_key or self.anthropic_base_url),
             "aws": bool(self.aws_access_key_id and self.aws_secret_access_key),
         }[vendor]
-        return "real" if configured else "offline"
+        return "real" if configured else ("local" if self.local_model_url else "offline")
+
+    def timeout(self, vendor: Vendor) -> float:
+        """Seconds one model call may take."""
+        return float(self.model_timeout_s or (300 if self.mode(vendor) == "local" else 60))
+
+    def retries(self, vendor: Vendor) -> int:
+        """How often a failed model call is retried (a runaway generation on a CPU server is not)."""
+        return int(self.model_retries or (0 if self.mode(vendor) == "local" else 2))
 
     def as_env(self) -> dict[str, str]:
         """These settings as environment variables, for the project's Lambda functions."""
@@ -178,11 +209,22 @@ class Clients:
 
     @property
     def offline(self) -> OfflineModel:
-        """The offline model behind every unconfigured vendor."""
+        """The emulated services behind every vendor without its own: their decisions come from the
+        rule-based brain, or from the local model when one is set."""
         if self._offline is None:
+            from .local import LocalModel
+
             faults = ModelFaults.parse(self.settings.offline_faults)
-            self._offline = OfflineModel(FaultyBrain(Brain(), faults) if faults else None)
+            brain = LocalModel(self.settings, self.quirks) if self.settings.local_model_url else Brain()
+            self._offline = OfflineModel(FaultyBrain(brain, faults) if faults else brain)
         return self._offline
+
+    @cached_property
+    def quirks(self) -> Any:
+        """What this session has learnt about the local server (`local.ServerQuirks`)."""
+        from .local import ServerQuirks
+
+        return ServerQuirks()
 
     def mode(self, vendor: Vendor) -> Mode:
         return self.settings.mode(vendor)
@@ -191,11 +233,13 @@ class Clients:
 
     def model_id(self, vendor: Vendor) -> str:
         """The model id sent with each call to `vendor`."""
-        return OFFLINE_MODEL_ID if self.mode(vendor) == "offline" else self.settings.models()[vendor]
+        mode = self.mode(vendor)
+        return {"offline": OFFLINE_MODEL_ID, "local": self.settings.local_model}.get(mode) or self.settings.models()[vendor]
 
     def model_label(self, vendor: Vendor) -> str:
-        """How the model reads for people: its id, or "offline model (rule-based)"."""
-        return MODEL_LABEL if self.mode(vendor) == "offline" else self.model_id(vendor)
+        """How the model reads for people: its id, "local model NAME", or "offline model (rule-based)"."""
+        mode = self.mode(vendor)
+        return {"offline": MODEL_LABEL, "local": f"local model {self.settings.local_model}"}.get(mode) or self.model_id(vendor)
 
     def actor(self, vendor: Vendor) -> str:
         """The trace actor id for this vendor's model."""
@@ -208,13 +252,25 @@ class Clients:
         """A synchronous `openai.OpenAI` client, its model calls observed by httpx2 event hooks."""
         import openai
 
-        hooks = self._hooks("openai")
-        if self.mode("openai") == "real":
-            return openai.OpenAI(api_key=self.settings.openai_api_key or "not-needed",
-                                 base_url=self.settings.openai_base_url or None, timeout=TIMEOUT_S,
-                                 max_retries=MAX_RETRIES, http_client=openai.DefaultHttpxClient(event_hooks=hooks))
-        return openai.OpenAI(api_key="offline", base_url=f"{OFFLINE_BASE_URL}/v1", max_retries=0,
-                             http_client=openai.DefaultHttpxClient(transport=self.offline.transport(), event_hooks=hooks))
+        return openai.OpenAI(**self._openai_options(), http_client=openai.DefaultHttpxClient(
+            transport=self._openai_transport(), event_hooks=self._hooks("openai")))
+
+    def _openai_options(self) -> dict[str, Any]:
+        mode, settings = self.mode("openai"), self.settings
+        if mode == "offline":
+            return {"api_key": "offline", "base_url": f"{OFFLINE_BASE_URL}/v1", "max_retries": 0}
+        return {"api_key": settings.openai_api_key or "not-needed",
+                "base_url": (settings.local_model_url if mode == "local" else settings.openai_base_url) or None,
+                "timeout": settings.timeout("openai"), "max_retries": settings.retries("openai")}
+
+    def _openai_transport(self) -> Any:
+        """The offline model, the local server's adapter, or None (the SDK's own transport)."""
+        from .local import ServerAdapter
+
+        mode = self.mode("openai")
+        if mode == "offline":
+            return self.offline.transport()
+        return ServerAdapter(self.settings, self.quirks) if mode == "local" else None
 
     def _hooks(self, vendor: Vendor) -> dict[str, list[Any]]:
         """httpx2 event hooks that record this vendor's model calls wherever they are observed."""
@@ -226,24 +282,22 @@ class Clients:
         """A new `openai.AsyncOpenAI` client, for the Agents SDK.
 
         New on each call: an async client's connections belong to the event loop that made them,
-        and each turn of a conversation runs in its own loop.
+        and each turn of a conversation runs in its own loop. It keeps no idle connection, so
+        nothing is left open when that loop ends.
         """
         import httpx2
         import openai
 
-        if self.mode("openai") == "real":
-            return openai.AsyncOpenAI(api_key=self.settings.openai_api_key or "not-needed",
-                                      base_url=self.settings.openai_base_url or None,
-                                      timeout=TIMEOUT_S, max_retries=MAX_RETRIES)
-        return openai.AsyncOpenAI(api_key="offline", base_url=f"{OFFLINE_BASE_URL}/v1", max_retries=0,
-                                  http_client=httpx2.AsyncClient(transport=self.offline.transport()))
+        return openai.AsyncOpenAI(**self._openai_options(), http_client=openai.DefaultAsyncHttpxClient(
+            transport=self._openai_transport(), limits=httpx2.Limits(max_keepalive_connections=0)))
 
     def agents_model(self) -> Any:
-        """An Agents SDK model on a new async client: the Responses API (the SDK's default), or
-        Chat Completions when `openai_agents_api` says so (many compatible servers lack Responses)."""
+        """An Agents SDK model on a new async client: the Responses API (the SDK's default) for OpenAI
+        itself, Chat Completions for a local server, or whichever `openai_agents_api` names."""
         from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 
-        model_class = OpenAIChatCompletionsModel if self.settings.openai_agents_api == "chat_completions" else OpenAIResponsesModel
+        api = self.settings.openai_agents_api or ("chat_completions" if self.mode("openai") == "local" else "responses")
+        model_class = OpenAIChatCompletionsModel if api == "chat_completions" else OpenAIResponsesModel
         return model_class(model=self.model_id("openai"), openai_client=self.async_openai())
 
     # Anthropic -------------------------------------------------------------------------------------
@@ -253,9 +307,11 @@ class Clients:
         """A synchronous `anthropic.Anthropic` client, its model calls observed by httpx2 event hooks."""
         import anthropic
 
-        hooks = self._hooks("anthropic")
+        hooks, settings = self._hooks("anthropic"), self.settings
         if self.mode("anthropic") == "real":
-            return anthropic.Anthropic(api_key=self.settings.anthropic_api_key, timeout=TIMEOUT_S, max_retries=MAX_RETRIES,
+            return anthropic.Anthropic(api_key=settings.anthropic_api_key or "not-needed",
+                                       base_url=settings.anthropic_base_url or None, timeout=settings.timeout("anthropic"),
+                                       max_retries=settings.retries("anthropic"),
                                        http_client=anthropic.DefaultHttpxClient(event_hooks=hooks))
         return anthropic.Anthropic(api_key="offline", base_url=OFFLINE_BASE_URL, max_retries=0,
                                    http_client=anthropic.DefaultHttpxClient(transport=self.offline.transport(),
@@ -286,14 +342,30 @@ class Clients:
 
         cached = self.__dict__.setdefault("_aws_clients", {})
         if service not in cached:
-            config = Config(connect_timeout=10, read_timeout=TIMEOUT_S, retries={"max_attempts": MAX_RETRIES + 1})
+            config = Config(connect_timeout=10, read_timeout=self.settings.timeout("aws"),
+                            retries={"max_attempts": self.settings.retries("aws") + 1})
             client = self._aws_session.client(service, config=config)
-            if self.mode("aws") == "offline":
+            if self.mode("aws") != "real":
                 self.offline.attach(client)
             cached[service] = observe_boto3(client, self.actor("aws"), self.model_id("aws"))
         return cached[service]
 
     def describe(self) -> dict[Vendor, str]:
         """Each vendor's mode and model, for banners: never a key."""
-        return {vendor: (f"real · {self.model_id(vendor)}" if self.mode(vendor) == "real" else MODEL_LABEL)
-                for vendor in ("openai", "anthropic", "aws")}
+        return {vendor: self.where(vendor)["says"] for vendor in ("openai", "anthropic", "aws")}
+
+    def where(self, vendor: Vendor) -> dict[str, str]:
+        """Where `vendor`'s calls go: `mode`, `model`, `endpoint`, and `says`, a sentence for people. Never a key."""
+        mode, settings, model = self.mode(vendor), self.settings, self.model_id(vendor)
+        if mode == "offline":
+            return {"mode": mode, "model": MODEL_LABEL, "endpoint": "in-process", "says": MODEL_LABEL}
+        if mode == "local":
+            url = settings.local_model_url
+            says = (f"local model {model} via {url}" if vendor == "openai" else
+                    f"emulated {VENDOR_NAMES[vendor]} service, decisions by local model {model} via {url}")
+            return {"mode": mode, "model": model, "endpoint": url, "says": says,
+                    **({} if vendor == "openai" else {"service": f"emulated {VENDOR_NAMES[vendor]}, in-process"})}
+        endpoint = {"openai": settings.openai_base_url or "https://api.openai.com/v1",
+                    "anthropic": settings.anthropic_base_url or "https://api.anthropic.com",
+                    "aws": f"AWS {settings.aws_region}"}[vendor]
+        return {"mode": mode, "model": model, "endpoint": endpoint, "says": f"real · {model}"}

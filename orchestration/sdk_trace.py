@@ -18,6 +18,7 @@ of the manager's, and the sub-agent's own steps nest under it.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ import agents
 from agents.tracing import TracingProcessor
 from agents.tracing.span_data import AgentSpanData, FunctionSpanData, GenerationSpanData, ResponseSpanData
 
-from .observe import Scope, add_scope_finder
+from .observe import Scope, add_scope_finder, looks_like_a_tool_call
 from .trace import Decider, Trace, json_or_text
 
 
@@ -109,7 +110,9 @@ class RunTranslator:
         text, calls = items
         tokens = {"tokens_in": usage[0], "tokens_out": usage[1], "ms": ms, "model_call": True}
         if not calls:
-            self.trace.emit(role.actor, "runtime", "answer", role.decided_by, f"answer: {text}",
+            mistake = looks_like_a_tool_call(text)
+            self.trace.emit(role.actor, "runtime", "model_error" if mistake else "answer", role.decided_by,
+                            f"wrote a tool call as text, so nothing ran: {text}" if mistake else f"answer: {text}",
                             {"agent": agent, "text": text}, **tokens)
             return
         for n, (name, arguments) in enumerate(calls):
@@ -120,7 +123,8 @@ class RunTranslator:
     def _tool_ran(self, span: Any, data: FunctionSpanData, ms: float) -> None:
         role, agent, _ = self._role(span)
         output = json_or_text(data.output)
-        status = output.get("status", "done") if isinstance(output, dict) else "done"
+        failed = span.error is not None or (isinstance(output, str) and re.search(r"\berror\b", output, re.I))
+        status = output.get("status", "done") if isinstance(output, dict) else ("error" if failed else "done")
         self.trace.emit("runtime", "calendar", "execute_tool", role.decided_by,
                         f"run {data.name} → {status}",
                         {"agent": agent, "tool": data.name, "arguments": json_or_text(data.input), "result": output}, ms=ms)

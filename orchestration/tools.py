@@ -193,6 +193,11 @@ class ToolOutcome:
         """True when the tool ran and did what was asked."""
         return isinstance(self.result, (Availability, Booked))
 
+    @property
+    def model_erred(self) -> bool:
+        """True when the call itself was wrong (an unknown tool, arguments that are not valid): the model's mistake."""
+        return isinstance(self.result, ToolError) and not self.result.message.startswith(f"{self.name} failed:")
+
     def as_json(self) -> str:
         """The result as JSON text, the form every vendor accepts as a tool result."""
         return self.result.model_dump_json()
@@ -214,9 +219,14 @@ def run_tool(name: str, arguments: str | dict[str, Any] | None, context: Booking
     outcome = _run_tool(name, arguments, context, offered)
     scope = observe.current()
     if scope is not None:
-        scope.emit(scope.caller, "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
-                   {"tool": name, "arguments": outcome.arguments if outcome.arguments is not None else arguments,
-                    "result": outcome.as_dict()}, ms=(perf_counter() - started) * 1000)
+        detail = {"tool": name, "arguments": outcome.arguments if outcome.arguments is not None else arguments,
+                  "result": outcome.as_dict()}
+        if outcome.model_erred:  # the call itself was wrong: nothing reached the calendar
+            scope.emit(scope.caller, scope.caller, "model_error", "code", f"refused {name}: {outcome.result.message}",
+                       detail, ms=(perf_counter() - started) * 1000)
+        else:
+            scope.emit(scope.caller, "calendar", "execute_tool", "code", f"run {name} → {outcome.result.status}",
+                       detail, ms=(perf_counter() - started) * 1000)
     return outcome
 
 

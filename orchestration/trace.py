@@ -41,6 +41,7 @@ Action = Literal[
     "delegate",  # a manager hands a task to a sub-agent or Lambda
     "answer",  # a model or sub-agent produces text
     "reply",  # the text goes back to the user
+    "model_error",  # a model's mistake: a tool call written as text, a malformed or unknown call, a loop to the cap
 ]
 
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -247,7 +248,7 @@ class Trace:
         lines = ["sequenceDiagram"]
         lines += [f"    participant {ids[a]} as {_mermaid_text(actor_label(a))}" for a in actors]
         for event in events:
-            arrow = "-->>" if event.action in ("answer", "reply", "parse", "choose_tool") else "->>"
+            arrow = "-->>" if event.action in ("answer", "reply", "parse", "choose_tool", "model_error") else "->>"
             text = _mermaid_text(f"{event.step}. {event.summary} [{event.decided_by}]")
             lines.append(f"    {ids[event.actor]}{arrow}{ids[event.target]}: {text}")
         return "\n".join(lines) + "\n"

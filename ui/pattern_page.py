@@ -169,9 +169,12 @@ def _control(info: PatternInfo, trace: Trace) -> None:
     columns[1].metric("Decided by models", f"{1 - share:.0%}" if decided else "0%")
     columns[2].metric("Model calls", metrics["llm_calls"])
     columns[3].metric("Tool calls", metrics["tool_calls"])
-    cost = estimate_cost(trace.events, info.vendor, session.settings().models())
+    settings = session.settings()
+    cost = estimate_cost(trace.events, info.vendor, settings.models(),
+                         free=[v for v in info.vendors if settings.mode(v) == "local"])
     columns[4].metric("Est. cost", f"${cost:.5f}",
-                      help="Tokens at list prices for the configured models; offline, tokens are estimates.")
+                      help="Tokens at list prices for the configured models; offline, tokens are estimates; "
+                           "a local model costs nothing per token.")
     if decisions:
         st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180)
     st.caption("A step counts for whoever's decision made it happen: your code choosing to call a model or run a "

@@ -129,6 +129,10 @@ def model_answered(scope: Scope, model: str, model_id: str, answer: ModelAnswer,
                    {"tool": name, "arguments": arguments, "rationale": answer.text}, **(numbers if n == 0 else {}))
     if answer.calls:
         return
+    if offered_tools and looks_like_a_tool_call(answer.text):
+        scope.emit(actor, scope.caller, "model_error", scope.decided_by, f"wrote a tool call as text, so nothing ran: {answer.text}",
+                   {"text": answer.text, "model": model_id}, **numbers)
+        return
     parsed = _json_object(answer.text) if not offered_tools else None
     if parsed is not None:
         scope.emit(actor, scope.caller, "parse", scope.decided_by, f"parsed {_compact(parsed)}",
@@ -136,6 +140,12 @@ def model_answered(scope: Scope, model: str, model_id: str, answer: ModelAnswer,
     else:
         scope.emit(actor, scope.caller, "answer", scope.decided_by, f"answer: {answer.text}",
                    {"text": answer.text, "model": model_id}, **numbers)
+
+
+def looks_like_a_tool_call(text: str) -> bool:
+    """Whether a model's text is a tool call written out as prose (a JSON object naming a tool and its arguments)."""
+    found = _json_object(text)
+    return found is not None and "name" in found and bool({"arguments", "parameters", "args", "input"} & set(found))
 
 
 def _compact(value: Any) -> str:

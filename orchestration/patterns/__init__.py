@@ -54,6 +54,8 @@ class PatternInfo:
     files: tuple[str, ...]
     """The code the article shows for this pattern, as files under `orchestration/`, in the order the
     article tells them."""
+    vendors: tuple[Literal["openai", "anthropic", "aws"], ...] = ()
+    """Every vendor whose model the pattern calls."""
 
     def conversation_class(self) -> type[Conversation]:
         """The class that runs this pattern (imported on first use)."""
@@ -77,7 +79,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "Anything the state machine did not foresee, it cannot handle."),
             when="The flow is known and fixed, and the model is only there to read messy input.",
             article={"control": "Full", "complexity": "Low", "predictability": "High", "cost": "Low"},
-            files=("patterns/a_ai_as_service.py", "tools.py")),
+            files=("patterns/a_ai_as_service.py", "tools.py"), vendors=("aws",)),
         PatternInfo(
             "B", "Bedrock Agent", "Agent (managed)",
             "The managed agent service loops: the model picks each action and the service runs its Lambda.",
@@ -88,7 +90,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "Tied to AWS; the agent's configuration lives outside your code unless you keep it there."),
             when="You are on AWS and want a managed agent with little code to run.",
             article={"control": "Low", "complexity": "Medium", "predictability": "Low", "cost": "Medium"},
-            files=("patterns/b_bedrock_agent.py", "lambdas/booking_actions.py")),
+            files=("patterns/b_bedrock_agent.py", "lambdas/booking_actions.py"), vendors=("aws",)),
         PatternInfo(
             "C", "Function calling", "Function call",
             "The model suggests each tool call; your code executes it and owns the loop.",
@@ -99,7 +101,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "Multi-turn memory is your message list, which you must keep and trim."),
             when="You want model reasoning but need to validate or control each action.",
             article={"control": "High", "complexity": "Medium", "predictability": "Medium", "cost": "Medium"},
-            files=("patterns/c_function_calling.py", "tools.py")),
+            files=("patterns/c_function_calling.py", "tools.py"), vendors=("openai",)),
         PatternInfo(
             "D", "Agents SDK agent", "Agent",
             "The SDK's runner loops: the model picks each tool and the runtime executes it.",
@@ -110,7 +112,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "Behaviour follows the SDK's loop, including its defaults."),
             when="You want an agent quickly and trust the model to use the tools well.",
             article={"control": "Medium", "complexity": "Low", "predictability": "Low", "cost": "Medium"},
-            files=("patterns/d_agents_sdk.py", "tools.py")),
+            files=("patterns/d_agents_sdk.py", "tools.py"), vendors=("openai",)),
         PatternInfo(
             "E", "Workflow", "Workflow",
             "Your code fixes the order of the steps; an agent reasons within each step.",
@@ -121,7 +123,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "More model calls than a single agent for the same task."),
             when="The sequence is known (or audited), but each step needs language understanding.",
             article={"control": "High", "complexity": "Medium", "predictability": "High", "cost": "Medium"},
-            files=("patterns/e_workflow.py",)),
+            files=("patterns/e_workflow.py",), vendors=("openai",)),
         PatternInfo(
             "F", "OpenAI manager → Bedrock sub-agents", "Multi-agent",
             "An OpenAI manager delegates each task to a Bedrock agent, which decides and acts within it.",
@@ -134,7 +136,7 @@ PATTERNS: dict[str, PatternInfo] = {
             article={"control": "Low", "complexity": "High", "predictability": "Low", "cost": "High"},
             files=("patterns/f_manager_bedrock/manager.py", "patterns/b_bedrock_agent.py",
                    "patterns/f_manager_bedrock/availability_agent.py", "patterns/f_manager_bedrock/booking_agent.py",
-                   "lambdas/booking_actions.py")),
+                   "lambdas/booking_actions.py"), vendors=("openai", "aws")),
         PatternInfo(
             "G", "Manager → Lambda-wrapped agents", "Multi-agent (isolated)",
             "The manager delegates to Lambdas, each wrapping an agent of its own vendor (Bedrock, Claude).",
@@ -146,7 +148,7 @@ PATTERNS: dict[str, PatternInfo] = {
             when="You need isolation or different vendors per specialist, with control around each one.",
             article={"control": "Medium", "complexity": "Highest", "predictability": "Low", "cost": "High"},
             files=("patterns/g_lambda_agents/availability_lambda.py", "patterns/g_lambda_agents/booking_lambda.py",
-                   "patterns/g_lambda_agents/manager.py")),
+                   "patterns/g_lambda_agents/manager.py"), vendors=("openai", "aws", "anthropic")),
     )
 }
 

@@ -152,7 +152,7 @@ class AiAsAService(Conversation):
                 return result
             if attempt == 1:
                 decided(f"{name} failed → try once more")
-        raise TurnFailed(f"the calendar could not be reached ({result.message}); nothing was booked")
+        raise TurnFailed(f"the calendar could not be reached ({result.message})")
 
     def ask(self, question: str, why: str) -> str:
         self.state.asked = question

@@ -17,9 +17,9 @@ from datetime import date
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..calendar import Calendar, Clock
+from ..calendar import Calendar, Clock, human_when
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
-from ..observe import Scope, observing
+from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
 from ..providers import Clients, Settings
 from ..tools import BookingContext
@@ -105,23 +105,23 @@ class Conversation(ABC):
         self.id = f"pattern-{self.letter.lower()}-{uuid.uuid4().hex[:12]}"
         self.roles: Roles | None = None
         """How the Agents SDK run's agents read in the trace; set by the patterns that use the SDK."""
+        self._first_booking = deps.calendar.last_id()
 
     def send(self, text: str) -> str:
         """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
         text = text.strip()[:MAX_MESSAGE_CHARS]
         self.trace.begin_turn()
         self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
-        started = perf_counter()
+        started, self._first_booking = perf_counter(), self.deps.calendar.last_id()
         try:
             with observing(Scope(self.trace, notes_to=self.hands_over_to)), self._sdk_trace():
                 reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
-        except TurnFailed:
-            raise
-        except Exception as error:  # a vendor SDK or network error: say which, keep the conversation usable
-            why = self.trace.scrub(describe_error(error))
-            self.trace.emit("code", "user", "reply", "code", f"failed: {why}", {"error": why},
+        except Exception as error:  # a vendor SDK or network error: say which, and what the calendar holds
+            why = str(error) if isinstance(error, TurnFailed) else self.trace.scrub(describe_error(error))
+            told = f"{why.rstrip('.')}. {self.booked_this_turn()}"
+            self.trace.emit("code", "user", "reply", "code", f"failed: {told}", {"error": told},
                             ms=(perf_counter() - started) * 1000)
-            raise TurnFailed(why) from error
+            raise TurnFailed(told) from error
         self.trace.emit("code", "user", "reply", "code", _quote(reply), {"text": reply},
                         ms=(perf_counter() - started) * 1000)
         return reply
@@ -129,6 +129,24 @@ class Conversation(ABC):
     @abstractmethod
     def respond(self, text: str) -> str:
         """Everything between the user's message and the reply."""
+
+    def booked_this_turn(self) -> str:
+        """What the calendar holds for this user from this turn, in words: read from the calendar, never a model."""
+        made = [b for b in self.deps.calendar.bookings(after_id=self._first_booking) if b.user == self.deps.user]
+        if not made:
+            return "Nothing was booked."
+        return "The calendar holds from this turn: " + "; ".join(
+            f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
+
+    def stopped(self, who: str) -> str:
+        """The reply when a loop reaches its cap: your code's words, with what the calendar holds from this turn."""
+        cap = self.deps.max_steps
+        scope = current()
+        if scope is not None:
+            scope.emit(scope.caller, scope.caller, "model_error", "code",
+                       f"stop: {who.lower()} reached the cap of {cap} model call{'s' * (cap != 1)}", {"max_steps": cap})
+        return (f"{who} stopped after {cap} model call{'s' * (cap != 1)} without finishing. {self.booked_this_turn()} "
+                "Please try again or rephrase.")
 
     def _sdk_trace(self) -> Any:
         """The Agents SDK trace of this turn, for the patterns whose agents run on the SDK."""

@@ -40,9 +40,9 @@ class AgentDefinition:
 
 
 def agent_ids(deps: Deps, definition: AgentDefinition) -> tuple[str, str]:
-    """(agentId, agentAliasId): deployed offline now, or read from settings for real AWS."""
+    """(agentId, agentAliasId): deployed to the emulated service now, or read from settings for real AWS."""
     clients = deps.clients
-    if clients.mode("aws") == "offline":
+    if clients.mode("aws") != "real":  # the emulated service (its decisions: offline or local model)
         request = definition.as_request(clients.model_id("aws"), bool(clients.settings.bedrock_return_control))
         return clients.offline.agents.deploy(request, deps.lambda_runtime().invoke)
     agent_id, alias_id = (getattr(clients.settings, name) for name in definition.settings_ids)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..observe import decided
 from ..tools import openai_chat_tools, run_tool
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
@@ -57,11 +56,9 @@ class FunctionCalling(Conversation):
                 outcome = run_tool(call.function.name, call.function.arguments, self.booking)
                 self.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.as_json()})
 
-        # 5. The cap: your code decides the loop has run long enough.
-        # (The stop message is your code's, not the model's: it is not added to the model's messages.)
-        decided("stop: step cap reached", max_steps=self.deps.max_steps)
-        return (f"I stopped after {self.deps.max_steps} model call{'s' * (self.deps.max_steps != 1)} without finishing; "
-                "nothing more was booked. Please try again or rephrase.")
+        # 5. The cap: your code decides the loop has run long enough, and says what the calendar holds.
+        # (These are your code's words, not the model's: they do not join the model's messages.)
+        return self.stopped("I")
 
 
 def _assistant_message(message: Any) -> dict[str, Any]:

@@ -57,7 +57,6 @@ class AgentsSdk(Conversation):
             result = asyncio.run(Runner.run(agent, text, context=self.booking, session=self.session,
                                             max_turns=self.deps.max_steps))
         except MaxTurnsExceeded:
-            return (f"The agent stopped after {self.deps.max_steps} model calls without finishing; "
-                    "nothing more was booked. Please try again or rephrase.")
+            return self.stopped("The agent")
         # 4. The final output is the reply.
         return str(result.final_output)

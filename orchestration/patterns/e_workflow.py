@@ -116,8 +116,7 @@ class Workflow(Conversation):
         try:
             reply = await self.steps(text, self.deps.clients.agents_model())
         except MaxTurnsExceeded:
-            reply = (f"A step stopped after {self.deps.max_steps} model calls without finishing; "
-                     "nothing more was booked. Please try again or rephrase.")
+            return self.stopped("A step")  # your code's words, not the assistant's: kept out of the session
         # 4. The reply joins the session, so step 1 next turn reads the conversation the user saw.
         await self.session.add_items([{"role": "assistant", "content": reply}])
         return reply

@@ -59,8 +59,7 @@ class ManagerConversation(Conversation):
             result = asyncio.run(Runner.run(manager, text, context=self.context(), session=self.session,
                                             max_turns=self.deps.max_steps))
         except MaxTurnsExceeded:
-            return (f"The manager stopped after {self.deps.max_steps} model calls without finishing; "
-                    "nothing more was booked. Please try again or rephrase.")
+            return self.stopped("The manager")
         return str(result.final_output)
 
 

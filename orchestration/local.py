@@ -1,0 +1,239 @@
+"""A local OpenAI-compatible server (llama.cpp, Ollama, vLLM, LM Studio) as the model behind every vendor.
+
+With `LOCAL_MODEL_URL` set, every vendor without its own key is driven by that one server:
+
+- OpenAI calls (C, D, E, the managers of F and G) go to it directly.
+- Bedrock (A's Converse, B's and F's agents, G's availability Lambda) and Anthropic (G's booking
+  agent) still run through their own SDKs against the in-process emulated services, but those
+  services' decisions come from the server: `LocalModel` is their model. Each request they receive
+  — a Converse call, one orchestration step of a Bedrock agent, a Messages call — is translated into
+  a chat completion with tools, and the answer back.
+
+`ServerAdapter`, an httpx2 transport under every client that talks to the server, is the one place
+for the differences between servers. It sends `tool_choice` and a `max_tokens` bound when a request
+has none; when the server refuses `json_schema` structured output it falls back to `json_object`,
+then to the schema in the prompt (the caller validates what comes back), remembers that for the
+session and says so in the trace; and it cuts a server's traceback out of an error before anyone
+reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from . import observe
+from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
+
+if TYPE_CHECKING:
+    from .providers import Settings
+
+
+@dataclass
+class ServerQuirks:
+    """What one session has learnt about its server."""
+
+    json_schema: bool = True
+    """The server accepts `response_format: json_schema`."""
+    json_object: bool = True
+    """The server accepts `response_format: json_object`."""
+
+
+class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """Sends chat completions the way the session's server accepts them (sync and async clients)."""
+
+    def __init__(self, settings: Settings, quirks: ServerQuirks) -> None:
+        self.settings, self.quirks = settings, quirks
+        self._sync: httpx2.HTTPTransport | None = None
+        self._async: httpx2.AsyncHTTPTransport | None = None
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        self._sync = self._sync or httpx2.HTTPTransport()
+        body = self._chat_body(request)
+        if body is None:
+            return _clean(self._sync.handle_request(request))
+        while True:
+            response = self._sync.handle_request(_with_body(request, self._fitted(body)))
+            if response.status_code < 400 or not self._learn(body):
+                return _clean(response)
+            response.read()
+            response.close()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self._async = self._async or httpx2.AsyncHTTPTransport()
+        body = self._chat_body(request)
+        if body is None:
+            return await _aclean(await self._async.handle_async_request(request))
+        while True:
+            response = await self._async.handle_async_request(_with_body(request, self._fitted(body)))
+            if response.status_code < 400 or not self._learn(body):
+                return await _aclean(response)
+            await response.aread()
+            await response.aclose()
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.aclose()
+
+    def _chat_body(self, request: httpx2.Request) -> dict[str, Any] | None:
+        if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+            return None
+        try:
+            body = json.loads(request.content or b"null")
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def _fitted(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The request as this server takes it."""
+        body = dict(body)
+        if body.get("tools") and "tool_choice" not in body:
+            body["tool_choice"] = "auto"  # some servers leave tools out of the prompt unless this is sent
+        if "max_tokens" not in body and "max_completion_tokens" not in body:
+            body["max_tokens"] = int(self.settings.max_tokens)
+        if self.settings.temperature and "temperature" not in body:
+            body["temperature"] = float(self.settings.temperature)
+        wanted = body.get("response_format") or {}
+        if wanted.get("type") == "json_schema" and not self.quirks.json_schema:
+            schema = wanted.get("json_schema", {}).get("schema", {})
+            body["messages"] = _with_schema_note(body.get("messages") or [], schema)
+            if self.quirks.json_object:
+                body["response_format"] = {"type": "json_object"}
+            else:
+                body.pop("response_format")
+        return body
+
+    def _learn(self, body: dict[str, Any]) -> bool:
+        """After an error: whether a structured-output fallback remains to try (and remember it)."""
+        if (body.get("response_format") or {}).get("type") != "json_schema":
+            return False
+        if self.quirks.json_schema:
+            self.quirks.json_schema = False
+            _note("the server refused json_schema output → ask for json_object, with the schema in the prompt")
+            return True
+        if self.quirks.json_object:
+            self.quirks.json_object = False
+            _note("the server refused json_object output too → the schema in the prompt only; the answer is validated")
+            return True
+        return False
+
+
+def _note(summary: str) -> None:
+    scope = observe.current()
+    if scope is not None:
+        scope.emit(scope.caller, scope.caller, "decide", "code", summary)
+
+
+def _with_schema_note(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    note = f"Answer with only a JSON object that follows this JSON schema:\n{json.dumps(schema)}"
+    if messages and messages[0].get("role") in ("system", "developer") and isinstance(messages[0].get("content"), str):
+        return [{**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}, *messages[1:]]
+    return [{"role": "system", "content": note}, *messages]
+
+
+def _with_body(request: httpx2.Request, body: dict[str, Any]) -> httpx2.Request:
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+    return httpx2.Request(request.method, request.url, headers=headers, content=json.dumps(body).encode(),
+                          extensions=request.extensions)
+
+
+def _clean(response: httpx2.Response) -> httpx2.Response:
+    if response.status_code < 400:
+        return response
+    response.read()
+    return _cleaned(response)
+
+
+async def _aclean(response: httpx2.Response) -> httpx2.Response:
+    if response.status_code < 400:
+        return response
+    await response.aread()
+    return _cleaned(response)
+
+
+def _cleaned(response: httpx2.Response) -> httpx2.Response:
+    """An error response whose message holds no server traceback: the first plain line of what it said."""
+    try:
+        payload = json.loads(response.content)
+        error = payload.get("error", payload) if isinstance(payload, dict) else payload
+        message = error.get("message", json.dumps(error)) if isinstance(error, dict) else str(error)
+    except ValueError:
+        message = response.text
+    message = without_traceback(message)
+    body = {"error": {"message": message, "type": "server_error", "code": response.status_code}}
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding",
+                                                                              "transfer-encoding")}
+    return httpx2.Response(response.status_code, headers=headers, json=body, request=response.request)
+
+
+def without_traceback(text: str, limit: int = 300) -> str:
+    """A server's error text without the Python traceback some servers put in it."""
+    text = re.split(r"Traceback \(most recent call last\)", text)[0]
+    lines = [line for line in text.splitlines() if line.strip() and not re.match(r'\s*(File ".*", line \d+|\^+$)', line)]
+    return " ".join(" ".join(lines).split())[:limit] or "the server failed without saying why"
+
+
+# --- The emulated services' model ---------------------------------------------------------------
+
+
+class LocalModel:
+    """The decisions of the emulated Bedrock and Anthropic services, made by the local server.
+
+    A `Thinker`: it takes the neutral `ModelRequest` the emulated service built from its own wire
+    format, asks the server as a chat completion with tools, and returns the answer as a `ModelReply`.
+    """
+
+    def __init__(self, settings: Settings, quirks: ServerQuirks) -> None:
+        import openai
+
+        self.name = settings.local_model
+        self.client = openai.OpenAI(
+            base_url=settings.local_model_url, api_key="local", timeout=float(settings.model_timeout_s or 300),
+            max_retries=int(settings.model_retries or 0),
+            http_client=openai.DefaultHttpxClient(transport=ServerAdapter(settings, quirks)))
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        response = self.client.chat.completions.create(**chat_request(request, self.name))
+        message, usage = response.choices[0].message, response.usage
+        calls = tuple(ToolCall(c.function.name, c.function.arguments or "{}", c.id) for c in message.tool_calls or [])
+        return ModelReply(text=message.content or "", tool_calls=calls,
+                          usage=Usage(usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0))
+
+
+def chat_request(request: ModelRequest, model: str) -> dict[str, Any]:
+    """A `ModelRequest` as Chat Completions parameters."""
+    messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}] if request.system else []
+    for message in request.messages:
+        messages += _chat_messages(message)
+    body: dict[str, Any] = {"model": model, "messages": messages}
+    if request.tools:
+        body["tools"] = [{"type": "function", "function": {"name": t.name, "description": t.description,
+                                                           "parameters": t.parameters}} for t in request.tools]
+        choice = request.tool_choice
+        body["tool_choice"] = choice if choice in ("auto", "required", "none") else {
+            "type": "function", "function": {"name": choice}}
+    if request.output_schema == {}:
+        body["response_format"] = {"type": "json_object"}
+    elif request.output_schema is not None:
+        body["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": request.output_schema}}
+    return body
+
+
+def _chat_messages(message: Message) -> list[dict[str, Any]]:
+    if message.role == "user":
+        return [{"role": "user", "content": message.text}]
+    if message.role == "assistant":
+        turn: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+        if message.tool_calls:
+            turn["tool_calls"] = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                                  for c in message.tool_calls]
+        return [turn]
+    return [{"role": "tool", "tool_call_id": r.call_id, "content": r.content} for r in message.tool_results]

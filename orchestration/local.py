@@ -55,11 +55,11 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self._sync = self._sync or httpx2.HTTPTransport()
         body = self._chat_body(request)
         if body is None:
-            return _clean(self._sync.handle_request(request))
+            return _clean(self._sync.handle_request(request), request)
         while True:
             response = self._sync.handle_request(_with_body(request, self._fitted(body)))
             if response.status_code < 400 or not self._learn(body):
-                return _clean(response)
+                return _clean(response, request)
             response.read()
             response.close()
 
@@ -67,11 +67,11 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         self._async = self._async or httpx2.AsyncHTTPTransport()
         body = self._chat_body(request)
         if body is None:
-            return await _aclean(await self._async.handle_async_request(request))
+            return await _aclean(await self._async.handle_async_request(request), request)
         while True:
             response = await self._async.handle_async_request(_with_body(request, self._fitted(body)))
             if response.status_code < 400 or not self._learn(body):
-                return await _aclean(response)
+                return await _aclean(response, request)
             await response.aread()
             await response.aclose()
 
@@ -145,21 +145,21 @@ def _with_body(request: httpx2.Request, body: dict[str, Any]) -> httpx2.Request:
                           extensions=request.extensions)
 
 
-def _clean(response: httpx2.Response) -> httpx2.Response:
+def _clean(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
     if response.status_code < 400:
         return response
     response.read()
-    return _cleaned(response)
+    return _cleaned(response, request)
 
 
-async def _aclean(response: httpx2.Response) -> httpx2.Response:
+async def _aclean(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
     if response.status_code < 400:
         return response
     await response.aread()
-    return _cleaned(response)
+    return _cleaned(response, request)
 
 
-def _cleaned(response: httpx2.Response) -> httpx2.Response:
+def _cleaned(response: httpx2.Response, request: httpx2.Request) -> httpx2.Response:
     """An error response whose message holds no server traceback: the first plain line of what it said."""
     try:
         payload = json.loads(response.content)
@@ -171,7 +171,7 @@ def _cleaned(response: httpx2.Response) -> httpx2.Response:
     body = {"error": {"message": message, "type": "server_error", "code": response.status_code}}
     headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-encoding",
                                                                               "transfer-encoding")}
-    return httpx2.Response(response.status_code, headers=headers, json=body, request=response.request)
+    return httpx2.Response(response.status_code, headers=headers, json=body, request=request)
 
 
 def without_traceback(text: str, limit: int = 300) -> str:

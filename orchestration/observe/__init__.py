@@ -92,11 +92,16 @@ def observing(scope: Scope) -> Iterator[Scope]:
         _current.reset(token)
 
 
-def decided(summary: str, **detail: Any) -> None:
-    """The one-line note where your code decides something, e.g. `decided("ask for the missing time")`."""
+def decided(summary: str, mistake: bool = False, **detail: Any) -> None:
+    """The one-line note where your code decides something, e.g. `decided("ask for the missing time")`.
+
+    `mistake=True` when the decision answers a model's mistake (a slot it was never offered, a loop):
+    the step is then drawn as a model error.
+    """
     scope = current()
     if scope is not None:
-        scope.emit(scope.caller, scope.notes_to, "decide", "code", summary, detail or None)
+        scope.emit(scope.caller, scope.caller if mistake else scope.notes_to, "model_error" if mistake else "decide",
+                   "code", summary, detail or None)
 
 
 # --- Model calls, as every vendor's hook reports them ----------------------------------------

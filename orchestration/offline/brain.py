@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from ..formats import court_list, human_day, slot_id
 from .dialogue import Dialogue, Request, Tools, call_key, free_text_param, read_today, replay
 from .protocol import ModelReply, ModelRequest, ToolCall, ToolDef, Usage, reply_tokens, request_tokens
-from .structured import extract, fill_schema, wants_extraction
+from .structured import extract, fill_schema, schema_in, wants_extraction
 from .understanding import Expecting
 
 MAX_ATTEMPTS_PER_CALL = 2
@@ -57,6 +57,8 @@ class Brain:
 
     def reply(self, request: ModelRequest) -> ModelReply:
         """Answer one model request."""
+        if request.output_schema == {}:  # "any JSON object": the shape, if any, is spelled out in the prompt
+            request = replace(request, output_schema=schema_in(request.system) or {})
         today, stated = read_today(request.system, request.messages)
         tools = Tools.of(request.tools if request.tool_choice != "none" else ())
         if wants_extraction(request, tools):

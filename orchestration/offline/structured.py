@@ -30,6 +30,18 @@ def wants_extraction(request: ModelRequest, tools: Tools) -> bool:
 _KNOWN_FIELDS = ("intent", "date", "time", "court", "slot_id", "any_court")
 
 
+def schema_in(text: str) -> dict[str, Any] | None:
+    """A JSON schema written out in a prompt ("... follows this JSON schema: {...}"), if there is one."""
+    at = re.search(r"\bschema\b[^{]*", text, re.I)
+    if at is None:
+        return None
+    try:
+        found, _ = json.JSONDecoder().raw_decode(text, at.end())
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) and ("properties" in found or "$defs" in found) else None
+
+
 def _named_fields(prompt: str) -> list[str]:
     return [name for name in _KNOWN_FIELDS if re.search(rf"\b{name}\b", prompt)]
 

@@ -6,18 +6,24 @@ The article's loop, as it runs here against OpenAI Chat Completions:
    That list is the whole memory of the conversation, carried from turn to turn.
 2. Each pass sends the messages and the two tool schemas to the model.
 3. An answer without tool calls is the reply: your code ends the loop.
-4. Otherwise the model has *suggested* calls. Your code runs each one — validating the arguments
-   and binding the user from the session, which the model never sees — and appends the assistant
-   message and one result per call.
+4. Otherwise the model has *suggested* calls. Your code checks each one, as only this pattern's
+   loop can: a slot to book must be one that `check_availability` returned in this conversation,
+   one request books at most once, and the same call twice in a turn stops the loop. Then it runs
+   the call — validating the arguments and binding the user from the session, which the model
+   never sees — and appends the assistant message and one result per call.
 5. Your code decides to go round again, at most `max_steps` model calls per turn; then it stops
    and says so rather than looping on.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from ..calendar import Availability
+from ..observe import decided
 from ..tools import openai_chat_tools, run_tool
+from ..trace import json_or_text
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
 SYSTEM_PROMPT = "You are the booking assistant of a tennis club with courts A, B, C and D. {today}\n{rules}"
@@ -34,12 +40,14 @@ class FunctionCalling(Conversation):
         self.client = deps.clients.openai
         self.model = deps.clients.model_id("openai")
         self.tools = openai_chat_tools()
-        # 1. The conversation state is this list, owned by your code.
+        # 1. The conversation state is this list, owned by your code, and the slots the calendar offered.
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT.format(
             today=today_line(deps.clock.today()), rules=ASSISTANT_RULES)}]
+        self.checked: set[str] = set()
 
     def respond(self, text: str) -> str:
         self.messages.append({"role": "user", "content": text})
+        made: set[tuple[str, str]] = set()  # the calls of this turn
         for _ in range(self.deps.max_steps):
             # 2. Send everything so far, with the tool schemas.
             response = self.client.chat.completions.create(model=self.model, messages=self.messages, tools=self.tools)
@@ -50,15 +58,39 @@ class FunctionCalling(Conversation):
                 self.messages.append({"role": "assistant", "content": message.content or ""})
                 return message.content or ""
 
-            # 4. The model suggested calls; your code executes every one of them.
+            # 4. The model suggested calls; your code checks and executes every one of them.
             self.messages.append(_assistant_message(message))
             for call in message.tool_calls:
-                outcome = run_tool(call.function.name, call.function.arguments, self.booking)
-                self.messages.append({"role": "tool", "tool_call_id": call.id, "content": outcome.as_json()})
+                name, arguments = call.function.name, call.function.arguments
+                if (name, arguments) in made:
+                    decided(f"the model asked for {name} again with the same arguments → stop the loop", mistake=True)
+                    return self.stopped("I")
+                made.add((name, arguments))
+                refusal = self.refusal(name, arguments)
+                outcome = None if refusal else run_tool(name, arguments, self.booking)
+                if outcome is not None and isinstance(outcome.result, Availability):
+                    self.checked |= {s.slot_id for s in (*outcome.result.slots, *outcome.result.alternatives)}
+                self.messages.append({"role": "tool", "tool_call_id": call.id, "content": refusal or outcome.as_json()})
 
         # 5. The cap: your code decides the loop has run long enough, and says what the calendar holds.
         # (These are your code's words, not the model's: they do not join the model's messages.)
         return self.stopped("I")
+
+
+    def refusal(self, name: str, arguments: str) -> str | None:
+        """4. Your code's checks on a suggested booking: why it refuses it (told to the model), or None."""
+        if name != "book":
+            return None
+        slot = (_object(arguments)).get("slot_id")
+        if slot not in self.checked:
+            decided(f"refuse book({slot}): check_availability never returned that slot", mistake=True)
+            return json.dumps({"status": "error", "message": f"Not booked: {slot} was not among the open slots "
+                                                             "check_availability returned. Check availability first."})
+        if self.booked_this_turn() != "Nothing was booked.":
+            decided(f"refuse book({slot}): this request has booked already", mistake=True)
+            return json.dumps({"status": "error", "message": "Not booked: one request books at most one slot. "
+                                                             + self.booked_this_turn()})
+        return None
 
 
 def _assistant_message(message: Any) -> dict[str, Any]:
@@ -69,3 +101,8 @@ def _assistant_message(message: Any) -> dict[str, Any]:
         "tool_calls": [{"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}}
                        for c in message.tool_calls],
     }
+
+
+def _object(arguments: str) -> dict[str, Any]:
+    parsed = json_or_text(arguments)
+    return parsed if isinstance(parsed, dict) else {}

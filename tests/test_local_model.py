@@ -1,0 +1,186 @@
+"""A local OpenAI-compatible server as the model behind every vendor, with `serve` standing in for it.
+
+The project's own `serve` answers Chat Completions on loopback, like llama.cpp's server or Ollama, so
+these tests run the plumbing for real: every pattern's calls, OpenAI's directly and those of the
+emulated Bedrock and Anthropic services, must reach the server. Variants of the server refuse
+`json_schema` output or have no Responses API, as some real servers do.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from orchestration.cli import main
+from orchestration.calendar import Calendar
+from orchestration.offline import OfflineModel
+from orchestration.offline.protocol import ModelReply, ModelRequest, ToolCall
+from orchestration.offline.server import make_server
+from orchestration.offline.wire import WireRequest, WireResponse
+from orchestration.patterns import Conversation, a_ai_as_service, start
+from orchestration.patterns.g_lambda_agents import booking_lambda
+from orchestration.patterns.base import Deps, TurnFailed
+from orchestration.providers import Clients, Settings
+
+from .helpers import new_calendar
+
+DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
+
+
+@dataclass
+class StandIn:
+    """The offline model behind a real socket, recording what it is asked; it can refuse like some servers."""
+
+    refuse_json_schema: bool = False
+    no_responses_api: bool = False
+    requests: list[dict] = field(default_factory=list)
+    model: OfflineModel = field(default_factory=OfflineModel)
+
+    def __call__(self, request: WireRequest) -> WireResponse:
+        body = request.json() if request.body else {}
+        self.requests.append({"path": request.path, "body": body})
+        if self.no_responses_api and request.path.endswith("/responses"):
+            return WireResponse.of_json({"error": {"message": "Not Found"}}, status=404)
+        if self.refuse_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
+            return WireResponse.of_json({"error": {"message": "Traceback (most recent call last):\n  File \"x.py\", "
+                                                   "line 1\nValueError: Input should be 'text' or 'json_object'"}},
+                                        status=500)
+        return self.model(request)
+
+    def systems(self) -> str:
+        return "\n".join(str(m.get("content")) for r in self.requests for m in r["body"].get("messages", [])
+                         if m.get("role") == "system")
+
+
+@pytest.fixture
+def stand_in() -> Iterator[tuple[StandIn, str]]:
+    handler = StandIn()
+    server = make_server(handler, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield handler, f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def chat(url: str, letter: str, *extra: str) -> dict:
+    out = io.StringIO()
+    assert main(["chat", "--json", "--pattern", letter, "--local-model-url", url, "--local-model", "stand-in",
+                 "--today", "2025-12-03", "--user", "alice", *extra, *DIALOGUE], out=out) == 0
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("letter", "ABCDEFG")
+def test_every_pattern_books_through_a_local_server(letter: str, stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    result = chat(url, letter)
+    assert [(b["court"], b["date"], b["time"], b["user"]) for b in result["bookings"]] == [
+        ("A", "2025-12-04", "15:00", "alice")]
+    assert {v: (w["mode"], w["model"], w["endpoint"]) for v, w in result["vendors"].items()} == {
+        v: ("local", "stand-in", url) for v in result["vendors"]}
+    assert result["vendors"] and all(r["path"] == "/v1/chat/completions" for r in handler.requests)
+    assert all(r["body"]["model"] == "stand-in" and r["body"]["max_tokens"] for r in handler.requests)
+    if letter == "A":  # A's Converse call, answered by the emulated Bedrock service, was decided by the server
+        assert "You extract tennis court booking requests" in handler.systems()
+    if letter == "G":  # ... and so were the Bedrock and Claude agents inside G's Lambdas
+        assert "You check tennis court availability" in handler.systems()
+        assert "You book tennis court slots with the book tool" in handler.systems()
+
+
+def test_a_server_that_refuses_json_schema_still_runs_e(stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    handler.refuse_json_schema = True
+    result = chat(url, "E")
+    assert [(b["court"], b["time"]) for b in result["bookings"]] == [("A", "15:00")]
+    formats = [(r["body"].get("response_format") or {}).get("type") for r in handler.requests]
+    assert formats.count("json_schema") == 1  # learnt once for the session, then json_object
+    assert "json_object" in formats
+    notes = [e["summary"] for t in result["turns"] for e in t["events"] if e["action"] == "decide"]
+    assert any("refused json_schema" in n for n in notes)
+
+
+def test_a_server_without_the_responses_api_still_runs_d(stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    handler.no_responses_api = True
+    result = chat(url, "D")
+    assert [(b["court"], b["time"]) for b in result["bookings"]] == [("A", "15:00")]
+    assert not [r for r in handler.requests if r["path"].endswith("/responses")]
+
+
+def test_a_servers_traceback_never_reaches_the_user(stand_in: tuple[StandIn, str], tmp_path: Path) -> None:
+    handler, url = stand_in
+    settings = Settings(local_model_url=url)
+    chat_ = start("C", Deps.of(new_calendar(tmp_path), "alice", settings))
+    handler.requests.clear()
+
+    def broken(request: WireRequest) -> WireResponse:
+        return WireResponse.of_json({"error": {"message": "Traceback (most recent call last):\n  File \"srv.py\", "
+                                                          "line 9, in run\nRuntimeError: out of memory"}}, status=500)
+    handler.model = broken  # type: ignore[assignment]
+    with pytest.raises(TurnFailed) as failure:
+        chat_.send("Book court B tomorrow at 9am")
+    assert "Traceback" not in str(failure.value) and 'File "' not in str(failure.value)
+    assert str(failure.value).endswith("Nothing was booked.")
+
+
+def test_the_prompts_the_server_gets_are_the_patterns_own(stand_in: tuple[StandIn, str]) -> None:
+    """Nothing is rewritten for the server but the request's framing: the prompts arrive as the patterns wrote them."""
+    handler, url = stand_in
+    chat(url, "G")
+    assert booking_lambda.SYSTEM.split("{today}")[0] in handler.systems()
+    chat(url, "A")
+    assert a_ai_as_service.PARSE_PROMPT.split("{today}")[0] in handler.systems()
+
+
+# --- After a cap or an error, code states what the calendar holds -------------------------------
+
+CALLS = [("check_availability", {"date": "2025-12-04", "time": "15:00"}), ("book", {"slot_id": "A-2025-12-04-1500"}),
+         ("check_availability", {"date": "2025-12-04", "time": "16:00"}),
+         ("check_availability", {"date": "2025-12-04", "time": "17:00"}),
+         ("check_availability", {"date": "2025-12-04", "time": "18:00"})]
+
+
+class Looping:
+    """A model that books, then keeps calling tools: a loop to the cap."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.calls, self.fail_at = 0, fail_at
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        self.calls += 1
+        if self.calls == self.fail_at:
+            raise RuntimeError("the model server went away")
+        name, arguments = CALLS[min(self.calls, len(CALLS)) - 1]
+        return ModelReply(tool_calls=(ToolCall(name, json.dumps(arguments), f"call_{self.calls}"),))
+
+
+def looping_chat(letter: str, calendar: Calendar, model: Looping) -> Conversation:
+    clients = Clients(Settings(), offline=OfflineModel(model))
+    return start(letter, Deps(calendar=calendar, user="alice", clients=clients, clock=calendar.clock, max_steps=4))
+
+
+@pytest.mark.parametrize("letter", "CD")
+def test_after_the_cap_the_reply_lists_exactly_what_the_calendar_holds(letter: str, tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    calendar.book("B-2025-12-04-0900", "alice")  # an earlier booking: not this turn's
+    reply = looping_chat(letter, calendar, Looping()).send("Book court A tomorrow at 3pm")
+    [made] = [b for b in calendar.bookings() if b.court == "A"]
+    assert reply == (f"{'I' if letter == 'C' else 'The agent'} stopped after 4 model calls without finishing. "
+                     f"The calendar holds from this turn: court A on Thursday 4 December at 15:00, confirmation "
+                     f"{made.confirmation}. Please try again or rephrase.")
+
+
+@pytest.mark.parametrize("letter", "CD")
+def test_after_an_error_the_failure_lists_exactly_what_the_calendar_holds(letter: str, tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    with pytest.raises(TurnFailed) as failure:
+        looping_chat(letter, calendar, Looping(fail_at=3)).send("Book court A tomorrow at 3pm")
+    [made] = calendar.bookings()
+    assert str(failure.value).endswith(f"The calendar holds from this turn: court A on Thursday 4 December at 15:00, "
+                                       f"confirmation {made.confirmation}.")

@@ -190,7 +190,7 @@ def _print_summary(bookings: list[dict[str, Any]], metrics: dict[str, Any], out:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    from .evaluate import FAULTS, evaluate, pattern_names
+    from .evaluate import FAULTS, ServerGone, evaluate, pattern_names
     from .scenarios import SCENARIOS_DIR, ScenarioError, load
 
     try:
@@ -210,7 +210,11 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
         if sys.stderr.isatty() or done == total or done % 25 == 0:
             print(f"\r[{done}/{total}] {label:<70.70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
-    report = evaluate(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
+    try:
+        report = evaluate(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
+    except ServerGone as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        return 1
     if args.json:
         json.dump(report, out, indent=2)
         print(file=out)

@@ -172,6 +172,10 @@ def _slot(booking: tuple[str, str, str, str]) -> str:
 # --- The suite ----------------------------------------------------------------------------------
 
 
+class ServerGone(Exception):
+    """The local model's server stopped answering: the rest of the suite would only record its absence."""
+
+
 class RunLog:
     """Runs kept in a JSON-lines file: one line per run, written when it ends, read back to resume."""
 
@@ -191,6 +195,9 @@ class RunLog:
         if record is not None:
             return _from_record(record)
         outcome = run()
+        if self.settings.local_model_url and "could not be reached" in (outcome.result.error or ""):
+            raise ServerGone(f"the local model at {self.settings.local_model_url} could not be reached; stopped "
+                             "(runs already recorded are kept, and a new start goes on from here)")
         if self.path is not None:
             with self.path.open("a") as file:
                 file.write(json.dumps(_record(outcome, scenario, n, fault, self.settings)) + "\n")

@@ -150,18 +150,31 @@ def grade(scenario: Scenario, letter: str, result: RunResult, fault: Fault | Non
 
 
 def _blame(result: RunResult, wrong_state: bool, reply: str) -> Blame:
-    """Whose fault a failure was: a vendor's (environment), the pattern's own code, or a model's choice."""
-    if result.error:
-        if any(name in result.error for name in VENDOR_ERRORS):
-            return "environment"
-        return "model" if "ModelBehaviorError" in result.error else "orchestration"
+    """Whose fault a failure was, from what the trace shows.
+
+    environment: a vendor or server error, a service that could not be reached. model: a step drawn
+    as a model's mistake (a tool call written as text, a malformed or unknown call, a slot it was
+    never offered, a loop to the cap), a model's structured output that failed validation, or any
+    outcome a model's choices shaped (what it parsed, chose, delegated or said). orchestration: your
+    code dropped a call a model chose, or nothing a model decided led there.
+    """
     events = result.events
-    models_chose_tools = any(e.action == "choose_tool" and e.decided_by in MODEL_DECIDERS for e in events)
-    if wrong_state:
-        return "model" if models_chose_tools else "orchestration"
-    last_answers = [e for e in events if e.action == "answer" and e.decided_by in MODEL_DECIDERS]
-    model_wrote_reply = bool(last_answers) and last_answers[-1].detail.get("text") == reply
-    return "model" if model_wrote_reply else "orchestration"
+    if result.error:
+        if any(name in result.error for name in VENDOR_ERRORS) or "could not be reached" in result.error:
+            return "environment"
+        if "ModelBehaviorError" in result.error or any(e.action == "model_error" for e in events):
+            return "model"
+        return "orchestration"
+    if any(e.action == "model_error" for e in events):
+        return "model"
+    chosen = [e for e in events if e.action == "choose_tool" and e.decided_by in MODEL_DECIDERS]
+    carried_out = [e for e in events if e.action in ("execute_tool", "delegate", "model_error")]
+    if len(carried_out) < len(chosen):
+        return "orchestration"  # a call a model chose was never run
+    answers = [e for e in events if e.action in ("answer", "parse") and e.decided_by in MODEL_DECIDERS]
+    if wrong_state:  # a model chose, parsed or answered its way there (answering instead of calling a tool included)
+        return "model" if chosen or answers else "orchestration"
+    return "model" if answers and answers[-1].detail.get("text") == reply else "orchestration"
 
 
 def _slot(booking: tuple[str, str, str, str]) -> str:

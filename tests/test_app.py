@@ -129,8 +129,8 @@ def test_a_session_key_turns_its_vendor_real_and_is_never_shown_back() -> None:
     key = "sk-test-typed-into-the-sidebar-0123456789"
     app = with_settings(settings_overrides={"openai_api_key": key})
     assert not app.exception
-    shown = [str(e.value) for e in (*app.sidebar.caption, *app.sidebar.markdown, *app.sidebar.text_input,
-                                    *app.markdown, *app.info, *app.caption)]
+    shown = [str(e.value) for e in (*app.sidebar.caption, *app.sidebar.markdown, *app.sidebar.text,
+                                    *app.sidebar.text_input, *app.markdown, *app.info, *app.caption)]
     assert "OpenAI: real · gpt-4.1-mini" in shown and "Anthropic: offline model (rule-based)" in shown
     assert "OpenAI API key: set for this session" in shown
     assert not [text for text in shown if key in text]

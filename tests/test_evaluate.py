@@ -11,11 +11,16 @@ import pytest
 
 from orchestration.calendar import RIVAL, Calendar, CalendarUnavailable, Clock
 from orchestration.cli import main
-from orchestration.evaluate import FAULTS, evaluate
+from orchestration.evaluate import FAULTS, Runner, _blame, evaluate, grade
+from orchestration.offline import OfflineModel
 from orchestration.offline.brain import Brain
 from orchestration.offline.faults import FaultyBrain, ModelFaults
-from orchestration.offline.protocol import Message, ModelRequest, ToolCall, ToolDef, ToolResult
-from orchestration.scenarios import ScenarioError, load
+from orchestration.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult
+from orchestration.patterns import Deps
+from orchestration.providers import Clients, Settings
+from orchestration.runs import RunResult, run_conversation
+from orchestration.scenarios import ScenarioError, _read, load
+from orchestration.trace import Event
 
 from .helpers import TOMORROW
 
@@ -107,16 +112,48 @@ def test_pass_k_over_repeated_offline_runs(tmp_path: Path) -> None:
     assert (report["patterns"]["C"]["success"], report["patterns"]["C"]["pass_k"]) == (1.0, 1.0)
 
 
-def test_failures_are_blamed_on_whoever_decided(tmp_path: Path) -> None:
-    """A scenario expecting the wrong thing fails everywhere; who is blamed follows the deciders."""
-    suite = write(tmp_path, '[[scenario]]\nid = "wrong-expectation"\ncalendar = "empty"\n'
-                            'turns = ["Book court B tomorrow at 9am"]\n'
-                            '[scenario.expect]\nbookings = [{court = "C", date = "+1", time = "09:00"}]\n')
-    report = evaluate(load(suite), "AC")
-    [a_failure], [c_failure] = report["patterns"]["A"]["failures"], report["patterns"]["C"]["failures"]
-    assert (a_failure["blame"], c_failure["blame"]) == ("orchestration", "model")
-    assert c_failure["why"] == (f"booked court B {TOMORROW} 09:00 for alice though not asked; "
-                                f"did not book court C {TOMORROW} 09:00 for alice")
+class Scripted:
+    """A model that answers from a script: tool calls as (name, JSON arguments), or text."""
+
+    def __init__(self, *replies: tuple[str, str] | str) -> None:
+        self.replies, self.calls = replies, 0
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        self.calls += 1
+        answer = self.replies[min(self.calls, len(self.replies)) - 1]
+        if isinstance(answer, str):
+            return ModelReply(text=answer)
+        return ModelReply(tool_calls=(ToolCall(answer[0], answer[1], f"call_{self.calls}"),))
+
+
+BOOK_B = _read({"id": "book-b", "calendar": "empty", "turns": ["Book court B tomorrow at 9am"],
+                "expect": {"bookings": [{"court": "B", "date": "+1", "time": "09:00"}]}}, Path("test"))
+CHECK = ("check_availability", json.dumps({"date": TOMORROW, "time": "09:00"}))
+
+
+@pytest.mark.parametrize(("why", "script", "blame"), [
+    ("a tool call written as text", ['```json\n{"name": "book", "arguments": {"slot_id": "B-2025-12-04-0900"}}\n```'],
+     "model"),
+    ("arguments that are not JSON", [("book", '{"slot_id": "B-2025'), "Sorry."], "model"),
+    ("a slot it was never offered", [CHECK, ("book", json.dumps({"slot_id": "C-2025-12-04-0900"})), "Booked!"], "model"),
+    ("a claim the calendar contradicts", ["Booked! Court B tomorrow at 09:00, confirmation TC-123456."], "model"),
+    ("a loop to the cap", [CHECK, ("check_availability", json.dumps({"date": TOMORROW}))] * 5, "model"),
+])
+def test_failures_are_blamed_on_what_the_trace_shows(why: str, script: list, blame: str, tmp_path: Path) -> None:
+    runner = Runner(tmp_path, Settings())
+    calendar = runner.calendar(BOOK_B)
+    deps = Deps(calendar=calendar, user=BOOK_B.user, clients=Clients(Settings(), offline=OfflineModel(Scripted(*script))),
+                clock=calendar.clock)
+    outcome = grade(BOOK_B, "C", run_conversation("C", deps, BOOK_B.turns))
+    assert (outcome.passed, outcome.blame) == (False, blame), why
+
+
+def test_a_dropped_call_is_blamed_on_orchestration_and_a_server_error_on_the_environment() -> None:
+    chose = Event(1, 1, "model:m", "code", "choose_tool", "llm", "call book(...)", {"tool": "book"}, model_call=True)
+    dropped = RunResult("C", ["Done."], None, (chose,), {})
+    assert _blame(dropped, True, "Done.") == "orchestration"
+    server = RunResult("C", [], "APIConnectionError: the service could not be reached — Connection error.", (), {})
+    assert _blame(server, True, "") == "environment"
 
 
 def test_the_command_line_refuses_unknown_patterns_and_missing_scenarios(capsys: pytest.CaptureFixture[str]) -> None:

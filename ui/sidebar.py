@@ -27,6 +27,7 @@ _PLAIN_FIELDS = {
     "anthropic": [("anthropic_model", "Anthropic model")],
     "aws": [("aws_region", "AWS region"), ("bedrock_model_id", "Bedrock model id")],
 }
+_LOCAL_FIELDS = [("local_model_url", "Server URL, e.g. http://127.0.0.1:8080/v1"), ("local_model", "Model name")]
 _VENDOR_SECRETS = {"openai": ["openai_api_key"], "anthropic": ["anthropic_api_key"],
                    "aws": ["aws_access_key_id", "aws_secret_access_key"]}
 _VENDOR_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "aws": "AWS Bedrock"}
@@ -76,7 +77,15 @@ def render_sidebar() -> None:
         st.markdown("**Where calls go**")
         current = session.settings()
         for vendor, where in Clients(current).describe().items():
-            st.caption(f"{_VENDOR_NAMES[vendor]}: {where}")
+            st.text(f"{_VENDOR_NAMES[vendor]}: {where}")  # plain text: a typed model id is never read as Markdown
+
+        with st.expander("Use a local model"):
+            st.caption("One OpenAI-compatible server (llama.cpp, Ollama, vLLM, LM Studio) decides for every vendor "
+                       "without a key. Bedrock and Anthropic stay emulated in-process; their decisions come from it.")
+            for field, label in _LOCAL_FIELDS:
+                st.session_state.setdefault(f"typed_{field}", _overrides().get(field, ""))
+                st.text_input(label, key=f"typed_{field}", placeholder=getattr(current, field) or "",
+                              on_change=_take_plain, args=(field,))
 
         with st.expander("Use real services"):
             st.caption("Keys stay in this browser session's memory: never shown again, stored, logged or traced.")

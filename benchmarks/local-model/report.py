@@ -1,0 +1,93 @@
+"""docs/real-models.md from the JSON lines `evaluate --results` wrote: what a real model did to each pattern.
+
+    python benchmarks/local-model/report.py docs/real-models/NAME.jsonl > docs/real-models.md
+
+Per pattern: success over all runs, pass^k for k = 1..K (the chance that k runs of a scenario all
+pass, estimated from the K runs as tau-bench does, averaged over scenarios), model calls and tokens
+per run, the median seconds per turn, whom the failures are blamed on, and the failures quoted from
+the runs. `SERVER`, `MODEL_INFO` and `MACHINE` in the environment describe the setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+from collections import defaultdict
+from math import comb
+from pathlib import Path
+
+
+def main(path: Path) -> str:
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    records = [r for r in records if not r["fault"]]
+    by_pattern: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        by_pattern[record["pattern"]].append(record)
+    runs = max(r["run"] for r in records) + 1
+    scenarios = sorted({r["scenario"] for r in records})
+    model = records[0].get("model") or "?"
+    lines = [
+        "# What a real model does to each pattern",
+        "",
+        f"The core scenarios ({len(scenarios)}: {', '.join(scenarios)}) through all seven patterns, {runs} runs each, "
+        f"on a local model. Every vendor's calls went to it: OpenAI's directly, Bedrock's and Anthropic's through "
+        "the in-process emulated services, whose decisions it made. Graded as the suite always is: by the calendar's "
+        "end state and the last reply. Produced by `benchmarks/local-model/run.sh`; every run's record, with its "
+        f"replies and notable steps, is in `{path.as_posix()}`.",
+        "",
+        f"- **Model:** {os.environ.get('MODEL_INFO', model)}",
+        f"- **Server:** {os.environ.get('SERVER', 'llama.cpp llama-server')}",
+        f"- **Machine:** {os.environ.get('MACHINE', f'{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}')}",
+        f"- **Sampling:** {os.environ.get('SAMPLING', 'see the command in run.sh')}",
+        "",
+        "| Pattern | Success | " + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) +
+        " | Model calls | Tokens | Median s/turn | Blamed on |",
+        "|---|---|" + "---|" * runs + "---|---|---|---|",
+    ]
+    for letter in sorted(by_pattern):
+        rows = by_pattern[letter]
+        per_scenario: dict[str, list[bool]] = defaultdict(list)
+        for r in rows:
+            per_scenario[r["scenario"]].append(r["passed"])
+        pass_k = [statistics.mean(comb(sum(v), k) / comb(len(v), k) for v in per_scenario.values() if len(v) >= k)
+                  for k in range(1, runs + 1)]
+        turns = [ms / 1000 for r in rows for ms in r.get("turn_ms", [])]
+        blame = defaultdict(int)
+        for r in rows:
+            if not r["passed"]:
+                blame[r["blame"] or "?"] += 1
+        lines.append(
+            f"| {letter} | {sum(r['passed'] for r in rows) / len(rows):.0%} | "
+            + " | ".join(f"{p:.2f}" for p in pass_k)
+            + f" | {statistics.mean(r['metrics']['llm_calls'] for r in rows):.1f}"
+            f" | {statistics.mean(r['metrics']['tokens_in'] + r['metrics']['tokens_out'] for r in rows):,.0f}"
+            f" | {statistics.median(turns) if turns else 0:.1f}"
+            f" | {', '.join(f'{who} {n}' for who, n in sorted(blame.items())) or '—'} |")
+    lines += ["", "## Failures, quoted from the runs", ""]
+    for letter in sorted(by_pattern):
+        failed = [r for r in by_pattern[letter] if not r["passed"]]
+        lines.append(f"**{letter}** — {len(failed)} of {len(by_pattern[letter])} runs failed.")
+        seen = set()
+        for r in failed:
+            if r["scenario"] in seen:
+                continue
+            seen.add(r["scenario"])
+            reply = (r["replies"] or [""])[-1] if r["replies"] else ""
+            lines.append(f"- `{r['scenario']}` (run {r['run'] + 1}, {r['verdict']}, blamed on {r['blame']}): "
+                         f"{_quote(r['why'])}" + (f" Last reply: {_quote(reply)}" if reply else ""))
+            for step in r.get("notable", [])[:3]:
+                lines.append(f"  - step {_quote(step)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _quote(text: str, limit: int = 220) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|").replace("`", "'")
+    return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(main(Path(sys.argv[1])))

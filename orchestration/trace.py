@@ -78,6 +78,14 @@ class Event:
     parent: int | None = None
     """Step this one is nested under (a sub-agent's steps under the manager's delegation)."""
 
+    @property
+    def failed(self) -> bool:
+        """A step that went wrong: a model's mistake, a tool that errored or refused, a failed call or turn."""
+        result = self.detail.get("result")
+        status = result.get("status") if isinstance(result, Mapping) else None
+        return (self.action == "model_error" or status in ("error", "refused")
+                or self.summary.startswith("failed") or self.summary.endswith("→ error"))
+
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-ready data."""
         return asdict(self) | {"detail": dict(self.detail)}

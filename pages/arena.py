@@ -19,6 +19,7 @@ if st.button("Run the suite", type="primary", disabled=not letters):
     st.session_state.arena_suite = view.run("".join(letters), int(runs), faults)
 suite = st.session_state.get("arena_suite")
 if suite:
+    st.text(where_calls_go())
     st.caption(suite.report["note"])
     st.dataframe(view.summary(suite), width="stretch",
                  column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)

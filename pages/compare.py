@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import compare_view as view
+from ui.sidebar import where_calls_go
 
 st.title("Compare all seven")
 st.caption("The same conversation runs through every pattern, each on its own copy of your calendar, so they start "
@@ -18,6 +19,7 @@ if st.button("Run all seven", type="primary", disabled=not messages):
     st.session_state.compare_results = view.run_all(messages)
 results = st.session_state.get("compare_results")
 if results:
+    st.text(where_calls_go())
     rows = view.table(results)
     st.dataframe(rows, hide_index=True, width="stretch",
                  column_config={"decided by code": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})

@@ -223,3 +223,14 @@ def test_the_sdks_default_trace_exporter_is_replaced(tmp_path: Path) -> None:
     converse("D", new_calendar(tmp_path)).send("hello")
     provider = agents.tracing.get_trace_provider()
     assert provider._multi_processor._processors == (router(),)  # noqa: SLF001 — nothing uploads traces
+
+
+@pytest.mark.parametrize("letter", "CDE")
+def test_a_tool_error_is_a_failed_step_not_done(letter: str, tmp_path: Path) -> None:
+    """Regression: with the calendar unreachable, D's and E's steps read "run check_availability → done"."""
+    calendar = new_calendar(tmp_path, "empty")
+    calendar.arm("tool_error")
+    chat = converse(letter, calendar)
+    chat.send("Book court B tomorrow at 9am")
+    first_run = next(e for e in chat.trace.events if e.action == "execute_tool")
+    assert first_run.failed and first_run.summary.endswith("→ error")

@@ -91,16 +91,21 @@ def _wrapped(label: str) -> str:
     return label
 
 
+FAILED_COLOR = "#dc2626"
+"""Failed steps (a model's mistake, a tool error or refusal, a failed call), drawn dashed in this colour."""
+
+
 def _edge(event: Event, nth: int, last: bool) -> Edge:
-    color = DECIDER_COLORS[event.decided_by]
-    title = f"{event.step}. {event.action} — decided by {DECIDER_NAMES[event.decided_by]}\n{event.summary}"
+    color = FAILED_COLOR if event.failed else DECIDER_COLORS[event.decided_by]
+    title = (f"{event.step}. {event.action}{' (failed)' if event.failed else ''} — decided by "
+             f"{DECIDER_NAMES[event.decided_by]}\n{event.summary}")
     if event.actor == event.target:
         smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.4}
     else:
         smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.08 * (1 + nth // 2)}
     return Edge(source=event.actor, target=event.target, label=str(event.step), title=title,
                 color=color, width=4 if last else 2, smooth=smooth, font={"size": 20, "color": color, "strokeWidth": 5},
-                arrows="to")
+                arrows="to", dashes=event.failed)
 
 
 def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 470, user: str = "") -> None:
@@ -118,4 +123,5 @@ def legend() -> None:
     """Which colour is which decider (static text, nothing from a model)."""
     items = " &nbsp; ".join(
         f'<span style="color:{DECIDER_COLORS[d]};font-weight:600">━━ {DECIDER_NAMES[d]}</span>' for d in DECIDERS)
+    items += f' &nbsp; <span style="color:{FAILED_COLOR};font-weight:600">╍╍ failed step</span>'
     st.markdown(f'<div style="font-size:0.85rem">Decided by: {items}</div>', unsafe_allow_html=True)

@@ -150,8 +150,8 @@ def steps_table(events: tuple[Event, ...]) -> None:
     if not events:
         st.caption("No steps yet.")
         return
-    rows = [{"step": e.step, "turn": e.turn, "from": actor_label(e.actor), "to": actor_label(e.target),
-             "action": e.action, "decided by": DECIDER_NAMES[e.decided_by], "summary": e.summary,
+    rows = [{"step": e.step, "turn": e.turn, "failed": "✗" if e.failed else "", "from": actor_label(e.actor),
+             "to": actor_label(e.target), "action": e.action, "decided by": DECIDER_NAMES[e.decided_by], "summary": e.summary,
              "arguments / result": _short(e.detail), "tokens": e.tokens_in + e.tokens_out or None,
              "ms": round(e.ms, 1) or None} for e in events]
     st.dataframe(rows, hide_index=True, width="stretch",

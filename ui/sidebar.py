@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from orchestration.evaluate import FAULTS
+from orchestration.offline.protocol import MODEL_LABEL
 from orchestration.providers import Clients
 
 from . import session
@@ -57,6 +58,16 @@ def _take_plain(field: str) -> None:
 def _forget_keys() -> None:
     for field in _SECRET_FIELDS:
         _overrides().pop(field, None)
+
+
+def where_calls_go() -> str:
+    """One plain line naming the model behind each vendor: what the figures on a page come from."""
+    described = Clients(session.settings()).describe()
+    note = " · ".join(f"{_VENDOR_NAMES[v]}: {where}" for v, where in described.items())
+    if all(where == MODEL_LABEL for where in described.values()):
+        note += (". Latency, tokens and cost come from the offline model (tokens estimated), and it is deterministic: "
+                 "pass^k equals the one-run pass rate.")
+    return f"Models: {note}"
 
 
 def render_sidebar() -> None:

@@ -28,7 +28,7 @@ from pydantic import Field, ValidationError
 from . import observe
 from .calendar import Availability, Booked, Calendar, CalendarUnavailable, Refused, Result
 
-StartTime = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+StartTime = Annotated[str, Field(pattern=r"^[0-9]{2}:[0-9]{2}$")]
 
 
 @dataclass(frozen=True)

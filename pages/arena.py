@@ -5,6 +5,7 @@ import streamlit as st
 from orchestration.evaluate import FAULTS
 from orchestration.patterns import PATTERNS
 from ui import arena_view as view
+from ui.sidebar import where_calls_go
 
 st.title("Arena")
 st.caption("Every scenario of the suite runs through the chosen patterns on a fresh calendar and is graded by the "

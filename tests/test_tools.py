@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,7 @@ CHECK_PARAMS_PLAIN = {
     "properties": {
         "date": {"type": "string", "format": "date", "description": "The day to check, as YYYY-MM-DD."},
         "time": {
-            "anyOf": [{"type": "string", "pattern": r"^\d{2}:\d{2}$"}, {"type": "null"}],
+            "anyOf": [{"type": "string", "pattern": r"^[0-9]{2}:[0-9]{2}$"}, {"type": "null"}],
             "default": None,
             "description": "Start time as HH:00, from 07:00 to 21:00. Leave it out to list the whole day.",
         },
@@ -160,3 +161,11 @@ def test_results_are_json_every_vendor_accepts(context: tools.BookingContext) ->
     outcome = tools.run_tool("check_availability", {"date": "2025-12-04", "time": "15:00"}, context)
     assert json.loads(outcome.as_json())["slots"][0] == {
         "slot_id": "A-2025-12-04-1500", "court": "A", "date": "2025-12-04", "time": "15:00"}
+
+
+def test_schemas_stay_inside_what_servers_turn_into_grammars() -> None:
+    """Regression: llama.cpp dropped the time pattern ("unsupported escape: \\d"): patterns use plain classes."""
+    rendered = json.dumps([tools.openai_chat_tools(), tools.openai_responses_tools(), tools.anthropic_tools(),
+                           tools.bedrock_converse_tools(), tools.bedrock_agent_functions()])
+    patterns = re.findall(r'"pattern": "([^"]*)"', rendered)
+    assert patterns and not [p for p in patterns if re.search(r"\\\\[dwsDWSb]", p)]

@@ -48,7 +48,7 @@ def say(app: AppTest, *messages: str) -> list[str]:
     for message in messages:
         app.chat_input[0].set_value(message).run()
         assert not app.exception, [e.message for e in app.exception]
-    return [m.value for m in app.markdown]
+    return [m.value for m in app.markdown] + [t.value for t in app.text]
 
 
 def graph(app: AppTest) -> dict:
@@ -78,7 +78,7 @@ def test_each_pattern_page_books_through_the_chat_and_draws_the_graph(letter: st
     open_page(app, f"pattern_{letter.lower()}")
     texts = say(app, *DIALOGUE)
     assert "What time would you like?" in texts
-    assert any(re.search(r"Booked.*TC\\-[0-9A-F]{6}", t) for t in texts), texts
+    assert any(re.search(r"Booked.*TC-[0-9A-F]{6}", t) for t in texts), texts
     assert bookings(app) == [("A", "15:00", "alice", letter)]
     data = graph(app)
     assert {"user", "code", "calendar"} & {n["id"] for n in data["nodes"]}
@@ -120,7 +120,7 @@ def test_today_override_and_the_demo_user() -> None:
     app = with_settings(demo_user="bob", today_on=True)
     open_page(app, "pattern_a")
     texts = say(app, "Any courts free tomorrow at 3pm?", "A")
-    assert "Courts A and B are free on Thursday 4 December at 15:00\\. Would you like to book one?" in texts
+    assert "Courts A and B are free on Thursday 4 December at 15:00. Would you like to book one?" in texts
     assert bookings(app) == [("A", "15:00", "bob", "A")]
     assert any("today is Wednesday 3 December 2025" in c.value for c in app.caption)
 
@@ -186,3 +186,15 @@ def test_a_fault_chosen_in_the_sidebar_reaches_the_conversation() -> None:
         say(app, "Book court A tomorrow at 3pm")
         assert [(court, time) for court, time, _, _ in bookings(app)] == [booked]
         assert any("fault: hallucinated slot" in c.value for c in app.caption)
+
+
+def test_chat_text_is_plain_and_a_long_message_is_refused_aloud() -> None:
+    """Regression: a Markdown link became a live (and mangled) link; a 5,000-character paste vanished silently."""
+    app = with_settings()
+    open_page(app, "pattern_c")
+    say(app, "[link](http://example.com) book court A tomorrow at 3pm")
+    assert "[link](http://example.com) book court A tomorrow at 3pm" in [t.value for t in app.text]
+    assert not [m.value for m in app.markdown if "example" in m.value]
+    long = "Book court B tomorrow at 9am. " + "x" * 5000
+    app.chat_input[0].set_value(long).run()
+    assert "5,030 characters" in app.warning[0].value and app.text_area[0].value == long

@@ -14,6 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from orchestration.patterns import PATTERNS, PatternInfo
+from orchestration.patterns.base import MAX_MESSAGE_CHARS
 from orchestration.pricing import estimate_cost
 from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
@@ -22,6 +23,9 @@ from .architecture import dot
 from .graph import DECIDER_NAMES, draw, legend
 from .live import run_turn
 from .text import plain
+
+MAX_TYPED_CHARS = 50_000
+"""What the chat box takes in. Past `MAX_MESSAGE_CHARS` a message is refused aloud, and shown back."""
 
 
 def render(letter: str) -> None:
@@ -60,14 +64,19 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
             st.caption("Try the article's dialogue: “Book a court for tomorrow”, then “3pm”, then “A”.")
         for turn in history:
             with st.chat_message(turn["role"]):
-                st.markdown(plain(turn["text"]))
-    prompt = st.chat_input("Book a court for tomorrow…", key=f"chat_input_{letter}", max_chars=2000)
+                st.text(turn["text"], width="stretch")  # plain text: no Markdown, no HTML, no live links
+    prompt = st.chat_input("Book a court for tomorrow…", key=f"chat_input_{letter}", max_chars=MAX_TYPED_CHARS)
     if not prompt:
+        return
+    if len(prompt) > MAX_MESSAGE_CHARS:
+        st.warning(f"That message has {len(prompt):,} characters; a message can have {MAX_MESSAGE_CHARS:,}. It was "
+                   "not sent. Here it is, so nothing is lost: shorten it and send it again.")
+        st.text_area("Your message", prompt, key=f"too_long_{letter}", height=120)
         return
     history.append({"role": "user", "text": prompt})
     with messages:
         with st.chat_message("user"):
-            st.markdown(plain(prompt))
+            st.text(prompt, width="stretch")
         with st.chat_message("assistant"):
             status = st.status("Working…", expanded=True)
             shown: list[Event] = list(conversation.trace.events)
@@ -75,7 +84,7 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
             def progress(new: list[Event]) -> None:
                 shown.extend(new)
                 status.update(label=f"Step {new[-1].step}: {actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
-                status.markdown(plain(f"{new[-1].step}. {new[-1].summary}"))
+                status.text(f"{new[-1].step}. {new[-1].summary}")
                 with graph_slot:
                     draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
 
@@ -88,7 +97,7 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
             else:
                 status.update(label=f"Done in {len(result.events)} steps", state="complete", expanded=False)
                 reply = result.reply or ""
-            st.markdown(plain(reply))
+            st.text(reply, width="stretch")
     history.append({"role": "assistant", "text": reply})
 
 

@@ -239,7 +239,7 @@ def assert_healthy(page: Page) -> None:
 # --- The chat -----------------------------------------------------------------------------------
 
 _REPLY_JS = """(message) => {
-  const parts = [...message.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+  const parts = [...message.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stText"]')]
     .filter(el => !el.closest('[data-testid="stExpander"]') && !el.closest('[data-testid="stStatusWidget"]'));
   return parts.length ? parts[parts.length - 1].innerText.trim() : '';
 }"""

@@ -59,8 +59,10 @@ def graph(app: AppTest) -> dict:
 
 
 def bookings(app: AppTest) -> list[tuple[str, str, str, str]]:
-    calendar = Calendar(app.session_state["calendar_path"])
-    return [(b.court, b.time, b.user, b.via) for b in calendar.bookings() if b.via != "seed"]
+    """Bookings made through the pages: each page books on its own copy of the starting calendar."""
+    base = Path(app.session_state["calendar_path"])
+    pages = sorted(base.parent.glob(f"{base.stem}-page-*.db"))
+    return [(b.court, b.time, b.user, b.via) for page in pages for b in Calendar(str(page)).bookings() if b.via != "seed"]
 
 
 def test_home_shows_the_spectrum_the_seven_patterns_and_the_vendors(app: AppTest) -> None:
@@ -198,3 +200,18 @@ def test_chat_text_is_plain_and_a_long_message_is_refused_aloud() -> None:
     long = "Book court B tomorrow at 9am. " + "x" * 5000
     app.chat_input[0].set_value(long).run()
     assert "5,030 characters" in app.warning[0].value and app.text_area[0].value == long
+
+
+def test_every_page_starts_from_the_same_calendar_and_keeps_its_bookings() -> None:
+    """Regression: one calendar was shared by every page, so after A booked court A at 15:00 the article's
+    dialogue failed on every later page; "Start over" kept the bookings, with nothing saying why."""
+    app = with_settings(demo_user="alice")
+    for letter in "ABCDEFG":
+        open_page(app, f"pattern_{letter.lower()}")
+        say(app, *DIALOGUE)
+    assert sorted(bookings(app)) == [("A", "15:00", "alice", letter) for letter in "ABCDEFG"]
+    open_page(app, "pattern_c")
+    app.button(key="reset_calendar_C").click().run()
+    assert sorted(bookings(app)) == [("A", "15:00", "alice", letter) for letter in "ABDEFG"]
+    open_page(app, "calendar")
+    assert sorted(set(app.dataframe[1].value["pattern"])) == list("ABDEFG")

@@ -220,3 +220,23 @@ def test_calendar_page_loads(browsing: Browsing) -> None:
     assert page.get_by_test_id("stMain").get_by_role("heading").count() > 0, "the calendar page shows no heading"
     screenshot(page, "calendar")
     browsing.requests.assert_stayed_local()
+
+
+def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing: Browsing) -> None:
+    """One browser session, moving by sidebar clicks: each page starts from the same calendar, so the
+    article's dialogue books court A on 2025-12-04 at 15:00 on A, B, C, D, E, F and G in that order."""
+    page = browsing.page
+    browsing.open("/")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Pretend today is…").click()  # the article's dialogue is set on 3 December 2025
+    wait_idle(page)
+    for letter in LETTERS:
+        sidebar.get_by_test_id("stSidebarNav").get_by_text(f"{letter} · {PATTERNS[letter].name}", exact=True).click()
+        wait_until(page, lambda: f"{letter} · {PATTERNS[letter].name}" in page.get_by_test_id("stMain").inner_text()
+                   .split("\n", 1)[0], f"the page of pattern {letter}", timeout=30)
+        wait_idle(page)
+        replies = [send_chat(page, message) for message in DIALOGUE]
+        assert "Booked" in replies[-1] and "Court A" in replies[-1] and confirmation_codes(replies[-1]), \
+            f"pattern {letter}: {replies}"
+        assert "4 December" in replies[-1] or "2025-12-04" in replies[-1], f"pattern {letter}: {replies[-1]!r}"
+    browsing.requests.assert_stayed_local()

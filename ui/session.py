@@ -1,5 +1,9 @@
 """Per-browser-session state: settings, a private calendar sandbox, one conversation per pattern.
 
+The sandbox holds a starting calendar (demo or empty, as the visitor chose) and, for each pattern
+page used, that page's own copy of it: every page starts from the same state, so the article's
+dialogue books court A at 15:00 on each of them, in any order.
+
 Everything here lives in `st.session_state`, which belongs to one browser session: visitors of the
 hosted demo never share a calendar, a conversation or a key. Keys typed in the sidebar stay in that
 session's memory only — never written to disk, a trace, a log or an export.
@@ -17,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from orchestration.calendar import Calendar, Clock
+from orchestration.calendar import Calendar, Clock, SeedName
 from orchestration.evaluate import FAULTS, Fault
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.providers import Settings
@@ -76,9 +80,12 @@ def clock() -> Clock:
 
 
 def calendar() -> Calendar:
-    """This session's own calendar, seeded with the demo state; re-seeded when "today" changes."""
+    """This session's starting calendar, in the state the visitor chose (demo or empty). Pattern pages
+    book on copies of it, so every page starts the same; re-laid out when "today" changes (it holds no
+    booking made through a page, so nothing booked is lost)."""
     current = clock()
     path = st.session_state.get("calendar_path")
+    seed = starting_state()
     if path is None or not Path(path).exists():  # first use (or the temp folder was cleaned): create and seed it
         SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
         handle, path = tempfile.mkstemp(prefix="calendar-", suffix=".db", dir=SANDBOX_ROOT)
@@ -86,17 +93,55 @@ def calendar() -> Calendar:
         os.unlink(path)
         st.session_state.calendar_path = path
         st.session_state.calendar_day = current.today()
-        return Calendar.open(path, current, seed="demo")
+        return Calendar.open(path, current, seed=seed)
     found = Calendar(path, current)
     if st.session_state.get("calendar_day") != current.today():
-        found.reset("demo")  # the demo state is laid out around "today"
+        found.reset(seed)  # the demo state is laid out around "today"
         st.session_state.calendar_day = current.today()
     return found
 
 
+def starting_state() -> SeedName:
+    """The state every page's calendar starts from: `demo` (club members' bookings) or `empty`."""
+    return st.session_state.get("calendar_seed", "demo")
+
+
+def set_starting_state(seed: SeedName) -> None:
+    """Start every calendar again from `seed`: the starting calendar, and each page's copy (with its conversation)."""
+    st.session_state.calendar_seed = seed
+    calendar().reset(seed)
+    for letter in page_calendars():
+        reset_page_calendar(letter)
+
+
+def page_calendar(letter: str) -> Calendar:
+    """Pattern `letter`'s own calendar: a copy of the starting calendar, made when the page is first used
+    (or reset), kept across conversations so nothing booked on the page disappears."""
+    path = _page_path(letter)
+    if not path.exists():
+        return calendar().copy_to(path, clock())
+    return Calendar(str(path), clock())
+
+
+def reset_page_calendar(letter: str) -> None:
+    """Start pattern `letter`'s page again from the starting calendar: its bookings go, its conversation too."""
+    _page_path(letter).unlink(missing_ok=True)
+    restart(letter)
+
+
+def page_calendars() -> dict[str, Calendar]:
+    """The pages' own calendars made so far in this session, by pattern letter."""
+    return {letter: Calendar(str(_page_path(letter)), clock()) for letter in "ABCDEFG" if _page_path(letter).exists()}
+
+
+def _page_path(letter: str) -> Path:
+    base = Path(calendar().path)
+    return base.with_name(f"{base.stem}-page-{letter}{base.suffix}")
+
+
 def deps(letter: str) -> Deps:
-    """Fresh dependencies for a conversation through `letter` in this session."""
-    return Deps.of(calendar(), user(), settings())
+    """Fresh dependencies for a conversation through `letter` in this session, on the page's own calendar."""
+    return Deps.of(page_calendar(letter), user(), settings())
 
 
 def conversation(letter: str) -> Conversation:

@@ -277,6 +277,11 @@ def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
         return "You're all set. Anything else?"
     if intent == "deny":
         return "No problem. Let me know if you'd like to book something."
+    if intent == "cancel":
+        return f"I can't cancel bookings: I can {offer}. To cancel, please contact the club."
+    if intent == "recall":
+        return (f"I can't look up your bookings: I can {offer}. The confirmation code you were given is your "
+                "record of a booking.")
     return f"I can only help with tennis court bookings: I can {offer}. Which day and time are you thinking of?"
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 import dateparser
 
-Intent = Literal["book", "check", "greet", "thanks", "bye", "confirm", "deny", "off_topic"]
+Intent = Literal["book", "check", "greet", "thanks", "bye", "confirm", "deny", "cancel", "recall", "off_topic"]
 Expecting = Literal["date", "time", "court", "confirm"]
 
 
@@ -229,6 +229,10 @@ _CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts
 _CONFIRM = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|go\s+ahead|do\s+it|sounds\s+good|perfect|"
                       r"great|confirm|book\s+it|that\s+works|correct|y)\b", re.I)
 _DENY = re.compile(r"^\s*(no|nope|nah|never\s*mind|forget\s+it|cancel|don'?t|not\s+now|stop)\b", re.I)
+_CANCEL = re.compile(r"\b(?:cancel|delete|remove|undo|call\s+off)\s+(?:my|our|the|this|that|a)?\s*"
+                     r"(?:\w+\s+){0,2}(?:booking|reservation)s?\b", re.I)
+_RECALL = re.compile(r"\bwhat\s+(?:did|have)\s+i\s+(?:book|reserve)|\b(?:show|list|see)\s+(?:me\s+)?my\s+(?:bookings?|reservations?)"
+                     r"|\bmy\s+(?:bookings|reservations)\b|\bdid\s+i\s+(?:book|reserve)\b", re.I)
 _GREET = re.compile(r"^\s*(hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening)|greetings)\b", re.I)
 _THANKS = re.compile(r"\b(thanks?|thank\s+you|cheers|ta|much\s+appreciated)\b", re.I)
 _BYE = re.compile(r"\b(bye|goodbye|see\s+you|that'?s\s+all|cya)\b", re.I)
@@ -238,6 +242,10 @@ def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = Non
     """What the message asks for; None when it only adds facts ("3pm", "court A")."""
     if expecting == "confirm" and _CONFIRM.search(text):
         return "confirm"
+    if _CANCEL.search(text):
+        return "cancel"
+    if _RECALL.search(text):
+        return "recall"
     if _BOOK.search(text) and not re.search(r"\bhow\s+(?:do|can)\s+i\s+book\b", text, re.I):
         return "book"
     if _CHECK.search(text) or (facts_named and text.rstrip().endswith("?")):

@@ -5,8 +5,8 @@
 2. Each message goes to the model (Bedrock Converse) with one job: extract intent, date, time and
    court as JSON. The model decides nothing else.
 3. Your code validates that JSON and merges it into the state.
-4. Your code decides the next step from the state — ask for what is missing, call
-   check_availability, ask which court, or call book — like any hand-written state machine.
+4. Your code decides the next step from the state: ask for what is missing, check availability,
+   ask which court, or book. A hand-written state machine.
 5. Your code writes every reply from its own templates.
 """
 
@@ -98,8 +98,8 @@ class AiAsAService(Conversation):
     def next_step(self) -> str:
         state = self.state
         if state.intent is None and not (state.date or state.time):
-            return self.ask("I can check which courts are free or book one for you. Which day and time?",
-                            "no intent, no day, no time → explain what I can do")
+            return self.ask("I can only check which courts are free and book one for you. Tell me a day and a time.",
+                            "no booking, no day, no time → say what I can do")
         if not state.date:
             return self.ask("Which day would you like to play?", "day missing → ask for it")
         if not state.time:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 import re
 from pathlib import Path
 
@@ -215,3 +216,16 @@ def test_every_page_starts_from_the_same_calendar_and_keeps_its_bookings() -> No
     assert sorted(bookings(app)) == [("A", "15:00", "alice", letter) for letter in "ABDEFG"]
     open_page(app, "calendar")
     assert sorted(set(app.dataframe[1].value["pattern"])) == list("ABDEFG")
+
+
+def test_changing_today_never_deletes_a_booking() -> None:
+    """Regression: a new "today" re-seeded the session's calendar, and a confirmed booking disappeared."""
+    app = with_settings(demo_user="alice", today_on=True, today_value=date(2025, 12, 3))
+    open_page(app, "pattern_c")
+    say(app, "Book court A tomorrow at 3pm")
+    assert bookings(app) == [("A", "15:00", "alice", "C")]
+    app.session_state["today_value"] = date(2025, 12, 4)
+    open_page(app, "pattern_c")
+    open_page(app, "calendar")
+    assert bookings(app) == [("A", "15:00", "alice", "C")]
+    assert list(app.dataframe[1].value["confirmation"])[0].startswith("TC-")

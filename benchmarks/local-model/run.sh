@@ -26,6 +26,12 @@ if ! curl -sf -m 2 "http://127.0.0.1:$PORT/health" >/dev/null; then
 fi
 curl -sf -m 2 "http://127.0.0.1:$PORT/health" >/dev/null || { echo "the server did not start; see its log" >&2; exit 1; }
 
-python -m orchestration evaluate --tag core --runs "$RUNS" --temperature "$TEMPERATURE" \
-    --local-model-url "http://127.0.0.1:$PORT/v1" --local-model "$NAME" --results "$RESULTS"
-python benchmarks/local-model/report.py "$RESULTS" > docs/real-models.md
+# Breadth first: every pattern and scenario once, then the second runs, then the third, so that a
+# stopped run still covers every pattern.
+for k in $(seq 1 "$RUNS"); do
+    python -m orchestration evaluate --tag core --runs "$k" --temperature "$TEMPERATURE" \
+        --local-model-url "http://127.0.0.1:$PORT/v1" --local-model "$NAME" --results "$RESULTS"
+done
+SERVER="llama.cpp llama-server $("$LLAMA_SERVER" --version 2>&1 | head -1), -c $CTX -np $SLOTS, chat template benchmarks/local-model/qwen-tools.jinja" \
+MODEL_INFO="$NAME ($(stat -c %s "$MODEL") bytes)" SAMPLING="temperature $TEMPERATURE, max_tokens ${MODEL_MAX_TOKENS:-800}" \
+    python benchmarks/local-model/report.py "$RESULTS" > docs/real-models.md

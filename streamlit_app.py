@@ -3,6 +3,7 @@
 import streamlit as st
 
 from orchestration.patterns import PATTERNS
+from ui import session
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="Orchestration Playground", page_icon="🎾", layout="wide")
@@ -15,5 +16,7 @@ page = st.navigation({
                    st.Page("pages/calendar.py", title="Court calendar", url_path="calendar")],
     "Patterns": patterns,
 })
+session.resume()
 render_sidebar()
 page.run()
+session.keep()

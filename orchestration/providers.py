@@ -175,10 +175,14 @@ class Settings:
         """The configured model id of each vendor."""
         return {"openai": self.openai_model, "anthropic": self.anthropic_model, "aws": self.bedrock_model_id}
 
+    @staticmethod
+    def secret_fields() -> tuple[str, ...]:
+        """The names of the fields that hold secrets."""
+        return ("openai_api_key", "anthropic_api_key", "aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+
     def secrets(self) -> list[str]:
         """Every secret value, so traces and logs can scrub them."""
-        return [s for s in (self.openai_api_key, self.anthropic_api_key, self.aws_access_key_id,
-                            self.aws_secret_access_key, self.aws_session_token) if s]
+        return [value for name in self.secret_fields() if (value := getattr(self, name))]
 
     def scrub(self, text: str) -> str:
         """`text` with every secret replaced by `***`: for text that crosses from one vendor's call to another's."""

@@ -229,3 +229,28 @@ def test_changing_today_never_deletes_a_booking() -> None:
     open_page(app, "calendar")
     assert bookings(app) == [("A", "15:00", "alice", "C")]
     assert list(app.dataframe[1].value["confirmation"])[0].startswith("TC-")
+
+
+def test_a_reload_keeps_the_conversation_and_the_next_message_continues_it() -> None:
+    """Regression: a reload lost the conversation, the "today" override and the bookings."""
+    app = with_settings(demo_user="alice", today_on=True, today_value=date(2025, 12, 3))
+    open_page(app, "pattern_c")
+    say(app, "Book a court for tomorrow")
+    session_id = app.query_params["session"][0] if isinstance(app.query_params["session"], list) else app.query_params["session"]
+    reloaded = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    reloaded.query_params["session"] = session_id
+    reloaded.run()
+    open_page(reloaded, "pattern_c")
+    assert "Book a court for tomorrow" in [t.value for t in reloaded.text]
+    say(reloaded, "3pm", "A")
+    assert bookings(reloaded) == [("A", "15:00", "alice", "C")]
+
+
+def test_a_reload_never_brings_back_a_key() -> None:
+    app = with_settings(settings_overrides={"openai_api_key": "sk-test-never-kept-0123456789", "openai_model": "m-1"})
+    session_id = app.query_params["session"]
+    session_id = session_id[0] if isinstance(session_id, list) else session_id
+    reloaded = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    reloaded.query_params["session"] = session_id
+    reloaded.run()
+    assert reloaded.session_state["settings_overrides"] == {"openai_model": "m-1"}

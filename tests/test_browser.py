@@ -240,3 +240,19 @@ def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing:
             f"pattern {letter}: {replies}"
         assert "4 December" in replies[-1] or "2025-12-04" in replies[-1], f"pattern {letter}: {replies[-1]!r}"
     browsing.requests.assert_stayed_local()
+
+
+def test_a_reload_in_the_middle_of_a_conversation_keeps_it(browsing: Browsing) -> None:
+    """The session's id is in the URL: a reload brings back the chat, and the next message continues it."""
+    page = browsing.page
+    browsing.open("/pattern-c")
+    assert "What time would you like?" in send_chat(page, "Book court A tomorrow")
+    assert "session=" in page.url, f"no session id in the URL: {page.url}"
+    page.reload(wait_until="domcontentloaded")
+    wait_idle(page)
+    assert_healthy(page)
+    wait_until(page, lambda: "Book court A tomorrow" in page.get_by_test_id("stMain").inner_text(),
+               "the conversation to be back after the reload", timeout=30)
+    reply = send_chat(page, "3pm")
+    assert "Booked" in reply and confirmation_codes(reply), f"the conversation did not go on: {reply!r}"
+    browsing.requests.assert_stayed_local()

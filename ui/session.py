@@ -6,14 +6,19 @@ dialogue books court A at 15:00 on each of them, in any order.
 
 Everything here lives in `st.session_state`, which belongs to one browser session: visitors of the
 hosted demo never share a calendar, a conversation or a key. Keys typed in the sidebar stay in that
-session's memory only — never written to disk, a trace, a log or an export.
+session's memory only — never written to disk, a trace, a log or an export. So that a reload loses
+nothing, the session's id travels in the URL (`?session=…`) and the server keeps its conversations,
+chats, calendar and settings — everything but the keys — under that id (`resume`, `keep`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
+import uuid
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -173,3 +178,49 @@ def restart(letter: str) -> None:
 def default_day() -> date:
     """The day pages show first: tomorrow, like the article's dialogue."""
     return clock().today() + timedelta(days=1)
+
+
+# --- Surviving a reload -------------------------------------------------------------------------
+
+SESSION_PARAM = "session"
+"""The URL query parameter that names this browser session's saved state."""
+KEPT = ("demo_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed")
+"""Session keys a reload keeps, besides each pattern's conversation and chat (and settings, less keys)."""
+MAX_KEPT_SESSIONS = 200
+
+
+@st.cache_resource
+def _kept() -> OrderedDict[str, dict[str, Any]]:
+    """This server process's saved sessions, by session id, oldest first. Never holds an API key."""
+    return OrderedDict()
+
+
+def resume() -> None:
+    """At the start of every run: take this session's id from the URL (after a reload, bringing back
+    what was kept), or make one and put it there."""
+    if "session_id" not in st.session_state:
+        wanted = st.query_params.get(SESSION_PARAM, "")
+        saved = _kept().get(wanted) if re.fullmatch(r"[0-9a-f]{32}", wanted or "") else None
+        st.session_state.session_id = wanted if saved is not None else uuid.uuid4().hex
+        for key, value in (saved or {}).items():
+            st.session_state[key] = value
+    st.query_params[SESSION_PARAM] = st.session_state.session_id
+
+
+def _holds_a_key(value: Any) -> bool:
+    """A conversation whose clients were made with a key: not kept (a reload starts it over, keyless)."""
+    return isinstance(value, Conversation) and bool(value.deps.clients.settings.secrets())
+
+
+def keep() -> None:
+    """At the end of every run: keep what a reload should bring back (never a key)."""
+    state = st.session_state
+    saved = {key: state[key] for key in state if key in KEPT or str(key).startswith(("conversation_", "history_"))
+             and not _holds_a_key(state[key])}
+    secrets = set(Settings().secret_fields())
+    saved[OVERRIDES] = {k: v for k, v in state.get(OVERRIDES, {}).items() if k not in secrets}
+    kept = _kept()
+    kept[state.session_id] = saved
+    kept.move_to_end(state.session_id)
+    while len(kept) > MAX_KEPT_SESSIONS:
+        kept.popitem(last=False)

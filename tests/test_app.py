@@ -59,6 +59,11 @@ def graph(app: AppTest) -> dict:
     return json.loads(json.loads(drawn[-1].proto.json_args)["data"])
 
 
+def drawn_steps(data: dict) -> list[int]:
+    """The step numbers the graph's edges carry (each edge's title lists its steps, one per line)."""
+    return [int(line.split(".")[0]) for edge in data["edges"] for line in edge["title"].split("\n")]
+
+
 def bookings(app: AppTest) -> list[tuple[str, str, str, str]]:
     """Bookings made through the pages: each page books on its own copy of the starting calendar."""
     base = Path(app.session_state["calendar_path"])
@@ -85,17 +90,18 @@ def test_each_pattern_page_books_through_the_chat_and_draws_the_graph(letter: st
     assert bookings(app) == [("A", "15:00", "alice", letter)]
     data = graph(app)
     assert {"user", "code", "calendar"} & {n["id"] for n in data["nodes"]}
-    steps = [int(e["label"]) for e in data["edges"]]
+    steps = sorted(drawn_steps(data))
     assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 10
+    assert len(data["edges"]) < len(steps)  # steps between the same two actors share one edge
     assert {e["color"] for e in data["edges"]} >= {"#6b7280", "#2563eb"}  # you and your code, at least
 
 
 def test_the_replay_slider_redraws_the_graph_up_to_a_step(app: AppTest) -> None:
     open_page(app, "pattern_c")
     say(app, "Book court B tomorrow at 9am")
-    total = len(graph(app)["edges"])
+    total = len(drawn_steps(graph(app)))
     app.slider(key="replay_C").set_value(3).run()
-    assert len(graph(app)["edges"]) == 3 < total
+    assert sorted(drawn_steps(graph(app))) == [1, 2, 3] and total > 3
 
 
 def test_the_pattern_page_details(app: AppTest) -> None:
@@ -254,3 +260,11 @@ def test_a_reload_never_brings_back_a_key() -> None:
     reloaded.query_params["session"] = session_id
     reloaded.run()
     assert reloaded.session_state["settings_overrides"] == {"openai_model": "m-1"}
+
+
+def test_the_steps_table_follows_the_replay_slider() -> None:
+    app = with_settings()
+    open_page(app, "pattern_c")
+    say(app, "Book court B tomorrow at 9am")
+    app.slider(key="replay_C").set_value(4).run()
+    assert list(app.dataframe[0].value["step"]) == [1, 2, 3, 4]

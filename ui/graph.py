@@ -35,10 +35,10 @@ DECIDER_NAMES = {"user": "you", "code": "your code", "llm": "the model", "manage
                  "sub-agent": "a sub-agent"}
 
 _ROLE_PLACES = {  # (x, y) of the first actor of each kind; later ones of a kind go below it
-    "user": (-280, 0), "code": (-100, 0), "runtime": (80, -120), "manager": (80, 60),
-    "model": (260, -220), "lambda": (300, 60), "sub-agent": (620, 60), "calendar": (-100, 240),
+    "user": (-340, 0), "code": (-130, 0), "runtime": (70, -170), "manager": (70, 90),
+    "model": (310, -170), "lambda": (290, 90), "sub-agent": (630, 90), "calendar": (-130, 250),
 }
-_ROW = 150
+_ROW = 170
 _ROLE_COLORS = {"user": "#e5e7eb", "code": "#dbeafe", "runtime": "#fef3c7", "manager": "#ede9fe",
                 "model": "#fde68a", "sub-agent": "#fce7f3", "lambda": "#dcfce7", "calendar": "#f1f5f9"}
 
@@ -49,7 +49,12 @@ def role(actor: str) -> str:
 
 
 def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "") -> tuple[list[Node], list[Edge]]:
-    """Nodes and edges for the first `upto` events (all when None); the last edge is drawn thicker."""
+    """Nodes and edges for the first `upto` events (all when None).
+
+    Steps between the same two actors, decided by the same decider (and failed or not), are gathered
+    onto one edge that lists their numbers, so a long run stays readable; the edge holding the last
+    step is drawn thicker.
+    """
     shown = list(events if upto is None else events[:upto])
     actors: list[str] = []
     for event in shown:
@@ -57,13 +62,22 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "")
             if actor not in actors:
                 actors.append(actor)
     nodes = [_node(actor, actors, user) for actor in actors]
-    pair_counts: dict[tuple[str, str], int] = {}
+    groups: dict[tuple[str, str, str, bool], list[Event]] = {}
+    for event in shown:
+        groups.setdefault((event.actor, event.target, event.decided_by, event.failed), []).append(event)
+    pairs: dict[tuple[str, str], int] = {}
     edges = []
-    for n, event in enumerate(shown):
-        pair = (event.actor, event.target)
-        pair_counts[pair] = pair_counts.get(pair, 0) + 1
-        edges.append(_edge(event, pair_counts[pair], last=n == len(shown) - 1))
+    for (actor, target, _, _), gathered in groups.items():
+        pairs[actor, target] = pairs.get((actor, target), 0) + 1
+        edges.append(_edge(gathered, pairs[actor, target], last=shown[-1] in gathered))
     return nodes, edges
+
+
+def steps_label(steps: Sequence[int]) -> str:
+    """The step numbers an edge carries: "3, 7, 12", or "3, 7 … 31 (9 steps)" when there are many."""
+    if len(steps) <= 4:
+        return ", ".join(map(str, steps))
+    return f"{steps[0]}, {steps[1]} … {steps[-1]} ({len(steps)} steps)"
 
 
 def _node(actor: str, actors: list[str], user: str) -> Node:
@@ -95,17 +109,18 @@ FAILED_COLOR = "#dc2626"
 """Failed steps (a model's mistake, a tool error or refusal, a failed call), drawn dashed in this colour."""
 
 
-def _edge(event: Event, nth: int, last: bool) -> Edge:
-    color = FAILED_COLOR if event.failed else DECIDER_COLORS[event.decided_by]
-    title = (f"{event.step}. {event.action}{' (failed)' if event.failed else ''} — decided by "
-             f"{DECIDER_NAMES[event.decided_by]}\n{event.summary}")
-    if event.actor == event.target:
-        smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.4}
+def _edge(events: Sequence[Event], nth: int, last: bool) -> Edge:
+    first = events[0]
+    color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
+    title = "\n".join(f"{e.step}. {e.action}{' (failed)' if e.failed else ''} — decided by "
+                      f"{DECIDER_NAMES[e.decided_by]}: {e.summary}" for e in events)
+    if first.actor == first.target:
+        smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.4 + 0.15 * (nth - 1)}
     else:
-        smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.08 * (1 + nth // 2)}
-    return Edge(source=event.actor, target=event.target, label=str(event.step), title=title,
-                color=color, width=4 if last else 2, smooth=smooth, font={"size": 20, "color": color, "strokeWidth": 5},
-                arrows="to", dashes=event.failed)
+        smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.12 * (1 + nth // 2)}
+    return Edge(source=first.actor, target=first.target, label=steps_label([e.step for e in events]), title=title,
+                color=color, width=4 if last else 2, smooth=smooth, font={"size": 18, "color": color, "strokeWidth": 5},
+                arrows="to", dashes=first.failed)
 
 
 def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 470, user: str = "") -> None:

@@ -41,8 +41,8 @@ def render(letter: str) -> None:
         _chat(letter, graph_slot)
     trace = session.conversation(letter).trace
     with graph_column:
-        _replay(letter, trace, graph_slot)
-    _details(info, trace)
+        upto = _replay(letter, trace, graph_slot)
+    _details(info, trace, upto)
 
 
 # --- Chat ---------------------------------------------------------------------------------------
@@ -109,12 +109,13 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
 # --- The graph, replayable ----------------------------------------------------------------------
 
 
-def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> None:
+def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> int:
+    """The graph up to the step the replay slider shows; returns that step."""
     events = trace.events
     if not events:
         with graph_slot:
             st.info("The graph appears here as the pattern runs: one box per actor, one numbered arrow per step.")
-        return
+        return 0
     total = len(events)
     if st.session_state.get(f"replay_total_{letter}") != total:  # a new run: show all of it
         st.session_state[f"replay_{letter}"] = total
@@ -125,17 +126,20 @@ def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> None:
     step = events[upto - 1]
     st.caption(plain(f"Step {step.step}: {actor_label(step.actor)} → {actor_label(step.target)} · "
                      f"{step.action}, decided by {DECIDER_NAMES[step.decided_by]} · {step.summary}"))
+    return upto
 
 
 # --- Below the chat -----------------------------------------------------------------------------
 
 
-def _details(info: PatternInfo, trace: Trace) -> None:
+def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
     steps, architecture, control, code, about, export = st.tabs(
         ["Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export"])
     events = trace.events
     with steps:
-        steps_table(events)
+        if 0 < upto < len(events):
+            st.caption(f"Up to step {upto} of {len(events)}, as the replay shows.")
+        steps_table(events[:upto] if upto else events)
     with architecture:
         st.caption("The article's drawing of this pattern; the arrows this run used are coloured by who decided "
                    "them and numbered with their steps.")

@@ -71,6 +71,8 @@ class Browsing:
     page: Page
     base_url: str
     requests: RequestLog
+    console_errors: list[str]
+    """Every error the page logged to the browser's console."""
 
     def open(self, path: str) -> None:
         open_page(self.page, self.base_url, path)
@@ -119,8 +121,10 @@ def browsing(browser: Browser, server: StreamlitServer) -> Iterator[Browsing]:
     requests = RequestLog()
     requests.attach(context)
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     try:
-        yield Browsing(page, server.url, requests)
+        yield Browsing(page, server.url, requests, errors)
     finally:
         context.close()
     if not requests.checked:  # the test stopped before its own check: still report any request off the machine
@@ -239,6 +243,11 @@ def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing:
         assert "Booked" in replies[-1] and "Court A" in replies[-1] and confirmation_codes(replies[-1]), \
             f"pattern {letter}: {replies}"
         assert "4 December" in replies[-1] or "2025-12-04" in replies[-1], f"pattern {letter}: {replies[-1]!r}"
+    for name in ("Compare all seven", "Arena: scenarios and faults", "Court calendar", "Home"):
+        sidebar.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
+        wait_idle(page)
+        assert_healthy(page)
+    assert browsing.console_errors == [], f"{len(browsing.console_errors)} console errors: {browsing.console_errors[:5]}"
     browsing.requests.assert_stayed_local()
 
 

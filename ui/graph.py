@@ -130,8 +130,9 @@ def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int
                     interaction={"hover": True, "zoomView": True, "dragView": True},
                     nodes={"fixed": False}, edges={"arrowStrikethrough": False})
     config.width = "100%"
+    options = {name: value for name, value in config.__dict__.items() if value is not None}  # vis rejects `groups: null`
     data = {"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]}
-    _component(data=json.dumps(data), config=json.dumps(config.__dict__), key=key, default=None)
+    _component(data=json.dumps(data), config=json.dumps(options), key=key, default=None)
 
 
 def legend() -> None:

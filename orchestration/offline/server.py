@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,12 +34,33 @@ _FAILURE = {"error": {"type": "server_error", "message": "the offline model fail
 """The body sent when the handler raised instead of answering."""
 
 
+MAX_BODY_BYTES = 1_048_576
+"""The largest request body taken; larger ones get 413."""
+MAX_CONCURRENT = 64
+"""Requests answered at once; more get 503 at once rather than a pile of threads."""
+IDLE_TIMEOUT_S = 15.0
+"""How long a connection may sit between bytes (a half-sent request, an idle keep-alive) before it is closed."""
+
+
+class BadRequest(Exception):
+    """A request whose framing cannot be read: the status and message it gets."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class OfflineServer(ThreadingHTTPServer):
-    """A threading HTTP server that answers every request with `handler`."""
+    """A threading HTTP server that answers every request with `handler`: a real listen backlog, idle
+    timeouts, a body size limit and a bound on concurrent requests, so it can be left running."""
+
+    request_queue_size = 128
+    daemon_threads = True
 
     def __init__(self, address: tuple[str, int], handler: Handler) -> None:
         self.handler = handler
         """Turns one `WireRequest` into one `WireResponse`."""
+        self.slots = threading.BoundedSemaphore(MAX_CONCURRENT)
         super().__init__(address, _Exchange)
 
 
@@ -47,10 +69,26 @@ class _Exchange(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "OfflineModel"
+    timeout = IDLE_TIMEOUT_S
     server: OfflineServer
 
     def _exchange(self) -> None:
-        request = WireRequest(self.command, self._path(), self._headers(), self._body())
+        if not self.server.slots.acquire(blocking=False):
+            self.close_connection = True
+            self._send(_error(503, "too many requests at once; try again in a moment"))
+            return
+        try:
+            self._answer()
+        finally:
+            self.server.slots.release()
+
+    def _answer(self) -> None:
+        try:
+            request = WireRequest(self.command, self._path(), self._headers(), self._body())
+        except BadRequest as error:  # the client's mistake: a reply, no traceback, and the connection closed
+            self.close_connection = True
+            self._send(_error(error.status, str(error)))
+            return
         try:
             reply = self.server.handler(request)
         except Exception:
@@ -73,12 +111,29 @@ class _Exchange(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return b"".join(iter(self._read_chunk, b""))
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            chunks, total = [], 0
+            for chunk in iter(self._read_chunk, b""):
+                total += len(chunk)
+                if total > MAX_BODY_BYTES:
+                    raise BadRequest(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+                chunks.append(chunk)
+            return b"".join(chunks)
+        declared = self.headers.get("Content-Length") or "0"
+        if not declared.isdigit():
+            raise BadRequest(400, f"Content-Length must be a whole number of bytes, not {declared[:20]!r}")
+        if int(declared) > MAX_BODY_BYTES:
+            raise BadRequest(413, f"the request body is over {MAX_BODY_BYTES} bytes")
+        return self.rfile.read(int(declared))
 
     def _read_chunk(self) -> bytes:
         """One piece of a chunked request body (empty at the end)."""
-        size = int(self.rfile.readline().split(b";")[0], 16)
+        line = self.rfile.readline(100).split(b";")[0].strip()
+        try:
+            size = int(line, 16)
+        except ValueError:
+            raise BadRequest(400, f"a chunk size must be hexadecimal, not {line[:20]!r}") from None
+        if size > MAX_BODY_BYTES:
+            raise BadRequest(413, f"the request body is over {MAX_BODY_BYTES} bytes")
         chunk = self.rfile.read(size)
         self.rfile.readline()  # the CRLF after the chunk, or after the trailers when size is 0
         return chunk
@@ -106,6 +161,11 @@ class _Exchange(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class names it so)
         log.warning("%s: %s", self.address_string(), format % args)
+
+
+def _error(status: int, message: str) -> WireResponse:
+    return WireResponse.of_json({"error": {"type": "invalid_request_error" if status < 500 else "server_error",
+                                           "message": message}}, status=status)
 
 
 def make_server(handler: Handler, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:

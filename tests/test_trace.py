@@ -75,3 +75,13 @@ def test_actor_labels() -> None:
                                      "model:offline model (rule-based)", "sub-agent:availability", "lambda:booking")] == [
         "You", "Your code", "Agent runtime", "Manager", "Calendar", "Model gpt-4.1-mini",
         "Offline model (rule-based)", "Sub-agent availability", "Lambda booking"]
+
+
+def test_an_error_is_scrubbed_before_it_is_cut_short() -> None:
+    """Regression: a key straddling the 300-character cut left its first characters in the message."""
+    from orchestration.patterns.base import describe_error
+
+    key = "sk-live-" + "k" * 40
+    trace = Trace([key])
+    message = describe_error(RuntimeError("x" * 280 + key + " rest"), trace.scrub)
+    assert "sk-live" not in message and "kkkk" not in message

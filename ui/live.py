@@ -41,7 +41,7 @@ def run_turn(conversation: Conversation, text: str, on_progress: Callable[[list[
         except TurnFailed as error:
             result.error = str(error)
         except Exception as error:  # keep the page alive whatever the pattern raised
-            result.error = conversation.trace.scrub(describe_error(error))
+            result.error = describe_error(error, conversation.trace.scrub)
 
     worker = threading.Thread(target=work, name="pattern-turn", daemon=True)
     worker.start()

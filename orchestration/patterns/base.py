@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from time import perf_counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..calendar import Calendar, Clock, human_when
@@ -117,7 +118,7 @@ class Conversation(ABC):
             with observing(Scope(self.trace, notes_to=self.hands_over_to)), self._sdk_trace():
                 reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
         except Exception as error:  # a vendor SDK or network error: say which, and what the calendar holds
-            why = str(error) if isinstance(error, TurnFailed) else self.trace.scrub(describe_error(error))
+            why = str(error) if isinstance(error, TurnFailed) else describe_error(error, self.trace.scrub)
             told = f"{why.rstrip('.')}. {self.booked_this_turn()}"
             self.trace.emit("code", "user", "reply", "code", f"failed: {told}", {"error": told},
                             ms=(perf_counter() - started) * 1000)
@@ -162,8 +163,9 @@ class Conversation(ABC):
         return self.deps.booking(self.letter)
 
 
-def describe_error(error: BaseException) -> str:
-    """A vendor error in plain words: what kind, and what the service said (keys never included)."""
+def describe_error(error: BaseException, scrub: Callable[[str], str] = lambda text: text) -> str:
+    """A vendor error in plain words: what kind, and what the service said, scrubbed by `scrub` before it
+    is cut short (so no key is left half in)."""
     kind = type(error).__name__
     hints = {
         "AuthenticationError": "the API key was rejected",
@@ -175,7 +177,7 @@ def describe_error(error: BaseException) -> str:
         "NoCredentialsError": "no AWS credentials were found",
         "EndpointConnectionError": "the AWS endpoint could not be reached",
     }
-    message = " ".join(str(error).split())[:300]
+    message = scrub(" ".join(str(error).split()))[:300]
     hint = hints.get(kind)
     if kind == "ClientError" and hasattr(error, "response"):
         code = error.response.get("Error", {}).get("Code", "")  # type: ignore[attr-defined]

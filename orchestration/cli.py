@@ -19,7 +19,8 @@ import dataclasses
 import json
 import sys
 import tempfile
-from datetime import date
+import sqlite3
+from datetime import date, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any, TextIO
@@ -31,7 +32,10 @@ from .trace import Event, actor_label
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
-    out = out or sys.stdout
+    if out is None:
+        out = sys.stdout
+        if hasattr(out, "reconfigure"):  # a message with bytes that are not UTF-8 is printed escaped, not a crash
+            out.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     if args.command == "chat":
         return _chat(args, out)
@@ -80,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT)
     return parser
 
 
@@ -107,9 +111,18 @@ def _positive(text: str) -> int:
 
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+    if day > date.max - timedelta(days=366):
+        raise argparse.ArgumentTypeError(f"{text} is too far in the future: the calendar books a month ahead of it")
+    return day
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; use a number from 0 to 65535")
+    return int(text)
 
 
 def _chat(args: argparse.Namespace, out: TextIO) -> int:
@@ -118,14 +131,17 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
     clock = Clock.on(args.today) if args.today else Clock()
     settings = _settings(args)
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
-        calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
-        deps = Deps.of(calendar, args.user, settings)
-        trace = deps.trace
         try:
+            calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
+            deps = Deps.of(calendar, args.user, settings)
             conversation = start(args.pattern, deps)
-        except UnknownPattern as error:
+        except (UnknownPattern, TurnFailed) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        except (OSError, sqlite3.Error, ValueError) as error:  # the --db file: no folder, not a database, another schema
+            print(f"error: cannot use {args.db or 'the calendar'} as the court calendar: {error}", file=sys.stderr)
+            return 2
+        trace = deps.trace
         info = PATTERNS[args.pattern.upper()]
         if not args.json:
             _print_banner(info.letter, info.name, deps, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,38 @@ def test_python_dash_m_runs_as_a_new_user_would() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert [(b["court"], b["time"], b["user"]) for b in json.loads(done.stdout)["bookings"]] == [("A", "15:00", "alice")]
+
+
+@pytest.mark.parametrize("args", [
+    ["chat", "--pattern", "C", "--db", "/nonexistent/folder/c.db", "hi"],
+    ["chat", "--pattern", "C", "--db", "{notadb}", "hi"],
+    ["chat", "--pattern", "C", "--db", "{folder}", "hi"],
+    ["chat", "--pattern", "C", "--db", "{otherschema}", "hi"],
+    ["chat", "--pattern", "C", "--today", "9999-12-31", "hi"],
+    ["chat", "--pattern", "B", "hi"],
+    ["serve", "--port", "99999"],
+])
+def test_bad_input_on_the_command_line_is_one_line_and_exit_2(args: list[str], tmp_path: Path) -> None:
+    """Regression: each of these printed a traceback."""
+    (tmp_path / "notadb.txt").write_text("not a database")
+    with sqlite3.connect(tmp_path / "other.db") as other:
+        other.execute("CREATE TABLE bookings (a, b)")
+    args = [a.format(notadb=tmp_path / "notadb.txt", folder=tmp_path, otherschema=tmp_path / "other.db") for a in args]
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"} if "B" in args else None
+    done = subprocess.run([sys.executable, "-m", "orchestration", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "error: " in done.stderr.strip().splitlines()[-1]
+
+
+def test_a_message_of_broken_characters_gets_a_clear_reply(tmp_path: Path) -> None:
+    from orchestration.patterns import Deps, start
+    from orchestration.providers import Settings
+
+    from .helpers import new_calendar
+
+    for letter in "CDG":
+        (tmp_path / letter).mkdir()
+        chat = start(letter, Deps.of(new_calendar(tmp_path / letter), "alice", Settings()))
+        assert chat.send("Book court A \udcff tomorrow") == ("Part of that message is not readable text (broken "
+                                                             "characters). Please type it again.")

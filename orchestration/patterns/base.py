@@ -111,12 +111,17 @@ class Conversation(ABC):
     def send(self, text: str) -> str:
         """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
         text = text.strip()[:MAX_MESSAGE_CHARS]
+        unreadable = not _is_text(text)
+        if unreadable:  # lone surrogates (a paste of broken bytes): say so; no model or service could read them
+            text = text.encode("utf-8", "replace").decode("utf-8")
         self.trace.begin_turn()
         self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
         started, self._first_booking = perf_counter(), self.deps.calendar.last_id()
         try:
             with observing(Scope(self.trace, notes_to=self.hands_over_to)), self._sdk_trace():
-                reply = self.respond(text) if text else "Please type a message — for example, “Book a court for tomorrow at 3pm”."
+                reply = ("Part of that message is not readable text (broken characters). Please type it again."
+                         if unreadable else self.respond(text) if text else
+                         "Please type a message — for example, “Book a court for tomorrow at 3pm”.")
         except Exception as error:  # a vendor SDK or network error: say which, and what the calendar holds
             why = str(error) if isinstance(error, TurnFailed) else describe_error(error, self.trace.scrub)
             told = f"{why.rstrip('.')}. {self.booked_this_turn()}"
@@ -186,6 +191,14 @@ def describe_error(error: BaseException, scrub: Callable[[str], str] = lambda te
                 "ResourceNotFoundException": "the model, agent or alias id was not found",
                 "ValidationException": "the request was not accepted"}.get(code, hint)
     return f"{kind}: {hint} — {message}" if hint else f"{kind}: {message}"
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _quote(text: str, limit: int = 90) -> str:

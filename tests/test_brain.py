@@ -17,6 +17,13 @@ from .helpers import TODAY, TOMORROW, bookings_by, new_calendar
 
 SYSTEM = "You are a tennis club's booking assistant. Today is 2025-12-03 (Wednesday)."
 TOOLS = tuple(ToolDef(t["name"], t["description"], t["input_schema"]) for t in tool_defs.anthropic_tools())
+DELEGATES = (
+    ToolDef("ask_availability_agent", "Ask the availability specialist which courts are free.",
+            {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
+    ToolDef("ask_booking_agent", "Ask the booking specialist to book a court.",
+            {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
+)
+"""A manager's two delegation tools, each taking one plain-language task."""
 
 
 class Session:
@@ -187,12 +194,7 @@ def test_no_wording_in_the_prompt_adds_slot_ids(tmp_path: Path) -> None:
 ])
 def test_a_plain_confirmation_from_a_specialist_is_read_as_the_booking(answer: str) -> None:
     """Regression: a specialist's answer counted as a booking only if it held a slot id beside the code."""
-    delegates = (
-        ToolDef("ask_availability_agent", "Ask the availability specialist which courts are free.",
-                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
-        ToolDef("ask_booking_agent", "Ask the booking specialist to book a court.",
-                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
-    )
+    delegates = DELEGATES
     task = json.dumps({"task": f"Book court A on {TOMORROW} at 15:00."})
     messages = (Message("user", "Book court A tomorrow at 3pm"),
                 Message("assistant", tool_calls=(ToolCall("ask_availability_agent", json.dumps({"task": "Check 2025-12-04 15:00"}), "d1"),)),
@@ -205,12 +207,7 @@ def test_a_plain_confirmation_from_a_specialist_is_read_as_the_booking(answer: s
 
 
 def test_a_delegate_gets_a_plain_task_and_its_plain_answer_is_understood(demo: Session) -> None:
-    delegates = (
-        ToolDef("ask_availability_agent", "Ask the availability specialist which courts are free.",
-                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
-        ToolDef("ask_booking_agent", "Ask the booking specialist to book a court.",
-                {"type": "object", "properties": {"task": {"type": "string"}}, "required": ["task"]}),
-    )
+    delegates = DELEGATES
     messages = [Message("user", "Book court A tomorrow at 3pm")]
     first = Brain().reply(ModelRequest("m", SYSTEM, tuple(messages), delegates))
     assert [(c.name, json.loads(c.arguments)) for c in first.tool_calls] == [

@@ -26,6 +26,7 @@ from time import perf_counter
 from typing import Any, TextIO
 
 from .calendar import Calendar, Clock
+from .identity import user_problem
 from .providers import Settings
 from .trace import Event, actor_label
 
@@ -128,6 +129,10 @@ def _port(text: str) -> int:
 def _chat(args: argparse.Namespace, out: TextIO) -> int:
     from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
 
+    problem = user_problem(args.user)
+    if problem:
+        print(f"error: --user: {problem}", file=sys.stderr)
+        return 2
     clock = Clock.on(args.today) if args.today else Clock()
     settings = _settings(args)
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:

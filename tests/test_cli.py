@@ -128,3 +128,18 @@ def test_a_message_of_broken_characters_gets_a_clear_reply(tmp_path: Path) -> No
         chat = start(letter, Deps.of(new_calendar(tmp_path / letter), "alice", Settings()))
         assert chat.send("Book court A \udcff tomorrow") == ("Part of that message is not readable text (broken "
                                                              "characters). Please type it again.")
+
+
+@pytest.mark.parametrize("user", ["", " alice", "alice\u200b", "al\tice", "a" * 65, "   "])
+def test_a_user_id_that_is_empty_invisible_or_padded_is_refused_at_the_edge(user: str,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: an empty --user booked for an empty name; G's Lambda rewrote ids ("alice\u200b" -> "alice")."""
+    assert main(["chat", "--pattern", "C", "--user", user, "Book court A tomorrow at 3pm"]) == 2
+    assert capsys.readouterr().err.startswith("error: --user: the user id")
+
+
+@pytest.mark.parametrize("letter", "ACG")
+def test_a_valid_user_id_reaches_the_calendar_byte_for_byte(letter: str) -> None:
+    user = "Zoë O'Brien-李 #7"
+    result = run_json("--pattern", letter, "--user", user, "--calendar", "empty", "Book court B tomorrow at 9am")
+    assert [b["user"] for b in result["bookings"]] == [user]

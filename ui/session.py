@@ -28,6 +28,7 @@ import streamlit as st
 
 from orchestration.calendar import Calendar, Clock, SeedName
 from orchestration.evaluate import FAULTS, Fault
+from orchestration.identity import user_problem
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.providers import Settings
 
@@ -70,8 +71,12 @@ def fingerprint(current: Settings) -> str:
 
 
 def user() -> str:
-    """The demo user every booking in this session is made for."""
-    return (st.session_state.get("demo_user") or "guest").strip()[:40] or "guest"
+    """The demo user every booking in this session is made for, exactly as typed once it is a valid id
+    (until then, the last valid one)."""
+    typed = st.session_state.get("demo_user", "guest")
+    if user_problem(typed) is None:
+        st.session_state["valid_user"] = typed
+    return st.session_state.get("valid_user", "guest")
 
 
 def today_override() -> date | None:
@@ -184,7 +189,7 @@ def default_day() -> date:
 
 SESSION_PARAM = "session"
 """The URL query parameter that names this browser session's saved state."""
-KEPT = ("demo_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed")
+KEPT = ("demo_user", "valid_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed")
 """Session keys a reload keeps, besides each pattern's conversation and chat (and settings, less keys)."""
 MAX_KEPT_SESSIONS = 200
 

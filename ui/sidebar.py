@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from orchestration.evaluate import FAULTS
+from orchestration.identity import user_problem
 from orchestration.offline.protocol import MODEL_LABEL
 from orchestration.providers import Clients
 
@@ -73,8 +74,11 @@ def where_calls_go() -> str:
 def render_sidebar() -> None:
     with st.sidebar:
         st.session_state.setdefault("demo_user", "guest")
-        st.text_input("Demo user", key="demo_user", max_chars=40,
+        st.text_input("Demo user", key="demo_user", max_chars=64,
                       help="Every booking is made for this user. Your code binds it; no model can choose it.")
+        problem = user_problem(st.session_state.get("demo_user"))
+        if problem:
+            st.error(f"Not changed: {problem}. Bookings stay in the name of {session.user()!r}.")
         st.session_state.setdefault("today_value", date(2025, 12, 3))
         st.checkbox("Pretend today is…", key="today_on",
                     help="Fix the date, as the article's dialogue does (its “tomorrow” is 4 December 2025).")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...calendar import Booked, Refused, human_when
+from ...identity import user_problem
 from ...lambdas import calendar_from, environment_of, function, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
@@ -35,8 +36,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # 1. Pre-processing.
     task, user = plain_text(event.get("task")), event.get("user")
     decided("pre-process: plain-text task; the user comes from the manager's code", task=task, user=user)
-    if not task or not isinstance(user, str) or not user:
-        return {"output": "No task or no signed-in user was given; nothing was booked."}
+    if not task or user_problem(user):
+        return {"output": f"Nothing was booked: {user_problem(user) or 'no task was given'}."}
     calendar = calendar_from(env)
     clients = Clients(Settings.from_env(env))
     client, model = clients.anthropic, clients.model_id("anthropic")

@@ -305,8 +305,10 @@ _REFUSAL_WORDS = {
 
 
 def _explain_refusal(refusal: dict[str, Any], today: date) -> str:
-    lead = _REFUSAL_WORDS.get(str(refusal.get("reason")), "I couldn't do that —")
     message = str(refusal.get("message", "")).strip()
+    if refusal.get("reason") == "unknown" and message:  # a specialist's own explanation: pass it on as it is
+        return message if message.endswith("?") else f"{message} What would you like instead?"
+    lead = _REFUSAL_WORDS.get(str(refusal.get("reason")), "I couldn't do that —")
     alternatives = refusal.get("alternatives") or []
     tail = ""
     if alternatives:

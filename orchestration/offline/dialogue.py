@@ -336,6 +336,8 @@ _CODE_IN_TEXT = re.compile(r"\b(TC-[0-9A-F]{6})\b")
 _COURT_LIST = re.compile(r"\bcourts?\s+([A-Z](?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*&\s*)[A-Z])*)\b", re.I)
 _NOT_FREE = re.compile(r"\b(?:taken|already booked|not (?:free|available|open)|no longer|unavailable)\b", re.I)
 _NOTHING_FREE = re.compile(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|\bnone\b", re.I)
+_REFUSED = re.compile(r"too far ahead|up to \d+ days|in the past|already passed|outside opening|not a (?:time|date)|"
+                      r"no court [E-Z]\b|open from \d", re.I)
 _CLOCK = re.compile(r"\b(\d{2}):(\d{2})\b")
 
 
@@ -354,6 +356,8 @@ def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str
                  r"outside opening", lowered) and (tools.ask_book and name == tools.ask_book.name):
         return {"status": "refused", "reason": "unknown", "message": text.strip()}
     slots = slots_in(text) or _slots_said(text, asked, today)
+    if not slots and _REFUSED.search(text):  # a specialist that explains why it could not check
+        return {"status": "refused", "reason": "unknown", "message": text.strip()}
     if slots or _NOTHING_FREE.search(text):
         day, time = asked or (slots[0]["date"] if slots else None, None)
         asked_slots = [s for s in slots if s["date"] == day and (time is None or s["time"] == time)]

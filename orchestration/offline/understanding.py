@@ -65,8 +65,8 @@ _DATE_SPAN = re.compile(
       | today | tonight | tomorrow | tmrw | tmr | yesterday
       | in\s+\d{{1,2}}\s+days?
       | (?:(?:next|this|coming|last)\s+)?(?:{_WEEKDAYS})(?:\s+next\s+week)?
-      | (?:{_MONTHS})\.?\s+{_ORD}(?!\s*(?:am|pm|:|h\b|o'?clock))
-      | {_ORD}\s+(?:of\s+)?(?:{_MONTHS})
+      | (?:{_MONTHS})\.?\s+{_ORD}(?:,?\s+\d{{4}})?(?!\s*(?:am|pm|:|h\b|o'?clock))
+      | {_ORD}\s+(?:of\s+)?(?:{_MONTHS})(?:,?\s+\d{{4}})?
       | the\s+\d{{1,2}}(?:st|nd|rd|th)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
@@ -120,7 +120,7 @@ _HOUR = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
 _PERIOD = r"(?:in\s+the\s+(morning|afternoon|evening)|at\s+night|(tonight))"
 _TIME_PATTERNS = [
     # 3pm, 3 pm, 3:30 p.m., seven pm
-    (re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I), "meridiem"),
+    (re.compile(rf"(?<![-−\d]){_HOUR}(?::(\d{{2}}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I), "meridiem"),
     # 7 in the evening, 8 tonight, 9 o'clock in the morning
     (re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*(?:o'?clock\s*)?{_PERIOD}", re.I), "period"),
     # noon, midday, midnight
@@ -128,7 +128,7 @@ _TIME_PATTERNS = [
     # half past three, quarter past 4, quarter to 5
     (re.compile(rf"\b(half\s+past|quarter\s+past|quarter\s+to)\s+{_HOUR}\b", re.I), "fraction"),
     # 15:00, 9:30, 15h
-    (re.compile(r"\b(\d{1,2})(?::(\d{2})|h(\d{2})?\b)", re.I), "clock"),
+    (re.compile(r"(?<![-−\d])\b(\d{1,2})(?::(\d{2})|h(\d{2})?\b)", re.I), "clock"),
     # at 5, at five, around 6, 5 o'clock
     (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-)", re.I), "bare"),
     (re.compile(rf"\b{_HOUR}\s*o'?clock\b", re.I), "bare"),

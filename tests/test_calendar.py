@@ -164,3 +164,23 @@ def test_rebooking_your_own_slot_returns_the_same_booking(calendar: Calendar) ->
 def test_results_read_as_json_when_an_sdk_stringifies_them(calendar: Calendar) -> None:
     booked = calendar.book("A-2025-12-04-1500", "alice")
     assert str(booked) == booked.model_dump_json()
+
+
+def _open_and_book(path: str, court: str, user: str, start: object) -> str:
+    start.wait()  # type: ignore[attr-defined]
+    calendar = Calendar.open(path, Clock.on(date(2025, 12, 3)), seed="empty")
+    return calendar.book(f"{court}-2025-12-04-0900", user).status
+
+
+def test_many_processes_creating_one_new_file_at_once_do_not_crash(tmp_path: Path) -> None:
+    """Regression: 8 processes opening one new --db failed with "database is locked" or "table bookings already exists"."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    path = str(tmp_path / "new.db")
+    with context.Manager() as manager:
+        start = manager.Barrier(8)
+        with context.Pool(8) as pool:
+            statuses = pool.starmap(_open_and_book, [(path, court, f"user-{n}", start) for n, court in enumerate("ABCDABCD")])
+    assert sorted(statuses) == ["booked"] * 4 + ["refused"] * 4
+    assert sorted(b.court for b in Calendar(path).bookings()) == list("ABCD")

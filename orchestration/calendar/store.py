@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from time import sleep
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -48,23 +49,31 @@ class Calendar:
 
     @classmethod
     def open(cls, path: str | Path, clock: Clock = Clock(), seed: SeedName = "demo") -> Calendar:
-        """Open the calendar at `path`, creating and seeding it if it is new."""
+        """Open the calendar at `path`, creating and seeding it if it is new.
+
+        Safe from many processes at once: creating is one write transaction that waits its turn, so
+        exactly one of them creates and seeds the file and the others find it made.
+        """
         calendar = cls(str(path), clock)
         with calendar._db() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            is_new = "bookings" not in db.table_names()
-            if is_new:
-                db["bookings"].create(
-                    {"id": int, "court": str, "date": str, "time": str, "user": str,
-                     "confirmation": str, "via": str, "created_at": str},
-                    pk="id", not_null={"court", "date", "time", "user", "confirmation", "via", "created_at"},
-                )
-                db["bookings"].create_index(["court", "date", "time"], index_name="one_booking_per_slot", unique=True)
-                db["bookings"].create_index(["confirmation"], unique=True)
-            db["notices"].create({"date": str, "text": str}, not_null={"date", "text"}, if_not_exists=True)
-            db["faults"].create({"name": str, "remaining": int}, pk="name", if_not_exists=True)
-        if is_new:
-            calendar.reset(seed)
+            _use_wal(db)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if "bookings" not in db.table_names():
+                    db["bookings"].create(
+                        {"id": int, "court": str, "date": str, "time": str, "user": str,
+                         "confirmation": str, "via": str, "created_at": str},
+                        pk="id", not_null={"court", "date", "time", "user", "confirmation", "via", "created_at"},
+                    )
+                    db["bookings"].create_index(["court", "date", "time"], index_name="one_booking_per_slot", unique=True)
+                    db["bookings"].create_index(["confirmation"], unique=True)
+                    calendar._seed(db, seed)
+                db["notices"].create({"date": str, "text": str}, not_null={"date", "text"}, if_not_exists=True)
+                db["faults"].create({"name": str, "remaining": int}, pk="name", if_not_exists=True)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         return calendar
 
     # The two operations the tools expose ------------------------------------------------------
@@ -164,17 +173,21 @@ class Calendar:
 
     def reset(self, seed: SeedName = "demo") -> None:
         """Delete every booking and load a starting state: `demo` (club members' bookings) or `empty`."""
-        rows = demo_bookings(self.clock.today()) if seed == "demo" else []
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM bookings")
-            for number, (court, day, time, user) in enumerate(rows, start=1):
-                db["bookings"].insert({
-                    "id": number, "court": court, "date": day, "time": time, "user": user,
-                    "confirmation": seed_code(number, slot_id(court, day, time), user),
-                    "via": "seed", "created_at": f"{day}T00:00:00",
-                })
+            self._seed(db, seed)
             db.execute("COMMIT")
+
+    def _seed(self, db: Database, seed: SeedName) -> None:
+        """Insert a starting state's bookings, inside the caller's write transaction."""
+        rows = demo_bookings(self.clock.today()) if seed == "demo" else []
+        for number, (court, day, time, user) in enumerate(rows, start=1):
+            db["bookings"].insert({
+                "id": number, "court": court, "date": day, "time": time, "user": user,
+                "confirmation": seed_code(number, slot_id(court, day, time), user),
+                "via": "seed", "created_at": f"{day}T00:00:00",
+            })
 
     # Notices and faults -----------------------------------------------------------------------
 
@@ -212,6 +225,18 @@ class Calendar:
         with closing(connection):
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             yield Database(connection)
+
+
+def _use_wal(db: Database) -> None:
+    """Switch the file to write-ahead logging. SQLite does not wait on a lock for this, so retry."""
+    for attempt in range(200):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 199:
+                raise
+            sleep(0.05)
 
 
 def _taken(db: Database, day: str) -> Taken:

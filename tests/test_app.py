@@ -268,3 +268,20 @@ def test_the_steps_table_follows_the_replay_slider() -> None:
     say(app, "Book court B tomorrow at 9am")
     app.slider(key="replay_C").set_value(4).run()
     assert list(app.dataframe[0].value["step"]) == [1, 2, 3, 4]
+
+
+def test_old_session_calendars_are_removed_and_recent_ones_kept(tmp_path: Path) -> None:
+    """Regression: every browser session left its calendar file behind for good."""
+    import os
+    import time as clock
+
+    from ui.session import KEEP_FILES_S, prune
+
+    old, recent = tmp_path / "calendar-old.db", tmp_path / "calendar-recent.db"
+    for path in (old, recent, tmp_path / "calendar-old.db-wal"):
+        path.write_text("")
+    long_ago = clock.time() - KEEP_FILES_S - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(tmp_path / "calendar-old.db-wal", (long_ago, long_ago))
+    assert prune(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calendar-recent.db"]

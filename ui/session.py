@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import replace
@@ -98,6 +99,7 @@ def calendar() -> Calendar:
     seed = starting_state()
     if path is None or not Path(path).exists():  # first use (or the temp folder was cleaned): create and seed it
         SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
+        prune(SANDBOX_ROOT)
         handle, path = tempfile.mkstemp(prefix="calendar-", suffix=".db", dir=SANDBOX_ROOT)
         os.close(handle)
         os.unlink(path)
@@ -109,6 +111,24 @@ def calendar() -> Calendar:
         found.reset(seed)  # the demo state is laid out around "today"
         st.session_state.calendar_day = current.today()
     return found
+
+
+KEEP_FILES_S = 24 * 3600
+"""How long a session's calendar files outlive their last use before a new session removes them."""
+
+
+def prune(folder: Path, now: float | None = None) -> int:
+    """Remove sessions' calendar files unused for `KEEP_FILES_S`; returns how many were removed."""
+    cutoff = (now if now is not None else time.time()) - KEEP_FILES_S
+    removed = 0
+    for path in folder.glob("calendar-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # another session's server removed it first, or it is in use
+            continue
+    return removed
 
 
 def starting_state() -> SeedName:

@@ -43,16 +43,16 @@ def main(path: Path) -> str:
         f"- **Machine:** {os.environ.get('MACHINE', f'{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}')}",
         f"- **Sampling:** {os.environ.get('SAMPLING', 'see the command in run.sh')}",
         "",
-        "| Pattern | Success | " + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) +
+        "| Pattern | Runs (scenarios) | Success | " + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) +
         " | Model calls | Tokens | Median s/turn | Blamed on |",
-        "|---|---|" + "---|" * runs + "---|---|---|---|",
+        "|---|---|---|" + "---|" * runs + "---|---|---|---|",
     ]
     for letter in sorted(by_pattern):
         rows = by_pattern[letter]
         per_scenario: dict[str, list[bool]] = defaultdict(list)
         for r in rows:
             per_scenario[r["scenario"]].append(r["passed"])
-        pass_k = [statistics.mean(comb(sum(v), k) / comb(len(v), k) for v in per_scenario.values() if len(v) >= k)
+        pass_k = [[comb(sum(v), k) / comb(len(v), k) for v in per_scenario.values() if len(v) >= k]
                   for k in range(1, runs + 1)]
         turns = [ms / 1000 for r in rows for ms in r.get("turn_ms", [])]
         blame = defaultdict(int)
@@ -60,8 +60,8 @@ def main(path: Path) -> str:
             if not r["passed"]:
                 blame[r["blame"] or "?"] += 1
         lines.append(
-            f"| {letter} | {sum(r['passed'] for r in rows) / len(rows):.0%} | "
-            + " | ".join(f"{p:.2f}" for p in pass_k)
+            f"| {letter} | {len(rows)} ({len(per_scenario)}) | {sum(r['passed'] for r in rows) / len(rows):.0%} | "
+            + " | ".join(f"{statistics.mean(p):.2f}" if p else "—" for p in pass_k)
             + f" | {statistics.mean(r['metrics']['llm_calls'] for r in rows):.1f}"
             f" | {statistics.mean(r['metrics']['tokens_in'] + r['metrics']['tokens_out'] for r in rows):,.0f}"
             f" | {statistics.median(turns) if turns else 0:.1f}"

@@ -150,7 +150,7 @@ class Conversation(ABC):
         scope = current()
         if scope is not None:
             scope.emit(scope.caller, scope.caller, "model_error", "code",
-                       f"stop: {who.lower()} reached the cap of {cap} model call{'s' * (cap != 1)}", {"max_steps": cap})
+                       f"stop: the cap of {cap} model call{'s' * (cap != 1)} was reached", {"max_steps": cap})
         return (f"{who} stopped after {cap} model call{'s' * (cap != 1)} without finishing. {self.booked_this_turn()} "
                 "Please try again or rephrase.")
 

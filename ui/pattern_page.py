@@ -51,15 +51,15 @@ def render(letter: str) -> None:
 def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     conversation = session.conversation(letter)
     history = session.history(letter)
-    top = st.columns([5, 2, 2], vertical_alignment="center")
     today = conversation.deps.clock.today()
     injected = f" · fault: {session.fault().name.replace('_', ' ')}" if session.fault() else ""
-    top[0].caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected}  \n"
-                   f"On this page's own copy of your starting calendar ({session.starting_state()} state)")
-    if top[1].button("Start over", key=f"restart_{letter}", width="stretch", help="A new conversation; bookings stay."):
+    st.caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected} · "
+               f"on this page's own copy of your starting calendar ({session.starting_state()} state)")
+    top = st.columns(2)
+    if top[0].button("Start over", key=f"restart_{letter}", width="stretch", help="A new conversation; bookings stay."):
         session.restart(letter)
         st.rerun()
-    if top[2].button("Reset calendar", key=f"reset_calendar_{letter}", width="stretch",
+    if top[1].button("Reset this page's calendar", key=f"reset_calendar_{letter}", width="stretch",
                      help="This page's calendar back to the starting state, and a new conversation."):
         session.reset_page_calendar(letter)
         st.rerun()

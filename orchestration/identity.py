@@ -4,6 +4,11 @@ Lambda's event) and passed on byte for byte after that. No layer rewrites it; a 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .calendar import Calendar
 
 MAX_USER_CHARS = 64
 
@@ -21,3 +26,15 @@ def user_problem(user: object) -> str | None:
     if hidden:
         return f"the user id holds a control or invisible character (U+{ord(hidden[0]):04X})"
     return None
+
+
+@dataclass(frozen=True)
+class BookingContext:
+    """What the tools need from the session. Built by code; never shown to a model."""
+
+    calendar: Calendar
+    """The court calendar to read and write."""
+    user: str
+    """The signed-in user every booking is made for."""
+    via: str = ""
+    """Which pattern made the call, recorded with each booking."""

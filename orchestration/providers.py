@@ -20,8 +20,6 @@ from functools import cache, cached_property
 from typing import Any, Literal
 
 from .offline import MODEL_LABEL, OfflineModel
-from .offline.brain import Brain
-from .offline.faults import FaultyBrain, ModelFaults
 
 Vendor = Literal["openai", "anthropic", "aws"]
 Mode = Literal["real", "local", "offline"]
@@ -217,6 +215,8 @@ class Clients:
         rule-based brain, or from the local model when one is set."""
         if self._offline is None:
             from .local import LocalModel
+            from .offline.brain import Brain
+            from .offline.faults import FaultyBrain, ModelFaults
 
             faults = ModelFaults.parse(self.settings.offline_faults)
             brain = LocalModel(self.settings, self.quirks) if self.settings.local_model_url else Brain()

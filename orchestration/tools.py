@@ -26,21 +26,10 @@ from agents.function_schema import FuncSchema, function_schema
 from pydantic import Field, ValidationError
 
 from . import observe
-from .calendar import Availability, Booked, Calendar, CalendarUnavailable, Refused, Result
+from .calendar import Availability, Booked, CalendarUnavailable, Refused, Result
+from .identity import BookingContext
 
 StartTime = Annotated[str, Field(pattern=r"^[0-9]{2}:[0-9]{2}$")]
-
-
-@dataclass(frozen=True)
-class BookingContext:
-    """What the tools need from the session. Built by code; never shown to a model."""
-
-    calendar: Calendar
-    """The court calendar to read and write."""
-    user: str
-    """The signed-in user every booking is made for."""
-    via: str = ""
-    """Which pattern made the call, recorded with each booking."""
 
 
 # --- The tools --------------------------------------------------------------------------------

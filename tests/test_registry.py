@@ -130,3 +130,12 @@ def test_every_setting_is_listed_in_the_secrets_example() -> None:
     example = (ROOT / ".streamlit" / "secrets.toml.example").read_text()
     for field in fields(Settings):
         assert f"# {Settings._ENV[field.name][0]} = " in example, field.name
+
+
+def test_the_first_page_loads_no_vendor_sdk() -> None:
+    """Cold start on a host that puts idle apps to sleep: SDKs load when a page or a run needs them."""
+    script = ("import sys\nimport orchestration.patterns, ui.session, ui.sidebar, ui.graph\n"
+              "print(sorted(m for m in ('agents', 'openai', 'anthropic', 'boto3', 'botocore', 'dateparser') "
+              "if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tools import BookingContext, ToolError, run_tool
 from .runtime import calendar_from, environment_of, function
 
 FUNCTION_NAME = "court-booking-actions"
@@ -21,6 +20,8 @@ FUNCTION_NAME = "court-booking-actions"
 
 @function(FUNCTION_NAME)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from ..tools import BookingContext, ToolError, run_tool  # here, so registering the function loads no SDK
+
     session = event.get("sessionAttributes") or {}
     user = session.get("user")
     if not user:

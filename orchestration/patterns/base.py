@@ -23,7 +23,7 @@ from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, envir
 from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
 from ..providers import Clients, Settings
-from ..tools import BookingContext
+from ..identity import BookingContext
 from ..trace import Trace
 
 if TYPE_CHECKING:

@@ -42,7 +42,9 @@ def main(path: Path) -> str:
         f"- **Server:** {os.environ.get('SERVER', 'llama.cpp llama-server')}",
         f"- **Machine:** {os.environ.get('MACHINE', f'{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}')}",
         f"- **Sampling:** {os.environ.get('SAMPLING', 'see the command in run.sh')}",
+        f"- **Measured at commit:** {os.environ.get('COMMIT', '?')}",
         "",
+        *_coverage(by_pattern, scenarios, runs),
         "| Pattern | Runs (scenarios) | Success | " + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) +
         " | Model calls | Tokens | Median s/turn | Blamed on |",
         "|---|---|---|" + "---|" * runs + "---|---|---|---|",
@@ -66,6 +68,9 @@ def main(path: Path) -> str:
             f" | {statistics.mean(r['metrics']['tokens_in'] + r['metrics']['tokens_out'] for r in rows):,.0f}"
             f" | {statistics.median(turns) if turns else 0:.1f}"
             f" | {', '.join(f'{who} {n}' for who, n in sorted(blame.items())) or '—'} |")
+    notes = path.with_name("notes.md")
+    if notes.exists():  # what a person read in the runs, kept beside them
+        lines += ["", notes.read_text().strip()]
     lines += ["", "## Failures, quoted from the runs", ""]
     for letter in sorted(by_pattern):
         failed = [r for r in by_pattern[letter] if not r["passed"]]
@@ -82,6 +87,16 @@ def main(path: Path) -> str:
                 lines.append(f"  - step {_quote(step)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _coverage(by_pattern: dict[str, list[dict]], scenarios: list[str], runs: int) -> list[str]:
+    planned = 7 * len(scenarios) * runs
+    done = sum(len(rows) for rows in by_pattern.values())
+    if done >= planned:
+        return []
+    return [f"**Incomplete:** {done} of the {planned} planned runs ({7} patterns × {len(scenarios)} scenarios × "
+            f"{runs} runs). The table says, per pattern, how many runs and scenarios its figures rest on; "
+            "`run.sh` goes on from where this stopped.", ""]
 
 
 def _quote(text: str, limit: int = 220) -> str:

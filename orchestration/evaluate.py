@@ -219,9 +219,7 @@ class RunLog:
 
 def _record(outcome: Outcome, scenario: Scenario, n: int, fault: str, settings: Settings) -> dict[str, Any]:
     result = outcome.result
-    notable = [f"{e.step}. {e.action}: {e.summary}" for e in result.events
-               if e.action == "model_error" or (e.action == "execute_tool" and e.detail.get("result", {}).get("status")
-                                                in ("error", "refused")) or e.summary.startswith("failed")]
+    notable = [f"{e.step}. {e.action}: {e.summary}" for e in result.events if e.failed]
     return {"pattern": outcome.letter, "scenario": scenario.id, "run": n, "fault": fault,
             "model": settings.local_model if settings.local_model_url else "", "passed": outcome.passed,
             "verdict": outcome.verdict, "why": outcome.why, "blame": outcome.blame,

@@ -227,3 +227,15 @@ def test_a_hallucinated_slot_is_the_next_court_over() -> None:
 def test_model_fault_specs_are_checked(spec: str, complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint):
         ModelFaults.parse(spec)
+
+
+def test_a_run_record_takes_tool_results_of_any_shape(tmp_path: Path) -> None:
+    """Regression: a tool result that was text, not JSON, crashed the JSON-lines record of a run."""
+    from orchestration.evaluate import _record
+
+    text_result = Event(1, 1, "runtime", "lambda:x", "execute_tool", "llm", "run book → done", {"result": "not json"})
+    failed = Event(2, 1, "code", "code", "model_error", "code", "refused book: no such slot", {})
+    result = RunResult("B", ["Sorry."], None, (text_result, failed), {"llm_calls": 1})
+    outcome = grade(BOOK_B, "B", result)
+    record = _record(outcome, BOOK_B, 0, "", Settings())
+    assert record["notable"] == ["2. model_error: refused book: no such slot"]

@@ -178,7 +178,8 @@ def describe_error(error: BaseException, scrub: Callable[[str], str] = lambda te
         "RateLimitError": "the service is rate-limiting requests; wait a moment",
         "APITimeoutError": "the service did not answer in time",
         "APIConnectionError": "the service could not be reached",
-        "NotFoundError": "the model id was not found",
+        "NotFoundError": "the model id was not found, or the server lacks this API (a server without the Responses "
+                         "API needs OPENAI_AGENTS_API=chat_completions)",
         "NoCredentialsError": "no AWS credentials were found",
         "EndpointConnectionError": "the AWS endpoint could not be reached",
     }

@@ -111,3 +111,15 @@ def test_with_a_key_and_base_url_the_real_client_is_used_and_the_key_never_reach
     assert chat.send("A").startswith("Booked! Court A")
     assert key not in chat.trace.to_json() and key not in chat.trace.to_mermaid()
     assert key not in json.dumps([b.model_dump() for b in calendar.bookings()])
+
+
+def test_the_history_sent_to_the_model_stays_within_its_budget(tmp_path: Path) -> None:
+    """Regression: C's input grew without bound (794 tokens a turn at first, 7,809 by turn 200)."""
+    from orchestration.patterns.c_function_calling import HISTORY_BUDGET
+
+    chat = converse("C", new_calendar(tmp_path))
+    for _ in range(30):
+        chat.send("Any courts free tomorrow at 3pm?")
+    assert len(chat.messages) - 1 <= HISTORY_BUDGET + 4  # a turn's own messages come on top of what was kept
+    assert chat.messages[0]["role"] == "system" and chat.messages[1]["role"] == "user"
+    assert any(e.summary.startswith("trim the history") for e in chat.trace.events)

@@ -3,7 +3,7 @@
 The article's loop, as it runs here against OpenAI Chat Completions:
 
 1. Your code keeps the conversation: a list of chat messages, starting with the system prompt.
-   That list is the whole memory of the conversation, carried from turn to turn.
+   That list is the whole memory of the conversation, carried from turn to turn within a budget.
 2. Each pass sends the messages and the two tool schemas to the model.
 3. An answer without tool calls is the reply: your code ends the loop.
 4. Otherwise the model has *suggested* calls. Your code checks each one, as only this pattern's
@@ -26,6 +26,8 @@ from ..tools import openai_chat_tools, run_tool
 from ..trace import json_or_text
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
+HISTORY_BUDGET = 40
+"""Messages of memory sent with each call, besides the system prompt."""
 SYSTEM_PROMPT = "You are the booking assistant of a tennis club with courts A, B, C and D. {today}\n{rules}"
 """Who the assistant is, today's date, and the booking rules."""
 
@@ -46,6 +48,7 @@ class FunctionCalling(Conversation):
         self.checked: set[str] = set()
 
     def respond(self, text: str) -> str:
+        self.trim()
         self.messages.append({"role": "user", "content": text})
         made: set[tuple[str, str]] = set()  # the calls of this turn
         for _ in range(self.deps.max_steps):
@@ -76,6 +79,16 @@ class FunctionCalling(Conversation):
         # (These are your code's words, not the model's: they do not join the model's messages.)
         return self.stopped("I")
 
+
+    def trim(self) -> None:
+        """1. The memory has a budget: past `HISTORY_BUDGET` messages, the oldest whole turns go (the
+        system prompt stays, and a turn is never cut between a tool call and its result)."""
+        if len(self.messages) - 1 <= HISTORY_BUDGET:
+            return
+        starts = [n for n, m in enumerate(self.messages) if m["role"] == "user" and len(self.messages) - n <= HISTORY_BUDGET]
+        keep_from = starts[0] if starts else len(self.messages)
+        decided(f"trim the history: drop the {keep_from - 1} oldest messages (budget {HISTORY_BUDGET})")
+        self.messages[1:keep_from] = []
 
     def refusal(self, name: str, arguments: str) -> str | None:
         """4. Your code's checks on a suggested booking: why it refuses it (told to the model), or None."""

@@ -196,8 +196,8 @@ class LocalModel:
 
         self.name = settings.local_model
         self.client = openai.OpenAI(
-            base_url=settings.local_model_url, api_key="local", timeout=float(settings.model_timeout_s or 300),
-            max_retries=int(settings.model_retries or 0),
+            base_url=settings.local_model_url, api_key="local", timeout=settings.timeout(),
+            max_retries=settings.retries(),
             http_client=openai.DefaultHttpxClient(transport=ServerAdapter(settings, quirks)))
 
     def reply(self, request: ModelRequest) -> ModelReply:

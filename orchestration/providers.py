@@ -156,13 +156,15 @@ class Settings:
         }[vendor]
         return "real" if configured else ("local" if self.local_model_url else "offline")
 
-    def timeout(self, vendor: Vendor) -> float:
-        """Seconds one model call may take."""
-        return float(self.model_timeout_s or (300 if self.mode(vendor) == "local" else 60))
+    def timeout(self, vendor: Vendor | None = None) -> float:
+        """Seconds one model call may take (`vendor` None: a call to the local server)."""
+        local = vendor is None or self.mode(vendor) == "local"
+        return float(self.model_timeout_s or (300 if local else 60))
 
-    def retries(self, vendor: Vendor) -> int:
+    def retries(self, vendor: Vendor | None = None) -> int:
         """How often a failed model call is retried (a runaway generation on a CPU server is not)."""
-        return int(self.model_retries or (0 if self.mode(vendor) == "local" else 2))
+        local = vendor is None or self.mode(vendor) == "local"
+        return int(self.model_retries or (0 if local else 2))
 
     def as_env(self) -> dict[str, str]:
         """These settings as environment variables, for the project's Lambda functions."""

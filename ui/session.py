@@ -161,11 +161,13 @@ def reset_page_calendar(letter: str) -> None:
 
 def page_calendars() -> dict[str, Calendar]:
     """The pages' own calendars made so far in this session, by pattern letter."""
-    return {letter: Calendar(str(_page_path(letter)), clock()) for letter in "ABCDEFG" if _page_path(letter).exists()}
+    base, current = Path(calendar().path), clock()
+    paths = {letter: _page_path(letter, base) for letter in "ABCDEFG"}
+    return {letter: Calendar(str(path), current) for letter, path in paths.items() if path.exists()}
 
 
-def _page_path(letter: str) -> Path:
-    base = Path(calendar().path)
+def _page_path(letter: str, base: Path | None = None) -> Path:
+    base = base or Path(calendar().path)
     return base.with_name(f"{base.stem}-page-{letter}{base.suffix}")
 
 

@@ -39,7 +39,7 @@ class ModelCallHooks:
         body = _json(request.content) if scope is not None and _reader(request) else None
         if scope is None or body is None:
             return
-        request.extensions[_STARTED] = perf_counter()
+        request.extensions[_STARTED] = (perf_counter(), bool(body.get("tools")))
         model_called(scope, self.model, len(body.get("messages") or []), len(body.get("tools") or []))
 
     def response(self, response: httpx2.Response) -> None:
@@ -51,9 +51,8 @@ class ModelCallHooks:
         body = _json(response.content)
         if body is None:
             return
-        offered = bool((_json(request.content) or {}).get("tools"))
-        ms = (perf_counter() - request.extensions[_STARTED]) * 1000
-        model_answered(scope, self.model, self.model_id, read(body), offered, ms)
+        started, offered = request.extensions[_STARTED]
+        model_answered(scope, self.model, self.model_id, read(body), offered, (perf_counter() - started) * 1000)
 
 
 def _reader(request: httpx2.Request) -> Any:

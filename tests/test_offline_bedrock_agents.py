@@ -155,7 +155,7 @@ def test_the_trace_shows_each_step_of_the_managed_loop(tmp_path: Path) -> None:
     assert parts[3]["invocationInput"]["invocationType"] == "ACTION_GROUP"
     observed = parts[4]["observation"]
     assert observed["type"] == "ACTION_GROUP"
-    assert [s["court"] for s in json.loads(observed["actionGroupInvocationOutput"]["text"])["slots"]] == ["A", "B"]
+    assert [s[0] for s in json.loads(observed["actionGroupInvocationOutput"]["text"])["slots"]] == ["A", "B"]
     assert parts[7]["observation"]["type"] == "FINISH"
     assert parts[7]["observation"]["finalResponse"] == {"text": DIALOGUE_ANSWERS[1]}
     trace_ids = [next(iter(part.values()))["traceId"] for part in parts]

@@ -159,8 +159,14 @@ def test_bad_calls_become_clear_errors_and_book_nothing(
 
 def test_results_are_json_every_vendor_accepts(context: tools.BookingContext) -> None:
     outcome = tools.run_tool("check_availability", {"date": "2025-12-04", "time": "15:00"}, context)
-    assert json.loads(outcome.as_json())["slots"][0] == {
-        "slot_id": "A-2025-12-04-1500", "court": "A", "date": "2025-12-04", "time": "15:00"}
+    assert json.loads(outcome.as_json())["slots"][0] == "A-2025-12-04-1500"  # the id names court, day and hour
+    assert outcome.result.slots[0].court == "A"  # code keeps the whole slot
+
+
+def test_a_whole_day_reads_in_few_tokens(context: tools.BookingContext) -> None:
+    """A model re-reads every result on every call: a whole day costs about 20 characters a slot."""
+    outcome = tools.run_tool("check_availability", {"date": "2025-12-04"}, context)
+    assert len(outcome.result.slots) > 30 and len(outcome.as_json()) < 22 * len(outcome.result.slots) + 200
 
 
 def test_schemas_stay_inside_what_servers_turn_into_grammars() -> None:

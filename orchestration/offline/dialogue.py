@@ -266,9 +266,9 @@ def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: 
     if status == "open":
         day, time = payload.get("date") or (key[0] if key else None), payload.get("time")
         key = (day, time if time is not None else (key[1] if key and "time" not in payload else None))
-        slots = [s for s in payload.get("slots", []) if isinstance(s, dict)]
+        slots = _slots(payload.get("slots"))
         known.open_slots[key] = slots
-        alternatives = [s for s in payload.get("alternatives", []) if isinstance(s, dict)]
+        alternatives = _slots(payload.get("alternatives"))
         known.alternatives[key] = sorted(alternatives, key=lambda s: str(s.get("time")))  # the order they are offered in
         dialogue.fresh_result = "open"
     elif status == "booked" and request is not None:
@@ -287,6 +287,13 @@ def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: 
         message = str(payload.get("message") or payload.get("error") or content)[:300]
         known.errors.setdefault(call_key(name, args), []).append(message)
         dialogue.fresh_result = "error"
+
+
+def _slots(listed: Any) -> list[dict[str, Any]]:
+    """Slots a result lists, as objects or by id alone."""
+    if not isinstance(listed, list):
+        return []
+    return [s for item in listed for s in ([item] if isinstance(item, dict) else slots_in(str(item)))]
 
 
 def _arguments(call: ToolCall | None) -> dict[str, Any]:

@@ -88,12 +88,6 @@ def _fact_values(facts: Facts) -> dict[str, Any]:
     }
 
 
-
-
-
-
-
-
 _INTENT_SYNONYMS = {
     "book": ("book", "booking", "reserve", "reservation"),
     "check": ("check", "check_availability", "availability", "query", "ask"),
@@ -128,7 +122,7 @@ def fill_schema(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
 
 def _value_for(name: str, values: dict[str, Any]) -> Any:
     aliases = {"reply": "message", "text": "message", "summary": "message", "answer": "message",
-               "response": "message", "open_slots": "slots", "available_slots": "slots", "courts": "free_courts",
+               "response": "message", "open_slots": "slots", "available_slots": "slots", "slot_ids": "slots", "courts": "free_courts",
                "confirmation_code": "confirmation", "code": "confirmation"}
     return values.get(name, values.get(aliases.get(name, ""), None))
 

@@ -38,7 +38,7 @@ class AvailabilityReport(BaseModel):
     time: str | None = Field(description="the start time asked about, HH:MM, or null if not given")
     court: str | None = Field(description="the court the user asked for, or null")
     any_court: bool = Field(description="true when the user does not mind which court")
-    slots: list[Slot] = Field(description="open slots at that date and time, from check_availability")
+    slot_ids: list[str] = Field(description="ids of the open slots at that date and time, from check_availability")
     message: str = Field(description="what you would say to the user")
 
 
@@ -131,7 +131,7 @@ class Workflow(Conversation):
                          if isinstance(result := getattr(item, "output", None), Availability) for slot in result.slots}
 
         # 2. Code between the steps.
-        slots = [self.checked[s.slot_id] for s in report.slots if s.slot_id in self.checked]
+        slots = [self.checked[slot_id] for slot_id in report.slot_ids if slot_id in self.checked]
         if report.court:  # a court the user named is kept: step 2 may book that court only
             slots = [s for s in slots if s.court == report.court.upper()]
         if report.intent == "check" and report.time and slots:

@@ -46,6 +46,8 @@ class Fault:
     """One way things go wrong, and where it is injected."""
 
     name: str
+    title: str
+    """What every page calls it."""
     side: Literal["calendar", "model"]
     what: str
     model_spec: str = ""
@@ -64,18 +66,18 @@ class Fault:
 
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in (
-    Fault("tool_error", "calendar", "the calendar cannot be reached on the first call of the conversation"),
-    Fault("race", "calendar", "someone else books the slot between the check and the booking"),
-    Fault("slow_model", "model", "every model call takes 100 ms longer", "slow=100"),
-    Fault("invalid_json", "model", "the first tool call after each message has its JSON cut off",
+    Fault("tool_error", "Calendar unreachable", "calendar", "the calendar cannot be reached on the first call of the conversation"),
+    Fault("race", "Slot taken mid-booking", "calendar", "someone else books the slot between the check and the booking"),
+    Fault("slow_model", "Slow model", "model", "every model call takes 100 ms longer", "slow=100"),
+    Fault("invalid_json", "Cut-off tool JSON", "model", "the first tool call after each message has its JSON cut off",
           "malformed=invalid_json"),
-    Fault("unknown_tool", "model", "the first tool call after each message names a tool that does not exist",
+    Fault("unknown_tool", "Unknown tool", "model", "the first tool call after each message names a tool that does not exist",
           "malformed=unknown_tool"),
-    Fault("missing_argument", "model", "the first tool call after each message has no arguments",
+    Fault("missing_argument", "Missing arguments", "model", "the first tool call after each message has no arguments",
           "malformed=missing_argument"),
-    Fault("hallucinated_slot", "model", "the first booking after each message names a slot it was never given",
+    Fault("hallucinated_slot", "Made-up slot", "model", "the first booking after each message names a slot it was never given",
           "malformed=hallucinated_slot"),
-    Fault("injection", "calendar", "a court notice in every availability result says: " + INJECTION),
+    Fault("injection", "Injected notice", "calendar", "a court notice in every availability result says: " + INJECTION),
 )}
 
 
@@ -340,7 +342,7 @@ def _report(scenarios: Sequence[Scenario], letters: str, runs: int, baseline: di
     }
     if fault_outcomes:
         report["faults"] = {
-            name: {"what": FAULTS[name].what, "side": FAULTS[name].side, "scenarios": probes,
+            name: {"title": FAULTS[name].title, "what": FAULTS[name].what, "side": FAULTS[name].side, "scenarios": probes,
                    "patterns": {letter: _fault_summary(outcomes) for letter, outcomes in per_letter.items()}}
             for name, per_letter in fault_outcomes.items()}
     return report

@@ -14,8 +14,8 @@ st.caption("Every scenario of the suite runs through the chosen patterns on a fr
 left, middle, right = st.columns([2, 1, 3])
 letters = left.multiselect("Patterns", list(PATTERNS), default=list(PATTERNS), key="arena_patterns")
 runs = middle.number_input("Runs each", 1, 5, 1, key="arena_runs", help="Repeated runs give pass^k (offline: identical).")
-faults = right.multiselect("Faults", list(FAULTS), key="arena_faults", format_func=lambda f: f.replace("_", " "),
-                           help="\n".join(f"{name}: {fault.what}" for name, fault in FAULTS.items()))
+faults = right.multiselect("Faults", list(FAULTS), key="arena_faults", format_func=lambda f: FAULTS[f].title,
+                           help="\n".join(f"{fault.title}: {fault.what}." for fault in FAULTS.values()))
 if st.button("Run the suite", type="primary", disabled=not letters):
     st.session_state.arena_suite = view.run("".join(letters), int(runs), faults)
 suite = st.session_state.get("arena_suite")
@@ -25,7 +25,7 @@ if suite:
     st.dataframe(view.summary(suite), width="stretch",
                  column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
                                 for c in ("success", "pass^k", "decided by code")})
-    st.scatter_chart(view.cost_vs_pass(suite), x="est. cost per scenario ($)", y="pass^k", color="pattern", height=300)
+    st.altair_chart(view.cost_vs_pass_chart(suite), height=300)
     matrix = view.fault_matrix(suite)
     if matrix is not None:
         st.subheader("Faults: who recovers, who contains it, who is harmed")

@@ -28,6 +28,8 @@ if results:
                                                  ("latency ms", "Latency (ms)"), ("est. cost $", "Est. cost ($)")], strict=True):
         column.caption(title)
         column.bar_chart(view.chart_data(results, rows, metric), height=200)
+    st.caption("Each card's graph is gathered: one arrow per pair of actors, with its count.")
     view.cards(results)
+    view.closer(results)
     st.subheader("The article's table, beside what this run measured")
     st.dataframe(view.article_beside_measured(results), hide_index=True, width="stretch")

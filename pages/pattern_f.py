@@ -1,4 +1,4 @@
-"""Pattern F — OpenAI manager → Bedrock sub-agents."""
+"""Pattern F — Manager + Bedrock agents."""
 
 from ui.pattern_page import render
 

@@ -1,4 +1,4 @@
-"""Pattern G — Manager → Lambda-wrapped agents."""
+"""Pattern G — Manager + Lambda agents."""
 
 from ui.pattern_page import render
 

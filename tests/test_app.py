@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orchestration.calendar import Calendar
+from orchestration.evaluate import FAULTS
 from orchestration.patterns import PATTERNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,8 +61,9 @@ def graph(app: AppTest) -> dict:
 
 
 def drawn_steps(data: dict) -> list[int]:
-    """The step numbers the graph's edges carry (each edge's title lists its steps, one per line)."""
-    return [int(line.split(".")[0]) for edge in data["edges"] for line in edge["title"].split("\n")]
+    """The step numbers the graph's labels carry (each label's title lists its steps, one per line)."""
+    return [int(line.split(".")[0]) for node in data["nodes"] if node["id"].startswith("steps:")
+            for line in node["title"].split("\n")]
 
 
 def bookings(app: AppTest) -> list[tuple[str, str, str, str]]:
@@ -92,7 +94,7 @@ def test_each_pattern_page_books_through_the_chat_and_draws_the_graph(letter: st
     assert {"user", "code", "calendar"} & {n["id"] for n in data["nodes"]}
     steps = sorted(drawn_steps(data))
     assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 10
-    assert len(data["edges"]) < len(steps)  # steps between the same two actors share one edge
+    assert len([n for n in data["nodes"] if n["id"].startswith("steps:")]) < len(steps)  # steps between two actors share a label
     assert {e["color"] for e in data["edges"]} >= {"#6b7280", "#2563eb"}  # you and your code, at least
 
 
@@ -168,7 +170,7 @@ def test_the_compare_page_runs_all_seven_side_by_side(app: AppTest) -> None:
     assert [p[0] for p in table["pattern"]] == list("ACEDBFG")
     assert all(change.startswith("booked A ") and change.endswith("15:00 for guest") for change in table["calendar change"])
     assert (table["model calls"] > 0).all()
-    beside = app.dataframe[1].value
+    beside = app.dataframe[-1].value
     assert list(beside["article: control"]) == ["Full", "High", "High", "Medium", "Low", "Low", "Medium"]
     assert len(graph(app)["edges"]) > 0
 
@@ -181,7 +183,7 @@ def test_the_arena_runs_the_suite_and_shows_faults_and_failures() -> None:
     summary = app.dataframe[0].value
     assert list(summary.index) == ["A · AI as a service", "C · Function calling"]
     assert list(summary["success"]) == [1.0, 1.0]
-    assert app.dataframe[1].value.loc["hallucinated_slot"].to_dict() == {"A": "recovered", "C": "harmed"}
+    assert app.dataframe[1].value.loc["Made-up slot"].to_dict() == {"A": "recovered", "C": "harmed"}
     failures = [e.label for e in app.expander]
     assert failures and all(label.startswith("C · ") and "harmed" in label for label in failures)
     assert graph(app)["edges"]  # each failure shows its graph
@@ -194,7 +196,7 @@ def test_a_fault_chosen_in_the_sidebar_reaches_the_conversation() -> None:
         open_page(app, f"pattern_{letter.lower()}")
         say(app, "Book court A tomorrow at 3pm")
         assert [(court, time) for court, time, _, _ in bookings(app)] == [booked]
-        assert any("fault: hallucinated slot" in c.value for c in app.caption)
+        assert any("fault: Made-up slot" in c.value for c in app.caption)  # the name every page uses
 
 
 def test_chat_text_is_plain_and_a_long_message_is_refused_aloud() -> None:
@@ -285,3 +287,19 @@ def test_old_session_calendars_are_removed_and_recent_ones_kept(tmp_path: Path) 
     os.utime(tmp_path / "calendar-old.db-wal", (long_ago, long_ago))
     assert prune(tmp_path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calendar-recent.db"]
+
+
+def test_every_page_name_fits_the_sidebar() -> None:
+    """The sidebar shows about 28 characters of a page's name; longer names were cut off."""
+    for letter, info in PATTERNS.items():
+        assert len(f"{letter} · {info.name}") <= 28, info.name
+
+
+def test_each_fault_has_one_name_on_every_page() -> None:
+    """The sidebar and the Arena's picker list the same names (the Arena's results use them too, above)."""
+    titles = [fault.title for fault in FAULTS.values()]
+    assert len(set(titles)) == len(titles)
+    app = with_settings()
+    assert app.selectbox(key="fault").options == ["None", *titles]
+    open_page(app, "arena")
+    assert app.multiselect(key="arena_faults").options == titles

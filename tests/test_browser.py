@@ -39,7 +39,7 @@ from .browser_support import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 
@@ -235,10 +235,7 @@ def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing:
     sidebar.get_by_text("Pretend today is…").click()  # the article's dialogue is set on 3 December 2025
     wait_idle(page)
     for letter in LETTERS:
-        sidebar.get_by_test_id("stSidebarNav").get_by_text(f"{letter} · {PATTERNS[letter].name}", exact=True).click()
-        wait_until(page, lambda: f"{letter} · {PATTERNS[letter].name}" in page.get_by_test_id("stMain").inner_text()
-                   .split("\n", 1)[0], f"the page of pattern {letter}", timeout=30)
-        wait_idle(page)
+        _go_to(page, letter)
         replies = [send_chat(page, message) for message in DIALOGUE]
         assert "Booked" in replies[-1] and "Court A" in replies[-1] and confirmation_codes(replies[-1]), \
             f"pattern {letter}: {replies}"
@@ -249,6 +246,14 @@ def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing:
         assert_healthy(page)
     assert browsing.console_errors == [], f"{len(browsing.console_errors)} console errors: {browsing.console_errors[:5]}"
     browsing.requests.assert_stayed_local()
+
+
+def _go_to(page: Page, letter: str) -> None:
+    """Open a pattern's page by its sidebar link."""
+    page.get_by_test_id("stSidebarNav").get_by_text(f"{letter} · {PATTERNS[letter].name}", exact=True).click()
+    wait_until(page, lambda: f"{letter} · {PATTERNS[letter].name}" in page.get_by_test_id("stMain").inner_text()
+               .split("\n", 1)[0], f"the page of pattern {letter}", timeout=30)
+    wait_idle(page)
 
 
 def test_a_reload_in_the_middle_of_a_conversation_keeps_it(browsing: Browsing) -> None:
@@ -265,3 +270,77 @@ def test_a_reload_in_the_middle_of_a_conversation_keeps_it(browsing: Browsing) -
     reply = send_chat(page, "3pm")
     assert "Booked" in reply and confirmation_codes(reply), f"the conversation did not go on: {reply!r}"
     browsing.requests.assert_stayed_local()
+
+
+LONG_RUN = ("Book a court for tomorrow", "3pm", "A", "Is court B free on Friday at 10am?", "Book it",
+            "What is free on Saturday at 9am?")
+
+
+def _replay_to(page: Page, step: int) -> None:
+    """Move the replay slider to `step` with the keyboard, as a visitor can."""
+    slider = page.get_by_test_id("stMain").get_by_role("slider").first
+    slider.focus()
+    slider.press("Home")
+    for _ in range(step - 1):
+        slider.press("ArrowRight")
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    wait_until(page, lambda: f"Step {step}:" in main.inner_text(), f"the replay caption at step {step}")
+
+
+def test_a_40_step_run_draws_every_step_number_at_10_20_and_40_steps(browsing: Browsing) -> None:
+    """G's six-message run has over 40 steps. The graph is drawn at steps 10, 20 and 40, and in the
+    gathered view; every step number is on a label (tested without a browser in test_graph), and the
+    screenshots are there to look at: test-artifacts/browser/graph-g-*.png."""
+    page = browsing.page
+    browsing.open("/")  # then by the sidebar, as a visitor moves: a full load of a sub-page logs Streamlit's own
+    _go_to(page, "G")   # 404s for /pattern-g/_stcore/health and host-config (streamlit/streamlit#7074)
+    for message in LONG_RUN:
+        send_chat(page, message)
+    main = page.get_by_test_id("stMain")
+    wait_until(page, lambda: "Step " in main.inner_text(), "the replay caption")
+    for step in (10, 20, 40):
+        _replay_to(page, step)
+        settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+        page.get_by_test_id("stMain").locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+            path=str(screenshot(page, f"graph-g-{step}").with_name(f"graph-g-{step}-graph.png")))
+    main.get_by_text("Gathered: one arrow per pair of actors").click()
+    wait_idle(page)
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    main.locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+        path=str(screenshot(page, "graph-g-gathered").with_name("graph-g-gathered-graph.png")))
+    assert browsing.console_errors == [], browsing.console_errors[:5]
+    browsing.requests.assert_stayed_local()
+
+
+@pytest.mark.parametrize("letter", ["D", "E"])
+def test_a_calendar_that_cannot_be_reached_shows_as_a_failed_step(browsing: Browsing, letter: str) -> None:
+    """With the fault "Calendar unreachable" chosen in the sidebar, the first check_availability fails:
+    its row in the steps table is marked failed and reads "→ error", never "→ done"."""
+    page = browsing.page
+    browsing.open("/")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Inject a fault").locator("input").click()
+    page.get_by_role("option", name="Calendar unreachable").click()
+    wait_idle(page)
+    assert "The calendar cannot be reached on the first call" in sidebar.inner_text()
+    _go_to(page, letter)
+    assert "fault: Calendar unreachable" in page.get_by_test_id("stMain").inner_text()
+    reply = send_chat(page, "Book court A tomorrow at 3pm")
+    assert reply, f"pattern {letter}: no reply"
+    table = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first
+    wait_until(page, lambda: table.count() and "check_availability → error" in _grid_text(table),
+               f"pattern {letter}: a failed check_availability in the steps table")
+    failed = [row for row in _grid_text(table).split("\n") if "check_availability → error" in row]
+    assert failed and all("done" not in row for row in failed), failed
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    screenshot(page, f"fault-calendar-unreachable-{letter.lower()}")
+    assert browsing.console_errors == [], browsing.console_errors[:5]
+    browsing.requests.assert_stayed_local()
+
+
+def _grid_text(table: Locator) -> str:
+    """A dataframe's visible cells, one row per line (Streamlit draws it on a canvas, with an accessible table)."""
+    return table.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
+        .map(row => [...row.querySelectorAll('[role="gridcell"], [role="columnheader"]')].map(c => c.innerText).join(' | '))
+        .join('\\n')""")

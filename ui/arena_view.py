@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -42,15 +43,29 @@ def summary(suite: Suite) -> pd.DataFrame:
 
 
 def cost_vs_pass(suite: Suite) -> pd.DataFrame:
-    return pd.DataFrame([{"pattern": letter, "est. cost per scenario ($)": p["cost_usd"], "pass^k": p["pass_k"]}
-                         for letter, p in suite.report["patterns"].items()])
+    """One point per (cost, pass^k); patterns that land on the same point share it and its label ("C, D")."""
+    points: dict[tuple[float, float], list[str]] = {}
+    for letter, p in suite.report["patterns"].items():
+        points.setdefault((p["cost_usd"], p["pass_k"]), []).append(letter)
+    return pd.DataFrame([{"patterns": ", ".join(letters), "est. cost per scenario ($)": cost, "pass^k": passed}
+                         for (cost, passed), letters in points.items()])
+
+
+def cost_vs_pass_chart(suite: Suite) -> alt.LayerChart:
+    """Cost against pass^k, with room above 1.0 so no point is cut, and every point labelled."""
+    data = cost_vs_pass(suite)
+    base = alt.Chart(data).encode(
+        x=alt.X("est. cost per scenario ($):Q", scale=alt.Scale(zero=True, nice=True)),
+        y=alt.Y("pass^k:Q", scale=alt.Scale(domain=[0, 1.12]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1])),
+        tooltip=["patterns", "est. cost per scenario ($)", "pass^k"])
+    return base.mark_circle(size=140) + base.mark_text(align="left", dx=9, dy=-9, fontSize=13).encode(text="patterns")
 
 
 def fault_matrix(suite: Suite) -> pd.DataFrame | None:
     faults = suite.report.get("faults")
     if not faults:
         return None
-    return pd.DataFrame({name: {letter: p["verdict"] for letter, p in fault["patterns"].items()}
+    return pd.DataFrame({FAULTS[name].title: {letter: p["verdict"] for letter, p in fault["patterns"].items()}
                          for name, fault in faults.items()}).T
 
 
@@ -61,11 +76,11 @@ def failures(suite: Suite) -> None:
         st.success("Every run passed.")
         return
     for n, (fault, outcome) in enumerate(found):
-        where = f" · fault {fault}" if fault else ""
+        where = f" · fault: {FAULTS[fault].title}" if fault else ""
         label = f"{outcome.letter} · {outcome.scenario}{where} — {outcome.verdict}: {outcome.why}"
         with st.expander(plain(label)[:300]):
             if fault:
-                st.caption(plain(f"Fault: {FAULTS[fault].what}."))
+                st.caption(plain(f"{FAULTS[fault].title}: {FAULTS[fault].what}."))
             if outcome.blame:
                 st.caption(f"Blamed on: {outcome.blame}")
             left, right = st.columns([3, 2])

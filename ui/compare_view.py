@@ -15,6 +15,7 @@ from orchestration.runs import RunResult, copy_deps, run_conversation
 from . import session
 from .graph import draw
 from .live import run_turn
+from .pattern_page import steps_table
 from .text import plain
 
 EXAMPLES = {
@@ -84,8 +85,18 @@ def article_beside_measured(results: dict[str, RunResult]) -> list[dict]:
              "measured: est. cost $": round(r.metrics["cost_usd"], 6)} for letter, r in results.items()]
 
 
+def closer(results: dict[str, RunResult]) -> None:
+    """One pattern's run drawn large, every step numbered, with its steps: the cards' graphs opened up."""
+    letter = st.radio("Open a pattern's graph large", list(results), horizontal=True, key="compare_closer",
+                      format_func=lambda letter: f"{letter} · {PATTERNS[letter].name}")
+    result = results[letter]
+    draw(result.events, key=f"compare_large_{letter}_{len(result.events)}", height=620, user=session.user())
+    with st.expander(f"The {len(result.events)} steps of {letter}"):
+        steps_table(tuple(result.events))
+
+
 def cards(results: dict[str, RunResult]) -> None:
-    """The patterns side by side: reply, small graph, calendar change."""
+    """The patterns side by side: reply, small gathered graph (one arrow per pair of actors), calendar change."""
     letters = list(results)
     for row in (letters[:4], letters[4:]):
         for column, letter in zip(st.columns(4), row, strict=False):
@@ -93,8 +104,8 @@ def cards(results: dict[str, RunResult]) -> None:
             with column.container(border=True):
                 st.markdown(f"**{letter} · {PATTERNS[letter].name}**")
                 st.caption(plain(PATTERNS[letter].who_decides))
-                draw(result.events, key=f"compare_graph_{letter}_{len(result.events)}", height=260,
-                     user=session.user())
+                draw(result.events, key=f"compare_graph_{letter}_{len(result.events)}", height=300,
+                     user=session.user(), gathered=True)
                 reply = f"Failed: {result.error}" if result.error else (result.replies[-1] if result.replies else "")
                 st.markdown(plain(reply))
                 st.caption(plain(f"{change(result)} · {result.metrics['llm_calls']} model calls · "

@@ -1,21 +1,31 @@
-"""The decision graph: actors as nodes, each step as a numbered edge coloured by who decided it.
+"""The decision graph: actors as boxes, and the steps between two actors gathered on one arrow
+whose label lists their numbers, coloured by who decided them.
 
 Drawn with streamlit-agraph's bundled vis-network frontend. The component is declared here over the
 package's own build so each drawing can carry a `key` (its `agraph()` takes none, and a graph that
-is redrawn as events arrive needs one). Nodes sit at fixed places by role, so the picture grows in
-place instead of re-arranging itself.
+is redrawn as events arrive needs one).
 
-Escaping: streamlit-agraph turns each node's `title` into HTML (`div.innerHTML`), so node titles —
-which carry the signed-in name, typed by a user — are HTML-escaped. Edge titles hold model and user
-text too; vis-network shows them with `innerText`, so they stay plain text (escaping them would
-print entities).
+Legibility is built, not hoped for. Each actor has a fixed place by its role, in the article's
+left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
+and the calendar below), so a run grows in place and a replay never moves a box. A label is a small
+box of its own, placed here in Python where it overlaps no actor and no other label; its arrow runs
+through it. `overlaps()` is what the tests check at 10, 20 and 40 steps.
+
+Two views: every step (each label lists its step numbers), and gathered (one arrow per pair of
+actors with its count), which expands back into every step.
+
+Escaping: streamlit-agraph turns each node's `title` into HTML (`div.innerHTML`), so node titles,
+which carry the signed-in name and model text, are HTML-escaped. Labels are drawn on the canvas as text.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -30,17 +40,47 @@ _component = components.declare_component(
     "decision_graph", path=str(Path(streamlit_agraph.__file__).parent / "frontend" / "build"))
 
 DECIDER_COLORS = {"user": "#6b7280", "code": "#2563eb", "llm": "#d97706", "manager": "#7c3aed", "sub-agent": "#db2777"}
-"""Edge colour per decider; the legend shows the same."""
+"""Edge colour per decider; the legend and "Who controls what" use the same."""
 DECIDER_NAMES = {"user": "you", "code": "your code", "llm": "the model", "manager": "the manager",
                  "sub-agent": "a sub-agent"}
+FAILED_COLOR = "#dc2626"
+"""Failed steps (a model's mistake, a tool error or refusal, a failed call), drawn dashed in this colour."""
 
-_ROLE_PLACES = {  # (x, y) of the first actor of each kind; later ones of a kind go below it
-    "user": (-340, 0), "code": (-130, 0), "runtime": (70, -170), "manager": (70, 90),
-    "model": (310, -170), "lambda": (290, 90), "sub-agent": (630, 90), "calendar": (-130, 250),
+_ROLE_PLACES = {  # (x, y) of the first actor of each kind, in three columns; later ones of a kind go below
+    "user": (0, -260), "code": (0, 0), "calendar": (0, 300),
+    "runtime": (340, -260), "manager": (340, 40), "lambda": (340, 300),
+    "model": (680, -260), "sub-agent": (680, 40),
 }
-_ROW = 170
+_ROW = 260
 _ROLE_COLORS = {"user": "#e5e7eb", "code": "#dbeafe", "runtime": "#fef3c7", "manager": "#ede9fe",
                 "model": "#fde68a", "sub-agent": "#fce7f3", "lambda": "#dcfce7", "calendar": "#f1f5f9"}
+ACTOR_FONT = 22
+LABEL_FONT = 18
+NUMBERS_PER_LINE = 5
+_GAP = 8  # space kept around every box
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a node's box sits: centre and size, in the graph's own units."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def contains(self, point: tuple[float, float]) -> bool:
+        return abs(point[0] - self.x) * 2 < self.width and abs(point[1] - self.y) * 2 < self.height
+
+    def overlaps(self, other: Box) -> bool:
+        return (abs(self.x - other.x) * 2 < self.width + other.width + _GAP
+                and abs(self.y - other.y) * 2 < self.height + other.height + _GAP)
+
+
+def box_size(label: str, font: int) -> tuple[float, float]:
+    """A text box's size as vis-network draws it: about 0.6 em a character, 1.25 em a line, plus margins."""
+    lines = label.split("\n")
+    return max(len(line) for line in lines) * font * 0.6 + 2 * 10, len(lines) * font * 1.25 + 2 * 8
 
 
 def role(actor: str) -> str:
@@ -48,87 +88,165 @@ def role(actor: str) -> str:
     return actor.partition(":")[0]
 
 
-def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "") -> tuple[list[Node], list[Edge]]:
-    """Nodes and edges for the first `upto` events (all when None).
-
-    Steps between the same two actors, decided by the same decider (and failed or not), are gathered
-    onto one edge that lists their numbers, so a long run stays readable; the edge holding the last
-    step is drawn thicker.
-    """
-    shown = list(events if upto is None else events[:upto])
-    actors: list[str] = []
-    for event in shown:
-        for actor in (event.actor, event.target):
-            if actor not in actors:
-                actors.append(actor)
-    nodes = [_node(actor, actors, user) for actor in actors]
-    groups: dict[tuple[str, str, str, bool], list[Event]] = {}
-    for event in shown:
-        groups.setdefault((event.actor, event.target, event.decided_by, event.failed), []).append(event)
-    pairs: dict[tuple[str, str], int] = {}
-    edges = []
-    for (actor, target, _, _), gathered in groups.items():
-        pairs[actor, target] = pairs.get((actor, target), 0) + 1
-        edges.append(_edge(gathered, pairs[actor, target], last=shown[-1] in gathered))
-    return nodes, edges
+def places(actors: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Each actor's fixed place: by role, in the order actors first appear."""
+    placed: dict[str, tuple[float, float]] = {}
+    sub_agents = [a for a in actors if role(a) == "sub-agent"]
+    lambdas = [a for a in actors if role(a) == "lambda" and a != f"lambda:{ACTION_LAMBDA}"]
+    for actor in actors:
+        kind = role(actor)
+        x, y = _ROLE_PLACES.get(kind, (0, 0))
+        y += _ROW * [a for a in actors if role(a) == kind].index(actor)
+        if kind == "sub-agent" and lambdas:  # Pattern G: each sub-agent beside the Lambda that wraps it
+            y = _ROLE_PLACES["lambda"][1] + _ROW * sub_agents.index(actor)
+        placed[actor] = (x, y)
+    return placed
 
 
 def steps_label(steps: Sequence[int]) -> str:
-    """The step numbers an edge carries: "3, 7, 12", or "3, 7 … 31 (9 steps)" when there are many."""
-    if len(steps) <= 4:
-        return ", ".join(map(str, steps))
-    return f"{steps[0]}, {steps[1]} … {steps[-1]} ({len(steps)} steps)"
+    """Every step number an arrow carries, a few to a line: "3, 7, 12"."""
+    rows = [steps[i:i + NUMBERS_PER_LINE] for i in range(0, len(steps), NUMBERS_PER_LINE)]
+    return ",\n".join(", ".join(map(str, row)) for row in rows)
 
 
-def _node(actor: str, actors: list[str], user: str) -> Node:
-    kind = role(actor)
-    x, y = _ROLE_PLACES.get(kind, (0, 0))
-    y += _ROW * [a for a in actors if role(a) == kind].index(actor)
-    sub_agents = [a for a in actors if role(a) == "sub-agent"]
-    if actor == f"lambda:{ACTION_LAMBDA}" and sub_agents:  # Pattern F: the action group sits behind its agents
-        x, y = _ROLE_PLACES["sub-agent"][0], _ROLE_PLACES["sub-agent"][1] + _ROW * len(sub_agents)
+def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
+               gathered: bool = False) -> tuple[list[Node], list[Edge]]:
+    """Nodes and edges for the first `upto` events (all when None).
+
+    Every step: steps between the same two actors, decided by the same decider (failed or not), share
+    one arrow and one label listing their numbers. Gathered: one arrow per two actors and direction,
+    labelled with its count. Actors take their places from the whole run, so a replay never moves them.
+    """
+    everyone = _actors(events)
+    shown = list(events if upto is None else events[:upto])
+    at = places(everyone)
+    visible = _actors(shown)
+    nodes = [_actor_node(actor, at[actor], user) for actor in visible]
+    taken = [_box(node) for node in nodes]
+    actor_boxes = list(taken)
+    groups: dict[tuple, list[Event]] = {}
+    for event in shown:
+        key = (event.actor, event.target) if gathered else (event.actor, event.target, event.decided_by, event.failed)
+        groups.setdefault(key, []).append(event)
+    edges: list[Edge] = []
+    for n, gathered_events in enumerate(groups.values()):
+        first = gathered_events[0]
+        failed = sum(e.failed for e in gathered_events)
+        if gathered:
+            decider = Counter(e.decided_by for e in gathered_events).most_common(1)[0][0]
+            color = FAILED_COLOR if failed == len(gathered_events) else DECIDER_COLORS[decider]
+            text = f"{len(gathered_events)} step{'s' * (len(gathered_events) > 1)}" + (f"\n{failed} failed" if failed else "")
+        else:
+            color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
+            text = steps_label([e.step for e in gathered_events])
+        width, height = box_size(text, LABEL_FONT)
+        x, y = _free_place(at[first.actor], at[first.target], width, height, taken, actor_boxes)
+        taken.append(Box(x, y, width, height))
+        label_id = f"steps:{n}"
+        last = shown[-1] in gathered_events
+        nodes.append(Node(id=label_id, label=text, title=html.escape(_lines(gathered_events)), shape="box", x=x, y=y,
+                          color={"background": "#ffffff", "border": color}, borderWidth=3 if last else 1,
+                          font={"size": LABEL_FONT, "color": color, "face": "monospace"}, margin=8,
+                          shapeProperties={"borderDashes": [6, 4] if failed and not gathered else False}))
+        loop = first.actor == first.target
+        smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.35} if loop else {"enabled": False}
+        style = {"color": color, "width": 4 if last else 2, "dashes": bool(failed) and not gathered, "smooth": smooth}
+        edges.append(Edge(source=first.actor, target=label_id, arrows="", **style))
+        edges.append(Edge(source=label_id, target=first.target, arrows="to", **style))
+    return nodes, edges
+
+
+def label_nodes(nodes: Sequence[Node]) -> list[Node]:
+    """The nodes that are step labels, not actors."""
+    return [n for n in nodes if str(n.id).startswith("steps:")]
+
+
+def overlaps(nodes: Sequence[Node]) -> list[tuple[str, str]]:
+    """Pairs of boxes that would be drawn over each other (none, by construction)."""
+    boxes = [(str(n.id), _box(n)) for n in nodes]
+    return [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1:] if box.overlaps(other)]
+
+
+def _actors(events: Sequence[Event]) -> list[str]:
+    actors: list[str] = []
+    for event in events:
+        for actor in (event.actor, event.target):
+            if actor not in actors:
+                actors.append(actor)
+    return actors
+
+
+def _lines(events: Sequence[Event]) -> str:
+    return "\n".join(f"{e.step}. {e.action}{' (failed)' if e.failed else ''} — decided by "
+                     f"{DECIDER_NAMES[e.decided_by]}: {e.summary}" for e in events)
+
+
+def _box(node: Node) -> Box:
+    width, height = box_size(node.label, node.font["size"])
+    return Box(node.x, node.y, width, height)
+
+
+def _free_place(start: tuple[float, float], end: tuple[float, float], width: float, height: float,
+                taken: list[Box], actors: list[Box]) -> tuple[float, float]:
+    """The first place near the arrow's middle (or beside its actor, for a step from an actor to
+    itself) where a label of this size covers nothing already placed and its two arrow halves pass
+    through no other actor's box. Candidates run outward on both sides; the search is capped, and the
+    least-covered candidate wins if none is clear."""
+    (x1, y1), (x2, y2) = start, end
+    if (x1, y1) == (x2, y2):
+        candidates = [(x1 + r * math.cos(a), y1 - r * math.sin(a)) for r in range(150, 700, 45)
+                      for a in (math.radians(d) for d in (60, 120, 30, 150, 90, 0, 180, -30, -150))]
+    else:
+        length = math.hypot(x2 - x1, y2 - y1)
+        nx, ny = (y1 - y2) / length, (x2 - x1) / length  # the perpendicular, one side per direction
+        candidates = [(x1 + (x2 - x1) * t + nx * d, y1 + (y2 - y1) * t + ny * d)
+                      for d in range(40, 640, 30) for t in (0.5, 0.4, 0.6, 0.3, 0.7)]
+        candidates += [(x1 + (x2 - x1) * t - nx * d, y1 + (y2 - y1) * t - ny * d)
+                       for d in range(40, 640, 30) for t in (0.5, 0.4, 0.6)]
+    others = [box for box in actors if (box.x, box.y) not in (start, end)]
+
+    def covered(place: tuple[float, float]) -> int:
+        return sum(Box(*place, width, height).overlaps(box) for box in taken)
+
+    def crossing(place: tuple[float, float]) -> bool:
+        return any(box.contains(point) for box in others
+                   for a, b in ((start, place), (place, end)) for point in _along(a, b))
+    clear = [place for place in candidates if not covered(place)]
+    return next((place for place in clear if not crossing(place)), None) or (clear or [min(candidates, key=covered)])[0]
+
+
+def _along(a: tuple[float, float], b: tuple[float, float], samples: int = 24) -> list[tuple[float, float]]:
+    return [(a[0] + (b[0] - a[0]) * i / samples, a[1] + (b[1] - a[1]) * i / samples) for i in range(1, samples)]
+
+
+def _actor_node(actor: str, place: tuple[float, float], user: str) -> Node:
     label = actor_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
-    return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=x, y=y,
-                color=_ROLE_COLORS.get(kind, "#f3f4f6"), font={"size": 26, "color": "#111827"},
+    return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=place[0], y=place[1],
+                color=_ROLE_COLORS.get(role(actor), "#f3f4f6"), font={"size": ACTOR_FONT, "color": "#111827"},
                 borderWidth=1, margin=10)
 
 
-def _wrapped(label: str) -> str:
-    """A long label on two lines, so boxes stay narrow: "Sub-agent availability\n(Bedrock Agent)"."""
-    if len(label) <= 14:
-        return label
-    for mark in (" (", " "):
-        cut = label.find(mark, 6)
-        if cut > 0:
-            return label[:cut] + "\n" + label[cut + 1:]
-    return label
+def _wrapped(label: str, width: int = 12) -> str:
+    """A long label on a few short lines, so boxes stay narrow: "Sub-agent\navailability\n(Bedrock)"."""
+    lines: list[str] = []
+    words = [part for word in label.split()
+             for part in (word.replace("-", "- ").split() if len(word) > width else [word])]
+    for word in words:
+        if lines and len(lines[-1]) + len(word) < width and not word.startswith("("):
+            lines[-1] += word if lines[-1].endswith("-") else " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
-FAILED_COLOR = "#dc2626"
-"""Failed steps (a model's mistake, a tool error or refusal, a failed call), drawn dashed in this colour."""
-
-
-def _edge(events: Sequence[Event], nth: int, last: bool) -> Edge:
-    first = events[0]
-    color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
-    title = "\n".join(f"{e.step}. {e.action}{' (failed)' if e.failed else ''} — decided by "
-                      f"{DECIDER_NAMES[e.decided_by]}: {e.summary}" for e in events)
-    if first.actor == first.target:
-        smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.4 + 0.15 * (nth - 1)}
-    else:
-        smooth = {"enabled": True, "type": "curvedCW" if nth % 2 else "curvedCCW", "roundness": 0.12 * (1 + nth // 2)}
-    return Edge(source=first.actor, target=first.target, label=steps_label([e.step for e in events]), title=title,
-                color=color, width=4 if last else 2, smooth=smooth, font={"size": 18, "color": color, "strokeWidth": 5},
-                arrows="to", dashes=first.failed)
-
-
-def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 470, user: str = "") -> None:
+def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 600, user: str = "",
+         gathered: bool = False) -> None:
     """Draw the graph of `events` (the first `upto` of them)."""
-    nodes, edges = graph_data(events, upto, user)
+    nodes, edges = graph_data(events, upto, user, gathered)
     config = Config(height=height, width="100%", directed=True, physics=False, hierarchical=False,
                     interaction={"hover": True, "zoomView": True, "dragView": True},
-                    nodes={"fixed": False}, edges={"arrowStrikethrough": False})
+                    nodes={"fixed": True}, edges={"arrowStrikethrough": False})
     config.width = "100%"
     options = {name: value for name, value in config.__dict__.items() if value is not None}  # vis rejects `groups: null`
     data = {"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]}

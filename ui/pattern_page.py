@@ -20,10 +20,12 @@ from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_
 
 from . import session
 from .architecture import dot
-from .graph import DECIDER_NAMES, draw, legend
+from .graph import DECIDER_COLORS, DECIDER_NAMES, draw, legend
 from .live import run_turn
 from .text import plain
 
+VIEWS = ("Every step: each arrow lists its step numbers", "Gathered: one arrow per pair of actors, with its count")
+"""The graph's two views; the gathered one expands back into every step."""
 MAX_TYPED_CHARS = 50_000
 """What the chat box takes in. Past `MAX_MESSAGE_CHARS` a message is refused aloud, and shown back."""
 
@@ -32,7 +34,7 @@ def render(letter: str) -> None:
     info = PATTERNS[letter]
     st.title(f"{letter} · {info.name}")
     st.caption(f"{info.style} — {info.who_decides}")
-    chat_column, graph_column = st.columns([4, 6], gap="medium")
+    chat_column, graph_column = st.columns([35, 65], gap="medium")
     with graph_column:
         st.markdown("**Who decided each step**")
         legend()
@@ -52,7 +54,7 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     conversation = session.conversation(letter)
     history = session.history(letter)
     today = conversation.deps.clock.today()
-    injected = f" · fault: {session.fault().name.replace('_', ' ')}" if session.fault() else ""
+    injected = f" · fault: {session.fault().title}" if session.fault() else ""
     st.caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected} · "
                f"on this page's own copy of your starting calendar ({session.starting_state()} state)")
     top = st.columns(2)
@@ -121,8 +123,10 @@ def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> int:
         st.session_state[f"replay_{letter}"] = total
         st.session_state[f"replay_total_{letter}"] = total
     upto = st.slider("Replay the run step by step", 1, total, key=f"replay_{letter}") if total > 1 else total
+    view = st.radio("Graph view", VIEWS, horizontal=True, key=f"graph_view_{letter}", label_visibility="collapsed")
+    gathered = view == VIEWS[1]
     with graph_slot:
-        draw(events, key=f"graph_{letter}_{upto}_{total}", upto=upto, user=session.user())
+        draw(events, key=f"graph_{letter}_{upto}_{total}_{gathered}", upto=upto, user=session.user(), gathered=gathered)
     step = events[upto - 1]
     st.caption(plain(f"Step {step.step}: {actor_label(step.actor)} → {actor_label(step.target)} · "
                      f"{step.action}, decided by {DECIDER_NAMES[step.decided_by]} · {step.summary}"))
@@ -194,7 +198,8 @@ def _control(info: PatternInfo, trace: Trace) -> None:
                       help="Tokens at list prices for the configured models; offline, tokens are estimates; "
                            "a local model costs nothing per token.")
     if decisions:
-        st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180)
+        st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180,
+                     color=[DECIDER_COLORS[d] for d in decisions])  # the graph's colours
     st.caption("A step counts for whoever's decision made it happen: your code choosing to call a model or run a "
                "tool, a model choosing a tool or an answer, a manager choosing a specialist.")
 

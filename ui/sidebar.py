@@ -86,9 +86,11 @@ def render_sidebar() -> None:
             st.date_input("Today", key="today_value", label_visibility="collapsed")
 
         st.selectbox("Inject a fault", ["", *FAULTS], key="fault",
-                     format_func=lambda name: FAULTS[name].what.capitalize() if name else "None",
+                     format_func=lambda name: FAULTS[name].title if name else "None",
                      help="Into every turn, on any page, the way the Arena injects it. Model-side faults apply to "
                           "the offline model only.")
+        if chosen := FAULTS.get(st.session_state.get("fault") or ""):
+            st.caption(f"{chosen.what[:1].upper()}{chosen.what[1:]}.")
         st.markdown("**Where calls go**")
         current = session.settings()
         for vendor, where in Clients(current).describe().items():

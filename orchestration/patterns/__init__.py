@@ -125,7 +125,7 @@ PATTERNS: dict[str, PatternInfo] = {
             article={"control": "High", "complexity": "Medium", "predictability": "High", "cost": "Medium"},
             files=("patterns/e_workflow.py",), vendors=("openai",)),
         PatternInfo(
-            "F", "OpenAI manager → Bedrock sub-agents", "Multi-agent",
+            "F", "Manager + Bedrock agents", "Multi-agent",
             "An OpenAI manager delegates each task to a Bedrock agent, which decides and acts within it.",
             "orchestration.patterns.f_manager_bedrock", "ManagerBedrock", "openai",
             pros=("Each specialist sees only its own tools: the availability agent cannot book.",
@@ -138,7 +138,7 @@ PATTERNS: dict[str, PatternInfo] = {
                    "patterns/f_manager_bedrock/availability_agent.py", "patterns/f_manager_bedrock/booking_agent.py",
                    "lambdas/booking_actions.py"), vendors=("openai", "aws")),
         PatternInfo(
-            "G", "Manager → Lambda-wrapped agents", "Multi-agent (isolated)",
+            "G", "Manager + Lambda agents", "Multi-agent (isolated)",
             "The manager delegates to Lambdas, each wrapping an agent of its own vendor (Bedrock, Claude).",
             "orchestration.patterns.g_lambda_agents", "LambdaAgents", "openai",
             pros=("Each agent runs in your own function, with your own checks before and after it.",

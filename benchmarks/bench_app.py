@@ -1,5 +1,8 @@
-"""The app as a user meets it: time from `streamlit run` to the first page served, and memory after
-visiting every page — each beside a floor, a one-line Streamlit app started and visited the same way.
+"""The app as a user meets it, each figure beside a floor:
+- time from `streamlit run` to the first page served (floor: a one-line app started the same way);
+- memory after visiting every page (floor: that one-line app after its page);
+- on each pattern's page, the time from pressing Enter in the chat to the reply shown, for the
+  article's three messages (floor: a minimal chat page that echoes, typed into the same way).
 
 Needs the test requirements (Playwright) and Debian's Chromium at /usr/bin/chromium.
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
 import socket
 import subprocess
 import sys
@@ -22,6 +26,24 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "compare", "arena", "calendar", *(f"pattern-{letter}" for letter in "abcdefg")]
+DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
+ECHO_APP = """import streamlit as st
+
+history = st.session_state.setdefault("history", [])
+for role, text in history:
+    st.chat_message(role).text(text)
+if prompt := st.chat_input("Say something"):
+    history += [("user", prompt), ("assistant", prompt)]
+    st.chat_message("user").text(prompt)
+    st.chat_message("assistant").text(prompt)
+"""
+_REPLIED_JS = """([before]) => {
+  const replies = document.querySelectorAll('[data-testid="stChatMessage"]:has([data-testid="stChatMessageAvatarAssistant"])');
+  if (replies.length <= before) return false;
+  const texts = [...replies[replies.length - 1].querySelectorAll('[data-testid="stText"]')]
+    .filter(el => !el.closest('[data-testid="stStatusWidget"]') && !el.closest('[data-testid="stExpander"]'));
+  return texts.length > 0 && texts[texts.length - 1].innerText.trim().length > 0;
+}"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -39,22 +61,55 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(script: Path, pages: list[str], browser: object) -> tuple[float, float]:
-    """(seconds from launch until the first page has rendered, MB of RSS after visiting `pages`)."""
+def start(script: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`streamlit run script` on a free loopback port, without any vendor's key; returns once it is healthy."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS"))}
-    started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                return server, port
+        except OSError:
+            time.sleep(0.05)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def reply_seconds(port: int, path: str, browser: object) -> list[float]:
+    """Seconds from pressing Enter to the reply shown, for each message of the article's dialogue."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(f"http://127.0.0.1:{port}/")
+    page.wait_for_selector('[data-testid="stChatInputTextArea"], h1', timeout=60_000)
+    if path:
+        page.goto(f"http://127.0.0.1:{port}/{path}")
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    seconds = []
+    for message in DIALOGUE:
+        before = page.locator('[data-testid="stChatMessageAvatarAssistant"]').count()
+        box.fill(message)
+        started = time.perf_counter()
+        box.press("Enter")
+        page.wait_for_function(_REPLIED_JS, arg=[before], polling="raf", timeout=120_000)
+        seconds.append(time.perf_counter() - started)
+        page.wait_for_timeout(800)  # let the page settle before the next message
+    page.close()
+    return seconds
+
+
+def measure(script: Path, pages: list[str], browser: object) -> tuple[float, float]:
+    """(seconds from launch until the first page has rendered, MB of RSS after visiting `pages`)."""
+    started = time.perf_counter()
+    server, port = start(script)
     try:
-        while True:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.05)
         page = browser.new_page()  # type: ignore[attr-defined]
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector("h1", timeout=60_000)
@@ -67,8 +122,7 @@ def measure(script: Path, pages: list[str], browser: object) -> tuple[float, flo
         page.close()
         return first_page, memory
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
 
 
 def main() -> None:
@@ -77,12 +131,31 @@ def main() -> None:
         floor_app.write_text('import streamlit as st\n\nst.title("Hello")\n')
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         floor_start, floor_memory = measure(floor_app, [""], browser)
-        start, memory = measure(ROOT / "streamlit_app.py", PAGES, browser)
+        first, memory = measure(ROOT / "streamlit_app.py", PAGES, browser)
+        echo_app = Path(scratch) / "echo_app.py"
+        echo_app.write_text(ECHO_APP)
+        server, port = start(echo_app)
+        try:
+            echo = reply_seconds(port, "", browser)
+        finally:
+            stop(server)
+        server, port = start(ROOT / "streamlit_app.py")
+        try:
+            replies = {letter: reply_seconds(port, f"pattern-{letter.lower()}", browser) for letter in "ABCDEFG"}
+        finally:
+            stop(server)
         browser.close()
     print(f"The app (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores):")
-    print(f"  first page served: {start:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; {start / floor_start:.2f}x)")
+    print(f"  first page served: {first:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; {first / floor_start:.2f}x)")
     print(f"  memory after visiting all {len(PAGES)} pages: {memory:5.0f} MB RSS  "
           f"(floor after its one page: {floor_memory:.0f} MB; {memory / floor_memory:.2f}x)")
+    floor = statistics.median(echo)
+    print(f"  reply shown after Enter, median of the article's {len(DIALOGUE)} messages, offline model:")
+    print(f"    floor, a chat page that echoes: {floor * 1000:6.0f} ms")
+    for letter, seconds in replies.items():
+        median = statistics.median(seconds)
+        print(f"    {letter}: {median * 1000:6.0f} ms  ({median / floor:5.1f}x the floor; "
+              f"each: {', '.join(f'{s * 1000:.0f}' for s in seconds)} ms)")
 
 
 if __name__ == "__main__":

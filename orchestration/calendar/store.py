@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from .demo import RIVAL, demo_bookings, seed_code
 from .results import Availability, Booked, BookingRow, CalendarUnavailable, Refused, refuse
@@ -221,6 +222,8 @@ class Calendar:
 
     @contextmanager
     def _db(self) -> Iterator[Database]:
+        from sqlite_utils import Database  # imported on first use: it brings pandas and numpy, 0.7 s of a cold start
+
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         with closing(connection):
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
 from typing import Any, Literal
 
+from .observe.logs import redact_sdk_logs
 from .offline import MODEL_LABEL, OfflineModel
 
 Vendor = Literal["openai", "anthropic", "aws"]
@@ -210,6 +211,7 @@ class Clients:
     def __init__(self, settings: Settings | None = None, offline: OfflineModel | None = None) -> None:
         self.settings = settings or Settings()
         self._offline = offline
+        redact_sdk_logs()  # the SDKs log request headers at DEBUG: credentials are cut from those records
 
     @property
     def offline(self) -> OfflineModel:

@@ -11,6 +11,7 @@ Needs the test requirements (Playwright) and Debian's Chromium at /usr/bin/chrom
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import statistics
@@ -27,6 +28,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "compare", "arena", "calendar", *(f"pattern-{letter}" for letter in "abcdefg")]
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
+VISITORS = 20
+"""Browser sessions at once in the load run."""
 ECHO_APP = """import streamlit as st
 
 history = st.session_state.setdefault("history", [])
@@ -105,6 +108,45 @@ def reply_seconds(port: int, path: str, browser: object) -> list[float]:
     return seconds
 
 
+async def _one_visitor(browser: object, port: int, letter: str) -> list[float]:
+    """One browser session running the article's dialogue on a pattern page; seconds per reply."""
+    context = await browser.new_context()  # type: ignore[attr-defined]
+    page = await context.new_page()
+    await page.goto(f"http://127.0.0.1:{port}/")
+    await page.wait_for_selector("h1", timeout=120_000)
+    await page.goto(f"http://127.0.0.1:{port}/pattern-{letter.lower()}")
+    box = page.get_by_test_id("stChatInputTextArea")
+    await box.wait_for(timeout=120_000)
+    seconds = []
+    for message in DIALOGUE:
+        before = await page.locator('[data-testid="stChatMessageAvatarAssistant"]').count()
+        await box.fill(message)
+        started = time.perf_counter()
+        await box.press("Enter")
+        await page.wait_for_function(_REPLIED_JS, arg=[before], polling=100, timeout=300_000)
+        seconds.append(time.perf_counter() - started)
+        await page.wait_for_timeout(500)
+    await context.close()
+    return seconds
+
+
+def under_load(port: int, visitors: int) -> tuple[list[float], int]:
+    """`visitors` browser sessions at once, pattern pages A to G in turn, each running the article's
+    dialogue; returns every reply time and how many sessions did not finish."""
+    from playwright.async_api import async_playwright
+
+    async def run() -> tuple[list[float], int]:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            done = await asyncio.gather(*(_one_visitor(browser, port, "ABCDEFG"[n % 7]) for n in range(visitors)),
+                                        return_exceptions=True)
+            await browser.close()
+        times = [s for result in done if isinstance(result, list) for s in result]
+        return times, sum(not isinstance(result, list) for result in done)
+
+    return asyncio.run(run())
+
+
 def measure(script: Path, pages: list[str], browser: object) -> tuple[float, float]:
     """(seconds from launch until the first page has rendered, MB of RSS after visiting `pages`)."""
     started = time.perf_counter()
@@ -145,6 +187,11 @@ def main() -> None:
         finally:
             stop(server)
         browser.close()
+    server, port = start(ROOT / "streamlit_app.py")
+    try:
+        loaded, unfinished = under_load(port, VISITORS)
+    finally:
+        stop(server)
     print(f"The app (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores):")
     print(f"  first page served: {first:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; {first / floor_start:.2f}x)")
     print(f"  memory after visiting all {len(PAGES)} pages: {memory:5.0f} MB RSS  "
@@ -156,6 +203,11 @@ def main() -> None:
         median = statistics.median(seconds)
         print(f"    {letter}: {median * 1000:6.0f} ms  ({median / floor:5.1f}x the floor; "
               f"each: {', '.join(f'{s * 1000:.0f}' for s in seconds)} ms)")
+    cuts = statistics.quantiles(loaded, n=20) if len(loaded) > 1 else [float("nan")] * 19
+    print(f"  {VISITORS} browser sessions at once, the article's dialogue on pages A to G in turn: "
+          f"{VISITORS - unfinished} of {VISITORS} finished; reply p50 {statistics.median(loaded) * 1000:.0f} ms, "
+          f"p95 {cuts[18] * 1000:.0f} ms ({statistics.median(loaded) / floor:.0f}x and {cuts[18] / floor:.0f}x the "
+          f"floor's single reply)")
 
 
 if __name__ == "__main__":

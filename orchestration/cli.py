@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 import sqlite3
@@ -61,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
     chat.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
+    chat.add_argument("--otlp", type=Path, metavar="FILE",
+                      help="also write the run as OpenTelemetry spans, one OTLP/JSON line (appended to FILE)")
     _model_options(chat)
     chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
 
@@ -81,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--results", type=Path, metavar="FILE",
                           help="append each run to this JSON-lines file as it finishes; runs already in it are not repeated")
     _model_options(evaluate)
+    evaluate.add_argument("--otlp", type=Path, metavar="FILE",
+                          help="also write every run as OpenTelemetry spans, one OTLP/JSON line each (appended to FILE)")
     evaluate.add_argument("--temperature", type=float, help="sampling temperature for a local model (default: the server's)")
 
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
@@ -169,6 +174,7 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
             if not args.json:
                 print(f"Assistant: {reply}", file=out)
         wall_ms = (perf_counter() - started) * 1000
+        _export_spans(args.otlp, [(info.letter, trace.events, trace.started_at)])
         bookings = [{"court": b.court, "date": b.date, "time": b.time, "user": b.user, "confirmation": b.confirmation}
                     for b in calendar.bookings(after_id=first_booking)]
         metrics = {**trace.metrics(), "wall_ms": round(wall_ms, 1)}
@@ -184,6 +190,24 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
             print(f"error: the turn failed — {failed.rstrip('.')}. Nothing else was sent.", file=sys.stderr)
             return 1
         return 0
+
+
+def _export_spans(path: Path | None, runs: list[tuple[str, Any, float]]) -> None:
+    """Each run as OpenTelemetry spans: to `path` (OTLP/JSON lines), and to OTEL_EXPORTER_OTLP_ENDPOINT when set."""
+    live = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+    if path is None and not live:
+        return
+    from . import otel
+    from .patterns import PATTERNS
+
+    for letter, events, started_at in runs:
+        if not events:  # a run read back from a results file keeps no steps
+            continue
+        found = otel.spans(events, letter, f"{letter} · {PATTERNS[letter].name}", started_at)
+        if path is not None:
+            otel.write(path, found)
+        if live and not otel.send(found):
+            print("warning: the OTLP endpoint did not take the spans", file=sys.stderr)
 
 
 def _print_banner(letter: str, name: str, deps: Any, out: TextIO) -> None:
@@ -211,7 +235,7 @@ def _print_summary(bookings: list[dict[str, Any]], metrics: dict[str, Any], out:
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    from .evaluate import FAULTS, ServerGone, evaluate, pattern_names
+    from .evaluate import FAULTS, ServerGone, pattern_names, run_suite
     from .scenarios import SCENARIOS_DIR, ScenarioError, load
 
     try:
@@ -232,10 +256,15 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             print(f"\r[{done}/{total}] {label:<70.70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
     try:
-        report = evaluate(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
+        suite = run_suite(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
     except ServerGone as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return 1
+    report = suite.report
+    _export_spans(args.otlp, [(o.letter, o.result.events, o.result.started_at) for per_letter in suite.baseline.values()
+                              for runs in per_letter for o in runs]
+                  + [(o.letter, o.result.events, o.result.started_at) for per_letter in suite.faults.values()
+                     for outcomes in per_letter.values() for o in outcomes])
     if args.json:
         json.dump(report, out, indent=2)
         print(file=out)

@@ -284,7 +284,7 @@ class Clients:
         """httpx2 event hooks that record this vendor's model calls wherever they are observed."""
         from .observe.http import ModelCallHooks
 
-        return ModelCallHooks(self.actor(vendor), self.model_id(vendor)).event_hooks()
+        return ModelCallHooks(self.actor(vendor), self.model_id(vendor), vendor).event_hooks()
 
     def async_openai(self) -> Any:
         """A new `openai.AsyncOpenAI` client, for the Agents SDK.

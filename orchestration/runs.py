@@ -35,6 +35,8 @@ class RunResult:
     """The trace's counts, plus `wall_ms`, `cost_usd` and `code_share`."""
     bookings: list[BookingRow] = field(default_factory=list)
     """Bookings the conversation made."""
+    started_at: float = 0.0
+    """When the conversation began (seconds since the epoch), for exports."""
 
 
 def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Send | None = None) -> RunResult:
@@ -55,7 +57,8 @@ def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Sen
     metrics |= {"wall_ms": round(wall_ms, 1), "code_share": round(code_share(metrics["decisions"]), 3),
                 "cost_usd": estimate_cost(deps.trace.events, PATTERNS[letter].vendor, deps.clients.settings.models(),
                                           free=[v for v in PATTERNS[letter].vendors if deps.clients.mode(v) == "local"])}
-    return RunResult(letter, replies, error, deps.trace.events, metrics, deps.calendar.bookings(after_id=marker))
+    return RunResult(letter, replies, error, deps.trace.events, metrics, deps.calendar.bookings(after_id=marker),
+                     deps.trace.started_at)
 
 
 def copy_deps(calendar: Calendar, folder: Path, letter: str, user: str, settings: Settings) -> Deps:

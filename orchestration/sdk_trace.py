@@ -85,9 +85,10 @@ class RunTranslator:
         data = span.span_data
         ms = (perf_counter() - self._started.pop(span.span_id, perf_counter())) * 1000
         if isinstance(data, ResponseSpanData) and data.response is not None:
-            self._model_answered(span, _response_items(data.response), _usage(data.response.usage), ms)
+            self._model_answered(span, _response_items(data.response), _usage(data.response.usage), ms,
+                                 str(data.response.model or ""))
         elif isinstance(data, GenerationSpanData):
-            self._model_answered(span, _generation_items(data.output), _usage(data.usage), ms)
+            self._model_answered(span, _generation_items(data.output), _usage(data.usage), ms, str(data.model or ""))
         elif isinstance(data, FunctionSpanData) and data.name not in self.roles.delegates:
             self._tool_ran(span, data, ms)
 
@@ -105,19 +106,21 @@ class RunTranslator:
                                                     notes_to=target, agent_service=None, parent=step)
         return self._delegations[span.span_id]
 
-    def _model_answered(self, span: Any, items: tuple[str, list[tuple[str, str]]], usage: tuple[int, int], ms: float) -> None:
+    def _model_answered(self, span: Any, items: tuple[str, list[tuple[str, str]]], usage: tuple[int, int], ms: float,
+                        model: str) -> None:
         role, agent, _ = self._role(span)
         text, calls = items
+        sent = {"model": model, "provider": "openai"}
         tokens = {"tokens_in": usage[0], "tokens_out": usage[1], "ms": ms, "model_call": True}
         if not calls:
             mistake = looks_like_a_tool_call(text)
             self.trace.emit(role.actor, "runtime", "model_error" if mistake else "answer", role.decided_by,
                             f"wrote a tool call as text, so nothing ran: {text}" if mistake else f"answer: {text}",
-                            {"agent": agent, "text": text}, **tokens)
+                            {"agent": agent, "text": text} | sent, **tokens)
             return
         for n, (name, arguments) in enumerate(calls):
             self.trace.emit(role.actor, "runtime", "choose_tool", role.decided_by, f"call {name}({arguments})",
-                            {"agent": agent, "tool": name, "arguments": arguments, "rationale": text},
+                            {"agent": agent, "tool": name, "arguments": arguments, "rationale": text} | sent,
                             **(tokens if n == 0 else {}))
 
     def _tool_ran(self, span: Any, data: FunctionSpanData, ms: float) -> None:

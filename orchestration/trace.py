@@ -77,6 +77,8 @@ class Event:
     """True on the one event that reports each model call."""
     parent: int | None = None
     """Step this one is nested under (a sub-agent's steps under the manager's delegation)."""
+    at: float = 0.0
+    """Seconds from the trace's start to when the step was recorded (its end)."""
 
     @property
     def failed(self) -> bool:
@@ -127,6 +129,8 @@ class Trace:
         self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
         self.turn = 0
         self.started = time.perf_counter()
+        self.started_at = time.time()
+        """Wall-clock start, for exports that need absolute times."""
 
     # Recording ---------------------------------------------------------------------------------
 
@@ -157,7 +161,7 @@ class Trace:
                 step=len(self._events) + 1, turn=max(self.turn, 1), actor=actor, target=target, action=action,
                 decided_by=decided_by, summary=self.scrub(" ".join(summary.split())),
                 detail=self.scrub(dict(detail or {})), tokens_in=tokens_in, tokens_out=tokens_out,
-                ms=round(ms, 2), model_call=model_call, parent=parent,
+                ms=round(ms, 2), model_call=model_call, parent=parent, at=round(time.perf_counter() - self.started, 4),
             )
             self._events.append(event)
             subscribers = list(self._subscribers)

@@ -4,7 +4,7 @@ Distinctive fake keys are set for all three vendors, and every vendor's endpoint
 echoing server on loopback: it answers through the offline model, except that its errors repeat the
 credential they were sent (as real services' authentication errors can), so a key that gets into any
 text has every chance to travel on. The run then checks every request body the server received,
-stdout, stderr, the log, the trace and its exports, the replies and the calendar's database file.
+stdout, stderr, the log, the trace and its exports (OpenTelemetry spans too), the replies and the calendar's database file.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import otel
 from orchestration.offline import OfflineModel
 from orchestration.offline.server import make_server
 from orchestration.offline.wire import WireRequest, WireResponse
@@ -120,6 +121,8 @@ def test_no_key_leaves_its_own_request_headers(echoing: tuple[Echoing, str], fai
                 replies.append(str(error))
         for name, text in (("replies", "\n".join(replies)), ("trace", conversation.trace.to_json()),
                            ("mermaid", conversation.trace.to_mermaid()),
+                           ("otlp", otel.otlp_json(otel.spans(conversation.trace.events, letter, letter,
+                                                              conversation.trace.started_at))),
                            ("database", Path(calendar.path).read_bytes())):
             if hit := leaks(text):
                 found[f"{letter} {name}"] = hit

@@ -7,13 +7,14 @@ Streamlit. It drains the steps as they arrive and hands them to the page, at mos
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from orchestration.patterns import Conversation, TurnFailed
+from orchestration.patterns import PATTERNS, Conversation, TurnFailed
 from orchestration.patterns.base import describe_error
 from orchestration.trace import Event
 
@@ -62,4 +63,14 @@ def run_turn(conversation: Conversation, text: str, on_progress: Callable[[list[
             result.events += pending
     finally:
         leave()
+    _send_spans(conversation, result.events)
     return result
+
+
+def _send_spans(conversation: Conversation, events: list[Event]) -> None:
+    """With OTEL_EXPORTER_OTLP_ENDPOINT set, each turn goes out as an OpenTelemetry trace of its own."""
+    if events and (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+        from orchestration import otel
+
+        letter = conversation.letter
+        otel.send(otel.spans(events, letter, f"{letter} · {PATTERNS[letter].name}", conversation.trace.started_at))

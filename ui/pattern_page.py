@@ -159,13 +159,23 @@ def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
     with about:
         _about(info)
     with export:
-        left, right = st.columns(2)
+        left, middle, right = st.columns(3)
         left.download_button("Trace as JSON", trace.to_json(), file_name=f"pattern-{info.letter}-trace.json",
                              mime="application/json", disabled=not events)
-        right.download_button("Trace as Mermaid", trace.to_mermaid(), file_name=f"pattern-{info.letter}-trace.mmd",
-                              mime="text/plain", disabled=not events)
+        middle.download_button("Trace as Mermaid", trace.to_mermaid(), file_name=f"pattern-{info.letter}-trace.mmd",
+                               mime="text/plain", disabled=not events)
+        right.download_button("OpenTelemetry spans (OTLP/JSON)", _otlp(info, trace) if events else "", disabled=not events,
+                              file_name=f"pattern-{info.letter}-otlp.json", mime="application/json",
+                              help="GenAI semantic-convention spans with who decided each step; open in Phoenix, "
+                                   "Langfuse or Jaeger")
         if events:
             st.code(trace.to_mermaid(), language="text")
+
+
+def _otlp(info: PatternInfo, trace: Trace) -> str:
+    from orchestration import otel
+
+    return otel.otlp_json(otel.spans(trace.events, info.letter, f"{info.letter} · {info.name}", trace.started_at))
 
 
 def steps_table(events: tuple[Event, ...]) -> None:

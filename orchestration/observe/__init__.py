@@ -125,26 +125,29 @@ def model_called(scope: Scope, model: str, messages: int, tools: int) -> None:
     scope.emit(scope.caller, scope.answerer(model), "call_model", "code", f"send {listed}")
 
 
-def model_answered(scope: Scope, model: str, model_id: str, answer: ModelAnswer, offered_tools: bool, ms: float) -> None:
-    """Record what a model answered: the tools it chose, a parse (JSON asked for without tools), or text."""
+def model_answered(scope: Scope, model: str, model_id: str, answer: ModelAnswer, offered_tools: bool, ms: float,
+                   provider: str = "") -> None:
+    """Record what a model answered: the tools it chose, a parse (JSON asked for without tools), or text.
+    `provider` is the API's vendor as OpenTelemetry names it (`openai`, `anthropic`, `aws.bedrock`)."""
     actor = scope.answerer(model)
     numbers = {"tokens_in": answer.tokens_in, "tokens_out": answer.tokens_out, "ms": ms, "model_call": True}
     for n, (name, arguments) in enumerate(answer.calls):
         scope.emit(actor, scope.caller, "choose_tool", scope.decided_by, f"call {name}({_compact(arguments)})",
-                   {"tool": name, "arguments": arguments, "rationale": answer.text}, **(numbers if n == 0 else {}))
+                   {"tool": name, "arguments": arguments, "rationale": answer.text, "model": model_id, "provider": provider},
+                   **(numbers if n == 0 else {}))
     if answer.calls:
         return
     if offered_tools and looks_like_a_tool_call(answer.text):
         scope.emit(actor, scope.caller, "model_error", scope.decided_by, f"wrote a tool call as text, so nothing ran: {answer.text}",
-                   {"text": answer.text, "model": model_id}, **numbers)
+                   {"text": answer.text, "model": model_id, "provider": provider}, **numbers)
         return
     parsed = _json_object(answer.text) if not offered_tools else None
     if parsed is not None:
         scope.emit(actor, scope.caller, "parse", scope.decided_by, f"parsed {_compact(parsed)}",
-                   {"output": answer.text, "model": model_id}, **numbers)
+                   {"output": answer.text, "model": model_id, "provider": provider}, **numbers)
     else:
         scope.emit(actor, scope.caller, "answer", scope.decided_by, f"answer: {answer.text}",
-                   {"text": answer.text, "model": model_id}, **numbers)
+                   {"text": answer.text, "model": model_id, "provider": provider}, **numbers)
 
 
 def looks_like_a_tool_call(text: str) -> bool:

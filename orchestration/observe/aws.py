@@ -57,7 +57,7 @@ def _converse_answered(model: str, model_id: str) -> Any:
         answer = ModelAnswer(" ".join(b["text"] for b in blocks if "text" in b),
                              tuple((b["toolUse"]["name"], b["toolUse"]["input"]) for b in blocks if "toolUse" in b),
                              usage.get("inputTokens", 0), usage.get("outputTokens", 0))
-        model_answered(scope, model, model_id, answer, started[1], (perf_counter() - started[0]) * 1000)
+        model_answered(scope, model, model_id, answer, started[1], (perf_counter() - started[0]) * 1000, "aws.bedrock")
     return handler
 
 

@@ -25,11 +25,13 @@ _STARTED = "observed.started"
 class ModelCallHooks:
     """Event hooks for one vendor client: `httpx2.Client(event_hooks=hooks.event_hooks())`."""
 
-    def __init__(self, model: str, model_id: str) -> None:
+    def __init__(self, model: str, model_id: str, provider: str) -> None:
         self.model = model
         """Actor id of the client's model."""
         self.model_id = model_id
         """Model id sent with each call."""
+        self.provider = provider
+        """The API's vendor: `openai` or `anthropic`."""
 
     def event_hooks(self) -> dict[str, list[Any]]:
         return {"request": [self.request], "response": [self.response]}
@@ -52,7 +54,8 @@ class ModelCallHooks:
         if body is None:
             return
         started, offered = request.extensions[_STARTED]
-        model_answered(scope, self.model, self.model_id, read(body), offered, (perf_counter() - started) * 1000)
+        model_answered(scope, self.model, self.model_id, read(body), offered, (perf_counter() - started) * 1000,
+                       self.provider)
 
 
 def _reader(request: httpx2.Request) -> Any:

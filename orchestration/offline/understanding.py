@@ -119,8 +119,9 @@ _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
 _HOUR = r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
 _PERIOD = r"(?:in\s+the\s+(morning|afternoon|evening)|at\s+night|(tonight))"
 _TIME_PATTERNS = [
-    # 3pm, 3 pm, 3:30 p.m., seven pm
-    (re.compile(rf"(?<![-−\d]){_HOUR}(?::(\d{{2}}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I), "meridiem"),
+    # 3pm, 3 pm, 3:30 p.m., 3.30pm, seven pm
+    (re.compile(rf"(?<![-−\d])(?<!\d[.:]){_HOUR}(?:[:.](\d{{2}}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I),
+     "meridiem"),
     # 7 in the evening, 8 tonight, 9 o'clock in the morning
     (re.compile(rf"\b{_HOUR}(?::(\d{{2}}))?\s*(?:o'?clock\s*)?{_PERIOD}", re.I), "period"),
     # noon, midday, midnight
@@ -130,7 +131,9 @@ _TIME_PATTERNS = [
     # 15:00, 9:30, 15h
     (re.compile(r"(?<![-−\d])\b(\d{1,2})(?::(\d{2})|h(\d{2})?\b)", re.I), "clock"),
     # at 5, at five, around 6, 5 o'clock
-    (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-)", re.I), "bare"),
+    # ... but not the 3 of "at 3.5.5" or "at 10.5pm"
+    (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-|[.:]\d)",
+                re.I), "bare"),
     (re.compile(rf"\b{_HOUR}\s*o'?clock\b", re.I), "bare"),
 ]
 
@@ -171,6 +174,8 @@ def _read_time(kind: str, match: re.Match[str]) -> str | None:
     elif kind == "clock":
         minute = int(match.group(2) or match.group(3) or 0)
     if kind == "meridiem":
+        if not 1 <= hour <= 12:  # "13pm", "99pm", "0am" name no time: 99 % 12 must not read as 3pm
+            return None
         is_pm = match.group(3).lower().startswith("p")
         hour = hour % 12 + (12 if is_pm else 0)
     elif kind == "period":
@@ -229,6 +234,9 @@ _CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts
 _CONFIRM = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|go\s+ahead|do\s+it|sounds\s+good|perfect|"
                       r"great|confirm|book\s+it|that\s+works|correct|y)\b", re.I)
 _DENY = re.compile(r"^\s*(no|nope|nah|never\s*mind|forget\s+it|cancel|don'?t|not\s+now|stop)\b", re.I)
+_NEGATED_BOOK = re.compile(r"\b(?:don[’']?t|do\s+not|never(?!\s*mind)|no\s+need\s+to)\s+(?!forget\b|hesitate\b)"
+                           r"(?:\w+\s+)?(?:to\s+)?(?:book|reserve)\b", re.I)
+"""A booking verb the user negates: "don't book court A", "I do not want to reserve it" (not "don't forget to book")."""
 _CANCEL = re.compile(r"\b(?:cancel|delete|remove|undo|call\s+off)\s+(?:my|our|the|this|that|a)?\s*"
                      r"(?:\w+\s+){0,2}(?:booking|reservation)s?\b", re.I)
 _RECALL = re.compile(r"\bwhat\s+(?:did|have)\s+i\s+(?:book|reserve)|\b(?:show|list|see)\s+(?:me\s+)?my\s+(?:bookings?|reservations?)"
@@ -246,11 +254,11 @@ def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = Non
         return "cancel"
     if _RECALL.search(text):
         return "recall"
-    if _BOOK.search(text) and not re.search(r"\bhow\s+(?:do|can)\s+i\s+book\b", text, re.I):
+    if _BOOK.search(_NEGATED_BOOK.sub(" ", text)) and not re.search(r"\bhow\s+(?:do|can)\s+i\s+book\b", text, re.I):
         return "book"
     if _CHECK.search(text) or (facts_named and text.rstrip().endswith("?")):
         return "check"
-    if _DENY.search(text):
+    if _NEGATED_BOOK.search(text) or _DENY.search(text):
         return "deny"
     if _CONFIRM.search(text):
         return "confirm"

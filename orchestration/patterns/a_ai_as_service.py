@@ -123,12 +123,12 @@ class AiAsAService(Conversation):
             return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?",
                             "nothing free → ask for another time")
         named = state.court if state.court in COURTS else None
-        if state.intent == "check":
+        if state.intent != "book":  # a question, or no "book" at all ("Cancel my booking for court A ..."): answer only
             answer = (f"Court {named} is free on {when}." if named in free else
                       f"Court {named} is taken on {when}; {court_list(free)} {are} free." if named else
                       f"{court_list(free, capital=True)} {are} free on {when}.")
             return self.ask(f"{answer} Would you like to book {'it' if named in free or len(free) == 1 else 'one'}?",
-                            "only a question → answer it; no booking")
+                            "not asked to book → answer it; no booking")
         court = free[0] if state.court == "any" or (state.court is None and len(free) == 1) else named
         if court is None:
             return self.ask(f"{court_list(free, capital=True)} are available on {when}. Which one?",

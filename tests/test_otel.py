@@ -6,14 +6,17 @@ The receiver is built on `opentelemetry-proto`: it parses what the SDK's own OTL
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from opentelemetry.trace import StatusCode
@@ -96,9 +99,18 @@ def test_every_step_arrives_as_a_span_nested_as_it_happened(receiver: list, lett
             assert span.name.startswith("invoke_agent ") and seen["gen_ai.operation.name"] == "invoke_agent"
     providers = {attributes(s).get("gen_ai.provider.name") for s in spans} - {""}
     assert providers >= ({"openai", "anthropic", "aws.bedrock"} if letter == "G" else {"openai"})
-    line = json.loads((tmp_path / "spans.jsonl").read_text().splitlines()[0])  # the file: OTLP/JSON, ids in hex
-    written = line["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    text = (tmp_path / "spans.jsonl").read_text().splitlines()[0]  # the file: OTLP/JSON, ids in hex
+    written = json.loads(text)["resourceSpans"][0]["scopeSpans"][0]["spans"]
     assert len(written) == len(spans) and all(len(s["spanId"]) == 16 and len(s["traceId"]) == 32 for s in written)
+    parsed = json_format.Parse(_base64_ids(text), ExportTraceServiceRequest())  # what opentelemetry-proto reads
+    assert {s.span_id.hex() for rs in parsed.resource_spans for ss in rs.scope_spans for s in ss.spans} == \
+        {s["spanId"] for s in written}
+
+
+def _base64_ids(text: str) -> str:
+    """OTLP/JSON's hex ids as protobuf's JSON mapping wants bytes (base64), as a collector's reader converts them."""
+    return re.sub(r'"(traceId|spanId|parentSpanId)":"([0-9a-f]*)"',
+                  lambda m: f'"{m[1]}":"{base64.b64encode(bytes.fromhex(m[2])).decode()}"', text)
 
 
 def test_a_failed_step_has_error_status(tmp_path: Path) -> None:

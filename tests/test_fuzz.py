@@ -13,7 +13,7 @@ quote no confirmation code the calendar does not hold for that user.
 
 Which pattern sees which input: the messages quoted in the issue (`CORE`) go through all seven
 patterns; every other input goes through one pattern, dealt round-robin within its category so each
-category reaches every pattern. That keeps the run near 400 conversations, well inside CI's budget.
+category reaches every pattern. That keeps the run at 366 conversations, about 40 s on a loaded 2-core machine.
 """
 
 from __future__ import annotations
@@ -229,8 +229,9 @@ COMBINATIONS: tuple[Case, ...] = (
     *decorated("long", lambda text: "z" * LONG + text, keeps_request=False),  # cut before the request
     *(one("impossible", f"Book court A on {day} at 3pm") for day in ("Feb 30", "31 April", "30 February 2026",
                                                                       "the 32nd", "December 0", "year 9999")),
+    # "0pm" was read as 12:00 and "3.5.5" as 15:00
     *(one("impossible", f"Book court B tomorrow at {time}") for time in ("25:00", "-3pm", "24:61", "0pm", "3.5.5",
-                                                                         "10.5pm")),  # 0pm, 3.5.5: were read
+                                                                         "10.5pm")),
 )
 
 # Two turns: the first asks "which court?" (A and B are free tomorrow at 3pm), the second is fuzz.
@@ -336,16 +337,18 @@ def test_no_input_crashes_a_pattern_or_books_what_was_not_asked(
     template = new_calendar(tmp_path)
     seeded = template.bookings()
     pairs = runs()
-    total = Outcome()
+    total, wrapped, read_through = Outcome(), 0, 0
     for number, (letter, case) in enumerate(pairs):
         outcome = run_one(letter, case, template, tmp_path / f"run-{number}.db", f"member-{number}", seeded)
         for kind in ("crashes", "failed_turns", "wrong", "missed"):
             getattr(total, kind).extend(getattr(outcome, kind))
         total.booked += outcome.booked
+        if case.may_book and not case.must_book:  # a request inside noise: booking it or not are both fine
+            wrapped, read_through = wrapped + 1, read_through + (outcome.booked > 0)
     summary = (f"fuzz: {len(CORE) + len(FUZZ)} inputs ({len(CORE)} × 7 patterns, {len(FUZZ)} round-robin) = "
                f"{len(pairs)} conversations, {total.booked} booked, {len(total.crashes)} crashes, "
                f"{len(total.failed_turns)} failed turns, {len(total.wrong)} wrong bookings, "
-               f"{len(total.missed)} missed controls")
+               f"{len(total.missed)} missed controls; {read_through} of {wrapped} requests wrapped in noise booked")
     problems = total.crashes + total.wrong + total.missed
     with capsys.disabled():
         print(f"\n{summary}")

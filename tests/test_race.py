@@ -4,8 +4,8 @@ The processes start together behind a barrier, and each opens (so one of them cr
 file with `Calendar.open`. Process i runs its 20 conversations through the patterns A to G in turn,
 each for its own user, each asking for one of 8 slots — courts A to D tomorrow at 15:00 and 16:00 —
 by name or as "any court" at that hour: 160 contenders for 8 slots. The first conversation of every
-process asks for the same slot, so eight patterns' check-then-book sequences meet head on. Every worker reports, for each
-conversation, its replies, the confirmation codes in them and any exception.
+process asks for the same slot, so eight patterns' check-then-book sequences meet head on. Every
+worker reports, for each conversation, its replies, the confirmation codes in them and any exception.
 
 Afterwards the calendar file must show: no crash, no slot booked twice, every slot booked, no lost
 confirmation (every code a user was told is in the database for that user and a slot they asked for,
@@ -67,15 +67,23 @@ def _worker(path: str, process: int, start: Any) -> list[dict[str, Any]]:
     results = []
     for conversation in plan(process):
         replies: list[str] = []
-        error = None
+        error, chat = None, None
         try:
             chat = start_pattern(conversation["pattern"], Deps.of(calendar, conversation["user"], Settings()))
             replies.append(chat.send(conversation["message"]))
         except Exception:  # noqa: BLE001 - reported to the test, which fails on it
             error = traceback.format_exc()
         results.append({**conversation, "replies": replies, "error": error,
-                        "codes": sorted({code for reply in replies for code in CODE.findall(reply)})})
+                        "codes": sorted({code for reply in replies for code in CODE.findall(reply)}),
+                        "lost_at_book": _lost_at_book(chat)})
     return results
+
+
+def _lost_at_book(chat: Any) -> bool:
+    """Whether a `book` call of this conversation found its slot taken: it lost the race after checking."""
+    return chat is not None and any(
+        event.action == "execute_tool" and event.detail.get("tool") == "book"
+        and event.detail.get("result", {}).get("reason") == "slot_taken" for event in chat.trace.events)
 
 
 def test_eight_processes_racing_for_eight_slots_book_each_once_and_lose_no_confirmation(
@@ -96,7 +104,7 @@ def test_eight_processes_racing_for_eight_slots_book_each_once_and_lose_no_confi
                 if not r["error"] and not (r["replies"] and r["replies"][0].strip())]
     slots = [(row.court, row.date, row.time) for row in rows]
     doubles = [slot for slot in set(slots) if slots.count(slot) > 1]
-    lost = [f"{r['pattern']} {r['user']} was told {code}, which the calendar does not hold for them and a slot asked for"
+    lost = [f"{r['pattern']} {r['user']} was told {code}, not in the calendar for them and a slot they asked for"
             for r in results for code in r["codes"]
             if code not in by_code or by_code[code].user != r["user"]
             or (by_code[code].court, by_code[code].date, by_code[code].time) not in map(tuple, r["asks"])]
@@ -107,8 +115,10 @@ def test_eight_processes_racing_for_eight_slots_book_each_once_and_lose_no_confi
     summary = (f"race: {PROCESSES} processes × {CONVERSATIONS} conversations, {len(rows)} booked, "
                f"{len(doubles)} double bookings, {len(lost)} lost confirmations, {len(crashes)} crashes")
     by_pattern = {letter: sum(row.via == letter for row in rows) for letter in LETTERS}
+    lost_at_book = sum(result["lost_at_book"] for result in results)
     with capsys.disabled():
-        print(f"\n{summary} (bookings by pattern: {by_pattern})")
+        print(f"\n{summary}; {lost_at_book} conversations found their slot taken at `book` time, after checking; "
+              f"bookings by pattern: {by_pattern}")
     assert len(results) == PROCESSES * CONVERSATIONS, summary
     assert not crashes, summary + "\n" + "\n".join(crashes)
     assert not doubles, f"{summary}: {doubles}"

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from .calendar import Calendar, Clock
 from .identity import user_problem
-from .providers import Settings
+from .providers import Clients, Settings
 from .trace import Event, actor_label
 
 
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return _serve(args, out)
     if args.command == "evaluate":
         return _evaluate(args, out)
+    if args.command == "deploy":
+        return _deploy(args, out)
     _parser().print_help(out)
     return 2
 
@@ -91,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT)
+    deploy = commands.add_parser("deploy", help="make what the AWS patterns need: roles, Lambdas, Bedrock agents")
+    deploy.add_argument("target", choices=["aws"])
+    deploy.add_argument("--dry-run", action="store_true", help="list the calls and their parameters; needs no credentials")
+    deploy.add_argument("--json", action="store_true", help="print the calls (or the result) as JSON")
+    deploy.add_argument("--destroy", action="store_true", help="remove what deploy made")
     return parser
 
 
@@ -190,6 +197,50 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
             print(f"error: the turn failed — {failed.rstrip('.')}. Nothing else was sent.", file=sys.stderr)
             return 1
         return 0
+
+
+def _deploy(args: argparse.Namespace, out: TextIO) -> int:
+    from . import deploy
+
+    settings = Settings.from_env()
+    if args.dry_run:
+        calls = deploy.plan(settings)
+        problems = deploy.validate(calls)
+        if args.json:
+            json.dump({"calls": [c.as_dict() for c in calls], "invalid": problems}, out, indent=2)
+            print(file=out)
+        else:
+            for n, call in enumerate(calls, start=1):
+                print(f"{n:>2}. {call.service} {call.operation}: {call.why}", file=out)
+        return 1 if problems else 0
+    if settings.mode("aws") != "real":
+        print("error: deploy aws needs AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); "
+              "--dry-run shows the calls without them", file=sys.stderr)
+        return 2
+    clients = Clients(settings)
+    import botocore.exceptions
+
+    try:
+        if args.destroy:
+            done, result = deploy.destroy(settings, clients.aws), {}
+        else:
+            deployed = deploy.apply(settings, clients.aws)
+            done, result = deployed.done, deployed.settings
+    except botocore.exceptions.BotoCoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except botocore.exceptions.ClientError as error:
+        print(f"error: AWS refused: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump({"done": done, "settings": result}, out, indent=2)
+        print(file=out)
+    else:
+        print("\n".join(done), file=out)
+        if result:
+            print("\nSet these to use what was deployed:", file=out)
+            print("\n".join(f"{k}={v}" for k, v in result.items()), file=out)
+    return 0
 
 
 def _export_spans(path: Path | None, runs: list[tuple[str, Any, float]]) -> None:

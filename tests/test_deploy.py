@@ -1,0 +1,138 @@
+"""`deploy aws`: the plan passes botocore's validator; apply and destroy are tested on moto (IAM and
+Lambda) and, for Bedrock Agents (which moto does not have), on botocore's Stubber, which checks every
+request against the service's model as the real client would send it."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from orchestration import deploy
+from orchestration.cli import main
+from orchestration.providers import Settings
+
+SETTINGS = Settings(aws_access_key_id="AKIAFAKEDEPLOY000000", aws_secret_access_key="fake-deploy-secret-0123456789",
+                    lambda_prefix="test-")
+AGENTS = [d.name for d in deploy.agents()]
+
+
+def test_the_dry_run_lists_every_resource_and_each_call_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", SETTINGS.aws_access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SETTINGS.aws_secret_access_key)
+    out = io.StringIO()
+    assert main(["deploy", "aws", "--dry-run", "--json"], out=out) == 0
+    planned = json.loads(out.getvalue())
+    assert planned["invalid"] == []
+    operations = [(c["service"], c["operation"]) for c in planned["calls"]]
+    assert operations.count(("iam", "CreateRole")) == 2
+    assert operations.count(("lambda", "CreateFunction")) == len(deploy.functions()) == 3
+    for operation in ("CreateAgent", "CreateAgentActionGroup", "PrepareAgent", "CreateAgentAlias"):
+        assert operations.count(("bedrock-agent", operation)) == len(AGENTS) == 3
+    assert ("lambda", "AddPermission") in operations
+    assert SETTINGS.aws_access_key_id not in out.getvalue() and SETTINGS.aws_secret_access_key not in out.getvalue()
+
+
+def test_the_validator_catches_a_call_the_service_would_refuse() -> None:
+    broken = deploy.Call("bedrock-agent", "CreateAgentAlias", {"agentId": "X"}, "no alias name")
+    assert deploy.validate([broken]) and "agentAliasName" in deploy.validate([broken])[0]
+
+
+# --- apply and destroy ------------------------------------------------------------------------------
+
+
+def _agent(agent_id: str, name: str) -> dict[str, Any]:
+    return {"agentId": agent_id, "agentName": name, "agentArn": f"arn:aws:bedrock:us-east-1:123456789012:agent/{agent_id}",
+            "agentStatus": "NOT_PREPARED", "agentVersion": "DRAFT", "idleSessionTTLInSeconds": 600,
+            "agentResourceRoleArn": "arn:aws:iam::123456789012:role/r", "createdAt": "2025-12-01T00:00:00Z",
+            "updatedAt": "2025-12-01T00:00:00Z", "foundationModel": "m", "instruction": "i" * 40}
+
+
+def _stub_agents(stub: Stubber, exists: bool) -> None:
+    """The Bedrock Agents calls `apply` makes for each agent: create on a fresh account, update on the next run."""
+    summaries = [{"agentId": f"AGENT{n:05d}", "agentName": name, "agentStatus": "PREPARED",
+                  "updatedAt": "2025-12-01T00:00:00Z"} for n, name in enumerate(AGENTS)]
+    for n, name in enumerate(AGENTS):
+        agent_id = f"AGENT{n:05d}"
+        stub.add_response("list_agents", {"agentSummaries": summaries if exists else []}, {})
+        if exists:
+            stub.add_response("update_agent", {"agent": _agent(agent_id, name)}, {"agentId": agent_id, **{k: ANY for k in (
+                "agentName", "instruction", "foundationModel", "agentResourceRoleArn", "idleSessionTTLInSeconds")}})
+        else:
+            stub.add_response("create_agent", {"agent": _agent(agent_id, name)}, {k: ANY for k in (
+                "agentName", "instruction", "foundationModel", "agentResourceRoleArn", "idleSessionTTLInSeconds")})
+        groups = [{"actionGroupId": f"GROUP{n:05d}", "actionGroupName": deploy.agents()[n].action_group, "actionGroupState": "ENABLED",
+                   "updatedAt": "2025-12-01T00:00:00Z"}] if exists else []
+        stub.add_response("list_agent_action_groups", {"actionGroupSummaries": groups},
+                          {"agentId": agent_id, "agentVersion": "DRAFT"})
+        group = {"agentId": agent_id, "agentVersion": "DRAFT", "actionGroupId": f"GROUP{n:05d}", "actionGroupName": "g",
+                 "actionGroupState": "ENABLED", "createdAt": "2025-12-01T00:00:00Z", "updatedAt": "2025-12-01T00:00:00Z"}
+        params = {k: ANY for k in ("agentId", "agentVersion", "actionGroupName", "actionGroupExecutor", "functionSchema")}
+        if exists:
+            stub.add_response("update_agent_action_group", {"agentActionGroup": group}, params | {"actionGroupId": ANY})
+        else:
+            stub.add_response("create_agent_action_group", {"agentActionGroup": group}, params)
+        stub.add_response("prepare_agent", {"agentId": agent_id, "agentStatus": "PREPARING", "agentVersion": "DRAFT",
+                                            "preparedAt": "2025-12-01T00:00:00Z"}, {"agentId": agent_id})
+        aliases = [{"agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live", "agentAliasStatus": "PREPARED", "createdAt": "2025-12-01T00:00:00Z",
+                    "updatedAt": "2025-12-01T00:00:00Z"}] if exists else []
+        stub.add_response("list_agent_aliases", {"agentAliasSummaries": aliases}, {"agentId": agent_id})
+        alias = {"agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live", "agentId": agent_id, "agentAliasArn":
+                 f"arn:aws:bedrock:us-east-1:123456789012:agent-alias/{agent_id}/ALIAS{n:05d}", "routingConfiguration": [],
+                 "createdAt": "2025-12-01T00:00:00Z", "updatedAt": "2025-12-01T00:00:00Z", "agentAliasStatus": "CREATING"}
+        if exists:
+            stub.add_response("update_agent_alias", {"agentAlias": alias},
+                              {"agentId": agent_id, "agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live"})
+        else:
+            stub.add_response("create_agent_alias", {"agentAlias": alias}, {"agentId": agent_id, "agentAliasName": "live"})
+
+
+@pytest.fixture
+def aws() -> Iterator[tuple[dict[str, Any], Stubber]]:
+    with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name="us-east-1")
+        clients = {name: session.client(name) for name in ("iam", "lambda", "bedrock-agent")}
+        with Stubber(clients["bedrock-agent"]) as stub:
+            yield clients, stub
+
+
+def test_apply_creates_then_updates_and_never_duplicates(aws: tuple[dict[str, Any], Stubber]) -> None:
+    clients, stub = aws
+    _stub_agents(stub, exists=False)
+    first = deploy.apply(SETTINGS, clients.__getitem__)
+    assert first.settings["BEDROCK_AGENT_ID"] == "AGENT00000" and first.settings["LAMBDA_FUNCTION_PREFIX"] == "test-"
+    assert sorted(f["FunctionName"] for f in clients["lambda"].list_functions()["Functions"]) == \
+        sorted(f"test-{name}" for name in deploy.functions())
+    _stub_agents(stub, exists=True)
+    second = deploy.apply(SETTINGS, clients.__getitem__)
+    stub.assert_no_pending_responses()
+    assert second.settings == first.settings
+    assert all(step.startswith(("updated", "Bedrock may already")) for step in second.done), second.done
+    assert len(clients["lambda"].list_functions()["Functions"]) == 3
+    assert len([r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].startswith("test-")]) == 2
+    policy = json.loads(clients["lambda"].get_policy(FunctionName="test-court-booking-actions")["Policy"])
+    assert [s["Principal"]["Service"] for s in policy["Statement"]] == ["bedrock.amazonaws.com"]
+
+
+def test_destroy_removes_what_apply_made(aws: tuple[dict[str, Any], Stubber]) -> None:
+    clients, stub = aws
+    _stub_agents(stub, exists=False)
+    deploy.apply(SETTINGS, clients.__getitem__)
+    summaries = [{"agentId": f"AGENT{n:05d}", "agentName": name, "agentStatus": "PREPARED",
+                  "updatedAt": "2025-12-01T00:00:00Z"} for n, name in enumerate(AGENTS)]
+    stub.add_response("list_agents", {"agentSummaries": summaries}, {})
+    for n in range(len(AGENTS)):
+        stub.add_response("delete_agent", {"agentId": f"AGENT{n:05d}", "agentStatus": "DELETING"},
+                          {"agentId": f"AGENT{n:05d}", "skipResourceInUseCheck": True})
+    done = deploy.destroy(SETTINGS, clients.__getitem__)
+    stub.assert_no_pending_responses()
+    assert clients["lambda"].list_functions()["Functions"] == []
+    assert [r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].startswith("test-")] == []
+    assert len(done) == 3 + 3 + 2

@@ -29,7 +29,7 @@ from .patterns import PATTERNS, Deps
 from .providers import Settings
 from .runs import RunResult, run_conversation
 from .scenarios import Scenario
-from .trace import MODEL_DECIDERS, code_share
+from .trace import MODEL_DECIDERS, Event, code_share, json_or_text
 
 Blame = Literal["model", "orchestration", "environment"]
 Verdict = Literal["recovered", "contained", "harmed"]
@@ -176,7 +176,16 @@ def _blame(result: RunResult, wrong_state: bool, reply: str) -> Blame:
     answers = [e for e in events if e.action in ("answer", "parse") and e.decided_by in MODEL_DECIDERS]
     if wrong_state:  # a model chose, parsed or answered its way there (answering instead of calling a tool included)
         return "model" if chosen or answers else "orchestration"
-    return "model" if answers and answers[-1].detail.get("text") == reply else "orchestration"
+    return "model" if answers and _said(answers[-1], reply) else "orchestration"
+
+
+def _said(answer: Event, reply: str) -> bool:
+    """Whether the reply is the model's words: its answer, or a field of the structured output it wrote."""
+    text = answer.detail.get("text") or answer.detail.get("output") or ""
+    if text == reply:
+        return True
+    parsed = json_or_text(text) if isinstance(text, str) else text
+    return isinstance(parsed, dict) and reply in [value for value in parsed.values() if isinstance(value, str)]
 
 
 def _slot(booking: tuple[str, str, str, str]) -> str:

@@ -152,6 +152,10 @@ def test_a_dropped_call_is_blamed_on_orchestration_and_a_server_error_on_the_env
     chose = Event(1, 1, "model:m", "code", "choose_tool", "llm", "call book(...)", {"tool": "book"}, model_call=True)
     dropped = RunResult("C", ["Done."], None, (chose,), {})
     assert _blame(dropped, True, "Done.") == "orchestration"
+    wrote = Event(2, 1, "model:m", "code", "parse", "llm", "parsed {...}",
+                  {"output": json.dumps({"intent": "book", "message": "Please book court C at 14:00."})}, model_call=True)
+    assert _blame(RunResult("E", ["Please book court C at 14:00."], None, (wrote,), {}), False,
+                  "Please book court C at 14:00.") == "model"  # the reply was a field of the model's structured output
     server = RunResult("C", [], "APIConnectionError: the service could not be reached — Connection error.", (), {})
     assert _blame(server, True, "") == "environment"
 

@@ -127,7 +127,12 @@ class AgentTraceReader:
                 return  # your code ran it (control was returned), and its Lambda invocation was recorded then
             result = json_or_text(observation["actionGroupInvocationOutput"].get("text", ""))
             status = result.get("status", "done") if isinstance(result, dict) else "done"
-            self._emit(self.runtime, f"lambda:{ACTION_LAMBDA}", "execute_tool", f"run {self.choice.get('tool', '')} → {status}",
+            tool, message = self.choice.get("tool", ""), str(result.get("message", "")) if isinstance(result, dict) else ""
+            if status == "error" and not message.startswith(f"{tool} failed:"):  # the call itself was wrong (run_tool's test)
+                self._emit(self.runtime, f"lambda:{ACTION_LAMBDA}", "model_error", f"refused {tool}: {message}",
+                           {**self.choice, "result": result}, **self._usage())
+                return
+            self._emit(self.runtime, f"lambda:{ACTION_LAMBDA}", "execute_tool", f"run {tool} → {status}",
                        {**self.choice, "result": result}, **self._usage())
         elif "finalResponse" in observation:
             answer = observation["finalResponse"].get("text", "")

@@ -15,14 +15,17 @@ already scrubbed of keys, and carry no request or response bodies.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.id_generator import IdGenerator
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import Status, StatusCode, set_span_in_context
 
@@ -31,6 +34,20 @@ from .trace import Event, actor_label
 SERVICE = "orchestration-playground"
 SUMMARY_CHARS = 500
 """How much of a step's one-line summary a span keeps."""
+
+
+class _Ids(IdGenerator):
+    """Trace and span ids drawn from a seed: the same steps export as the same spans, byte for byte
+    (a re-sent run is recognised as the same, and a page's download does not change on each rerun)."""
+
+    def __init__(self, seed: str) -> None:
+        self._random = random.Random(hashlib.sha256(seed.encode()).digest())
+
+    def generate_trace_id(self) -> int:
+        return self._random.getrandbits(128) or 1
+
+    def generate_span_id(self) -> int:
+        return self._random.getrandbits(64) or 1
 
 
 class _Kept(SpanExporter):
@@ -48,7 +65,8 @@ def spans(events: Sequence[Event], pattern: str, title: str, started_at: float) 
     """A conversation's steps as finished spans, parents before children; `started_at` is when it began
     (seconds since the epoch), each step's `at` counts from there."""
     kept = _Kept()
-    provider = TracerProvider(resource=Resource.create({"service.name": SERVICE}))
+    seed = f"{started_at}:{pattern}:{events[0].step if events else 0}"
+    provider = TracerProvider(resource=Resource({"service.name": SERVICE}), id_generator=_Ids(seed))
     provider.add_span_processor(SimpleSpanProcessor(kept))
     tracer = provider.get_tracer(SERVICE)
     start = int(started_at * 1e9)
@@ -65,15 +83,18 @@ def spans(events: Sequence[Event], pattern: str, title: str, started_at: float) 
         "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": title, "orchestration.pattern": pattern})
     turns: dict[int, Any] = {}
     opened: dict[int, Any] = {}
+    def begins(event: Event) -> int:  # a model call or a tool run lasts `ms`; any other step is a moment
+        lasted = event.ms / 1000 if event.model_call or event.action == "execute_tool" else 0.0
+        return min(at(max(event.at - lasted, 0)), ends[event.step])
+
     for event in events:
         if event.turn not in turns:
             turns[event.turn] = tracer.start_span(
-                f"turn {event.turn}", context=set_span_in_context(root), start_time=at(max(event.at - event.ms / 1000, 0)),
+                f"turn {event.turn}", context=set_span_in_context(root), start_time=begins(event),
                 attributes={"orchestration.pattern": pattern, "orchestration.turn": event.turn})
         parent = opened.get(event.parent) or turns[event.turn]
         name, attributes = _described(event)
-        span = tracer.start_span(name, context=set_span_in_context(parent),
-                                 start_time=min(at(max(event.at - event.ms / 1000, 0)), ends[event.step]),
+        span = tracer.start_span(name, context=set_span_in_context(parent), start_time=begins(event),
                                  attributes=attributes | {"orchestration.pattern": pattern})
         if event.failed:
             span.set_status(Status(StatusCode.ERROR, event.summary[:200]))

@@ -122,3 +122,12 @@ def test_a_failed_step_has_error_status(tmp_path: Path) -> None:
     found = otel.spans(conversation.trace.events, "D", "D", conversation.trace.started_at)
     errors = [span.attributes["orchestration.step"] for span in found if span.status.status_code == StatusCode.ERROR]
     assert errors and errors == [e.step for e in conversation.trace.events if e.failed]
+
+
+def test_the_same_run_exports_the_same_bytes(tmp_path: Path) -> None:
+    """Ids come from the run, not from chance: a page's download stays the same file across reruns."""
+    conversation = converse("C", new_calendar(tmp_path))
+    conversation.send("Book court A tomorrow at 3pm")
+    first, again = (otel.otlp_json(otel.spans(conversation.trace.events, "C", "C", conversation.trace.started_at))
+                    for _ in range(2))
+    assert first == again

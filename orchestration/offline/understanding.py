@@ -13,6 +13,7 @@ and intents are read by the grammar below: opening hours make a bare "at 5" mean
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -295,9 +296,14 @@ def parse_on_behalf(text: str) -> str | None:
 # --- All together -----------------------------------------------------------------------------
 
 
+_INVISIBLE = re.compile("[\u200c-\u200f\u2060-\u2064\ufeff\u00ad]")
+"""Joiners, direction marks, soft hyphens: invisible, and no word break (a zero-width space is one)."""
+
+
 def understand(text: str, today: date, expecting: Expecting | None = None) -> Facts:
     """Read one user message."""
-    text = " ".join(text.split())
+    text = unicodedata.normalize("NFKC", text).replace("\u200b", " ")  # full-width "ｃｏｕｒｔ Ａ" reads as "court A"
+    text = " ".join(_INVISIBLE.sub("", text).split())
     slot = _SLOT_ID.search(text)
     when, phrase = parse_date(text, today)
     dateless = _DATE_SPAN.sub(" ", text)

@@ -79,7 +79,6 @@ class FunctionCalling(Conversation):
         # (These are your code's words, not the model's: they do not join the model's messages.)
         return self.stopped("I")
 
-
     def trim(self) -> None:
         """1. The memory has a budget: past `HISTORY_BUDGET` messages, the oldest whole turns go (the
         system prompt stays, and a turn is never cut between a tool call and its result)."""

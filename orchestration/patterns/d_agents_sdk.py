@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 
-from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, function_tool
+from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, function_tool
 
 from ..observe import decided
 from ..sdk_trace import AgentRole, Roles
 from ..tools import BookingContext, book, check_availability
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
+from .memory import BudgetedSession
 
 INSTRUCTIONS = "You help members of a tennis club book courts A, B, C and D. {today}\n{rules}"
 
@@ -45,7 +46,7 @@ class AgentsSdk(Conversation):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.session = SQLiteSession(self.id)
+        self.session = BudgetedSession(self.id)
         self.roles = Roles(agents={booking_agent.name: AgentRole(deps.clients.actor("openai"), "llm")})
 
     def respond(self, text: str) -> str:

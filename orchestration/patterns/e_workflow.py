@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from agents import (Agent, MaxTurnsExceeded, RunContextWrapper, Runner, SQLiteSession, ToolGuardrailFunctionOutput,
+from agents import (Agent, MaxTurnsExceeded, RunContextWrapper, Runner, ToolGuardrailFunctionOutput,
                     ToolInputGuardrailData, function_tool, tool_input_guardrail)
 from pydantic import BaseModel, Field
 
@@ -29,6 +29,7 @@ from ..observe import decided
 from ..sdk_trace import AgentRole, Roles
 from ..tools import BookingContext, book, check_availability
 from .base import Conversation, Deps, today_line
+from .memory import BudgetedSession
 
 
 class AvailabilityReport(BaseModel):
@@ -103,7 +104,7 @@ class Workflow(Conversation):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.session = SQLiteSession(self.id)
+        self.session = BudgetedSession(self.id)
         self.checked: dict[str, Slot] = {}  # every slot check_availability returned: what step 2 may book from
         actor = deps.clients.actor("openai")
         self.roles = Roles(agents={availability_agent.name: AgentRole(actor, "llm"),

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from agents import Agent, MaxTurnsExceeded, Runner, SQLiteSession
+from agents import Agent, MaxTurnsExceeded, Runner
 
 from ..observe import decided
 from ..sdk_trace import AgentRole, Roles
 from ..tools import BookingContext
 from .base import Conversation, Deps
+from .memory import BudgetedSession
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class ManagerConversation(Conversation):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.session = SQLiteSession(self.id)
+        self.session = BudgetedSession(self.id)
         self.roles = Roles(agents={self.manager.name: AgentRole("manager", "manager")}, delegates=self.delegates)
 
     def context(self) -> ManagerContext:

@@ -18,14 +18,15 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "gpt-4.1-mini": (0.40, 1.60),
     "gpt-4.1": (2.00, 8.00),
     "gpt-4o-mini": (0.15, 0.60),
-    "claude-sonnet-4-5": (3.00, 15.00),
+    "claude-sonnet-4-6": (3.00, 15.00),
+    "claude-sonnet-4-5": (3.00, 15.00),  # retired by Anthropic on 30 November 2026
     "claude-haiku-4-5": (1.00, 5.00),
     "amazon.nova-lite-v1:0": (0.06, 0.24),
     "amazon.nova-pro-v1:0": (0.80, 3.20),
 }
 """USD per million tokens (input, output), list prices for on-demand use."""
 
-DEFAULT_MODEL: dict[Vendor, str] = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-5",
+DEFAULT_MODEL: dict[Vendor, str] = {"openai": "gpt-4.1-mini", "anthropic": "claude-sonnet-4-6",
                                     "aws": "amazon.nova-lite-v1:0"}
 """The model priced when a vendor's configured model is not in the table."""
 

@@ -47,7 +47,7 @@ class Settings:
     """Anthropic API key."""
     anthropic_base_url: str = ""
     """Base URL of an Anthropic-compatible server (llama.cpp's serves `/v1/messages`); empty for Anthropic's."""
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-4-6"
     """Model id for Anthropic calls."""
     aws_access_key_id: str = field(default="", repr=False)
     """AWS access key id."""

@@ -129,13 +129,14 @@ def test_no_key_leaves_its_own_request_headers(echoing: tuple[Echoing, str], fai
     for n, (vendor, body) in enumerate(server.requests):
         if hit := leaks(body):
             found[f"request {n} to {vendor}"] = hit
-    out, err = capfd.readouterr()
+    out, err = capfd.readouterr()  # read before anything of the test's own is printed
     for name, text in (("stdout", out), ("stderr", err), ("log", caplog.text)):
         if hit := leaks(text):
             found[name] = hit
     vendors = {vendor for vendor, _ in server.requests}
-    print(f"key leaks (failing: {sorted(failing) or 'none'}): {len(server.requests)} requests to "
-          f"{sorted(vendors)} checked, and replies, traces, exports, database, stdout, stderr, log: {len(found)} leaks")
+    with capfd.disabled():
+        print(f"\nkey leaks (failing: {sorted(failing) or 'none'}): {len(server.requests)} requests to "
+              f"{sorted(vendors)} checked, and replies, traces, exports, database, stdout, stderr, log: {len(found)} leaks")
     assert {"openai", "aws"} <= vendors, vendors
     if not failing & {"openai", "aws"}:  # with both up, G's booking reaches its Claude agent
         assert "anthropic" in vendors, vendors

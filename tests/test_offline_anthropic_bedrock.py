@@ -446,8 +446,9 @@ def test_attach_registers_on_that_client_only() -> None:
     attached_answers = attached.meta.events.emit("before-send.bedrock-runtime.Converse", request=request)
     other_answers = other.meta.events.emit("before-send.bedrock-runtime.Converse", request=request)
 
-    assert [type(handler) for handler, _ in attached_answers] == [OfflineSend]
-    assert attached_answers[0][1].status_code == 200
+    answered = [(handler, answer) for handler, answer in attached_answers if answer is not None]
+    assert [type(handler) for handler, _ in answered] == [OfflineSend]  # (once imported, moto adds a silent handler)
+    assert answered[0][1].status_code == 200
     assert not any(isinstance(handler, OfflineSend) for handler, _ in other_answers)
     assert all(answer is None for _, answer in other_answers)
     assert brain.requests == [ModelRequest("m", "", (Message("user", "hi"),))]

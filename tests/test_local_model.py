@@ -8,6 +8,7 @@ emulated Bedrock and Anthropic services, must reach the server. Variants of the 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import threading
@@ -184,3 +185,29 @@ def test_after_an_error_the_failure_lists_exactly_what_the_calendar_holds(letter
     [made] = calendar.bookings()
     assert str(failure.value).endswith(f"The calendar holds from this turn: court A on Thursday 4 December at 15:00, "
                                        f"confirmation {made.confirmation}.")
+
+
+@pytest.mark.parametrize(("claim", "told"), [
+    ("I have booked court A for you tomorrow at 15:00.", "Nothing was booked."),
+    ("Booked! Court A tomorrow at 15:00, confirmation TC-ABC123.", "Nothing was booked."),
+])
+def test_a_reply_that_claims_a_booking_the_calendar_lacks_gets_the_calendars_word(claim: str, told: str,
+                                                                                 tmp_path: Path) -> None:
+    """The model answers with a booking it never made (no tool call): your code adds what the calendar holds."""
+    calendar = new_calendar(tmp_path)
+    deps = Deps.of(calendar, "alice", Settings(), 8)
+    deps = dataclasses.replace(deps, clients=Clients(Settings(), offline=OfflineModel(Says(claim))))
+    conversation = start("C", deps)
+    reply = conversation.send("Book court A tomorrow at 3pm")
+    assert reply.startswith(claim) and reply.endswith(f"(Checked against the calendar: {told})")
+    assert any(e.action == "model_error" and "claims a booking" in e.summary for e in conversation.trace.events)
+
+
+@dataclass
+class Says:
+    """A model that answers every request with the same text."""
+
+    text: str
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        return ModelReply(text=self.text)

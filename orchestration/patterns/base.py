@@ -9,6 +9,7 @@ between (`orchestration.observe`): the pattern's `respond` only does its work, n
 
 from __future__ import annotations
 
+import re
 import uuid
 from abc import ABC, abstractmethod
 from contextlib import nullcontext
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..calendar import Calendar, Clock, human_when
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
-from ..observe import Scope, current, observing
+from ..observe import Scope, current, decided, observing
 from ..observe.lambdas import ObservedLambdas
 from ..providers import Clients, Settings
 from ..identity import BookingContext
@@ -122,6 +123,7 @@ class Conversation(ABC):
                 reply = ("Part of that message is not readable text (broken characters). Please type it again."
                          if unreadable else self.respond(text) if text else
                          "Please type a message — for example, “Book a court for tomorrow at 3pm”.")
+                reply = self.checked_against_calendar(reply)
         except Exception as error:  # a vendor SDK or network error: say which, and what the calendar holds
             why = str(error) if isinstance(error, TurnFailed) else describe_error(error, self.trace.scrub)
             told = f"{why.rstrip('.')}. {self.booked_this_turn()}"
@@ -143,6 +145,22 @@ class Conversation(ABC):
             return "Nothing was booked."
         return "The calendar holds from this turn: " + "; ".join(
             f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
+
+    def checked_against_calendar(self, reply: str) -> str:
+        """A reply that claims a booking the calendar does not hold gets the calendar's word beside it.
+
+        A model may write "I have booked court A" having booked nothing, or quote a code it made up.
+        Codes must be this user's, and a claim with no code needs a booking made in this turn."""
+        codes = set(_CODE.findall(reply))
+        if not codes and not _CLAIMS_A_BOOKING.search(reply):
+            return reply
+        mine = self.deps.calendar.bookings()
+        held = {b.confirmation for b in mine if b.user == self.deps.user}
+        made = any(b.user == self.deps.user and b.id > self._first_booking for b in mine)
+        if (codes and codes <= held) or (not codes and made):
+            return reply
+        decided("the reply claims a booking the calendar does not hold → add what the calendar holds", mistake=True)
+        return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
 
     def stopped(self, who: str) -> str:
         """The reply when a loop reaches its cap: your code's words, with what the calendar holds from this turn."""
@@ -166,6 +184,12 @@ class Conversation(ABC):
     def booking(self) -> BookingContext:
         """The tools' context: this session's calendar and user, labelled with this pattern."""
         return self.deps.booking(self.letter)
+
+
+_CODE = re.compile(r"\bTC-[0-9A-F]{6}\b")
+_CLAIMS_A_BOOKING = re.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:just\s+|now\s+|successfully\s+)?(?:booked|reserved)\b"
+                               r"|\b(?:booking|reservation) (?:is|has been) confirmed\b|^\s*booked\b", re.I)
+"""Words that say a booking was made: "I have booked …", "Booked! …", "your booking is confirmed"."""
 
 
 def describe_error(error: BaseException, scrub: Callable[[str], str] = lambda text: text) -> str:

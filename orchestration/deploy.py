@@ -47,10 +47,9 @@ class Call:
     why: str
 
     def as_dict(self) -> dict[str, Any]:
-        params = {k: (f"<{len(v)} bytes: the project's zip>" if isinstance(v, bytes) else v)
-                  for k, v in self.params.items()}
-        if isinstance(params.get("Code"), dict):
-            params["Code"] = {"ZipFile": f"<{len(self.params['Code']['ZipFile'])} bytes: the project's zip>"}
+        params = dict(self.params)
+        if "Code" in params:  # the zip itself is not worth printing
+            params["Code"] = {"ZipFile": f"<{len(params['Code']['ZipFile'])} bytes: the project's zip>"}
         return {"service": self.service, "operation": self.operation, "params": params, "why": self.why}
 
 
@@ -105,7 +104,7 @@ def _trust(service: str) -> str:
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
 
 
-def _agent_policy(settings: Settings) -> str:
+def _agent_policy() -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]})
 
@@ -151,7 +150,7 @@ def plan(settings: Settings, account: str = "123456789012") -> list[Call]:
         Call("iam", "CreateRole", {"RoleName": names.agent_role, "AssumeRolePolicyDocument": _trust("bedrock.amazonaws.com")},
              "the role the Bedrock agents run as"),
         Call("iam", "PutRolePolicy", {"RoleName": names.agent_role, "PolicyName": "invoke-model",
-                                      "PolicyDocument": _agent_policy(settings)}, "the agents may call their model"),
+                                      "PolicyDocument": _agent_policy()}, "the agents may call their model"),
     ]
     calls += [Call("lambda", "CreateFunction", _function_params(name, lambda_role, settings, code), f"the {name} function")
               for name in functions()]
@@ -202,13 +201,13 @@ def apply(settings: Settings, clients: Callable[[str], Any]) -> Deployed:
     lambda_role = _role(iam, names.lambda_role, "lambda.amazonaws.com", deployed)
     iam.attach_role_policy(RoleName=names.lambda_role, PolicyArn=MANAGED_POLICY)
     agent_role = _role(iam, names.agent_role, "bedrock.amazonaws.com", deployed)
-    iam.put_role_policy(RoleName=names.agent_role, PolicyName="invoke-model", PolicyDocument=_agent_policy(settings))
+    iam.put_role_policy(RoleName=names.agent_role, PolicyName="invoke-model", PolicyDocument=_agent_policy())
     arns = {name: _function(lam, name, lambda_role, settings, code, deployed) for name in functions()}
     for definition in agents():
         agent_id, alias_id = _agent(bedrock, definition, agent_role, arns[ACTION_LAMBDA], settings, deployed)
         for field_name, value in zip(definition.settings_ids, (agent_id, alias_id), strict=True):
             deployed.settings[field_name.upper()] = value
-    _permission(lam, names.function(ACTION_LAMBDA), settings, deployed)
+    _permission(lam, arns[ACTION_LAMBDA], settings, deployed)
     deployed.settings |= {"LAMBDA_MODE": "aws", "LAMBDA_FUNCTION_PREFIX": settings.lambda_prefix}
     return deployed
 
@@ -287,7 +286,8 @@ def _agent(bedrock: Any, definition: AgentDefinition, role_arn: str, action_arn:
     return agent_id, alias_id
 
 
-def _permission(lam: Any, function_name: str, settings: Settings, deployed: Deployed) -> None:
+def _permission(lam: Any, function_arn: str, settings: Settings, deployed: Deployed) -> None:
+    function_name, account = function_arn.split(":")[6], function_arn.split(":")[4]
     try:
         statements = json.loads(lam.get_policy(FunctionName=function_name)["Policy"]).get("Statement", [])
     except lam.exceptions.ResourceNotFoundException:  # no policy yet
@@ -297,12 +297,8 @@ def _permission(lam: Any, function_name: str, settings: Settings, deployed: Depl
         return
     lam.add_permission(FunctionName=function_name, StatementId="bedrock-agents", Action="lambda:InvokeFunction",
                        Principal="bedrock.amazonaws.com",
-                       SourceArn=f"arn:aws:bedrock:{settings.aws_region}:{_account(function_name, lam)}:agent/*")
+                       SourceArn=f"arn:aws:bedrock:{settings.aws_region}:{account}:agent/*")
     deployed.done.append(f"let Bedrock invoke {function_name}")
-
-
-def _account(function_name: str, lam: Any) -> str:
-    return lam.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"].split(":")[4]
 
 
 def destroy(settings: Settings, clients: Callable[[str], Any]) -> list[str]:

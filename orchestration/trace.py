@@ -77,8 +77,9 @@ class Event:
     """True on the one event that reports each model call."""
     parent: int | None = None
     """Step this one is nested under (a sub-agent's steps under the manager's delegation)."""
-    at: float = 0.0
-    """Seconds from the trace's start to when the step was recorded (its end)."""
+    at: float = field(default=0.0, compare=False)
+    """Seconds from the trace's start to when the step was recorded (its end); a timing, so two
+    events that say the same are equal whenever they happened."""
 
     @property
     def failed(self) -> bool:

@@ -1,13 +1,14 @@
 """The command line: chat through a pattern, or serve the offline model on loopback.
 
     python -m orchestration chat --pattern C [--today YYYY-MM-DD] [--user ID] [--calendar demo|empty]
-                                 [--db PATH] [--offline] [--json] MESSAGE [MESSAGE ...]
+                                 [--db PATH | --calendar-url URL] [--offline] [--json] MESSAGE [MESSAGE ...]
     python -m orchestration evaluate [--patterns ABCDEFG] [--runs K] [--scenarios PATH] [--fault NAME ...]
                                      [--all-faults] [--json]
     python -m orchestration serve [--host 127.0.0.1] [--port 8765]
 
-`chat` sends each MESSAGE as one user turn of one conversation. Without `--db` it uses a fresh
-calendar for the run. `--json` prints one object (the contract other tools script against):
+`chat` sends each MESSAGE as one user turn of one conversation. Without `--db` or `--calendar-url`
+(or the setting `CALENDAR_URL`) it uses a fresh calendar for the run. `--json` prints one object
+(the contract other tools script against):
 {"pattern", "today", "user", "turns": [{"user", "reply", "events"}], "bookings", "metrics"}.
 Without it, the transcript prints as it happens, step by step.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any, TextIO
 
-from .calendar import Calendar, Clock
+from .calendar import Calendar, CalendarUnavailable, Clock
 from .identity import user_problem
 from .providers import Clients, Settings
 from .trace import Event, actor_label
@@ -61,7 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--today", type=_iso_date, help="pretend today is this date (YYYY-MM-DD)")
     chat.add_argument("--user", default="guest", help="the signed-in user every booking is made for")
     chat.add_argument("--calendar", choices=("demo", "empty"), default="demo", help="starting state of a new calendar")
-    chat.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
+    where = chat.add_mutually_exclusive_group()
+    where.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
+    where.add_argument("--calendar-url", metavar="URL", default=os.environ.get("CALENDAR_URL") or None,
+                       help="where the calendar is: a SQLite file, or dynamodb://TABLE[?region=R&endpoint=URL] "
+                            "(created if missing; default: the setting CALENDAR_URL, else a fresh file)")
     chat.add_argument("--offline", action="store_true", help="ignore configured keys; use the offline model")
     chat.add_argument("--json", action="store_true", help="print one JSON object instead of a transcript")
     chat.add_argument("--otlp", type=Path, metavar="FILE",
@@ -149,14 +154,17 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
         try:
-            calendar = Calendar.open(args.db or Path(scratch) / "calendar.db", clock, seed=args.calendar)
+            where = args.db or args.calendar_url or Path(scratch) / "calendar.db"
+            calendar = Calendar.open(where, clock, seed=args.calendar)
             deps = Deps.of(calendar, args.user, settings)
             conversation = start(args.pattern, deps)
         except (UnknownPattern, TurnFailed) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        except (OSError, sqlite3.Error, ValueError) as error:  # the --db file: no folder, not a database, another schema
-            print(f"error: cannot use {args.db or 'the calendar'} as the court calendar: {error}", file=sys.stderr)
+        except (OSError, sqlite3.Error, ValueError, CalendarUnavailable) as error:
+            # the --db file: no folder, not a database, another schema; the URL: malformed, unreachable
+            print(f"error: cannot use {args.db or args.calendar_url or 'the calendar'} as the court calendar: {error}",
+                  file=sys.stderr)
             return 2
         trace = deps.trace
         info = PATTERNS[args.pattern.upper()]

@@ -7,6 +7,9 @@
 - Bedrock Agents: B's agent and F's two, each with its action group (a Lambda executor, or
   `RETURN_CONTROL`), rendered by `tools.py`; then `PrepareAgent` and an alias.
 - The permission that lets Bedrock invoke the action-group Lambda.
+- DynamoDB: the court calendar's table (`CALENDAR_URL`'s, else `PREFIXcourt-calendar`), which every
+  Lambda opens (`CALENDAR_DB`), and the Lambdas' role's right to use it. Lambdas share no disk, so
+  they cannot share a SQLite file.
 
 Every step finds what exists by name first and updates it, so a second run changes things in place
 and never makes a duplicate; `destroy` removes what `apply` made, in reverse. `plan` lists the calls
@@ -18,12 +21,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .calendar.dynamodb import ACTIONS as TABLE_ACTIONS, SCHEME as DYNAMODB, DynamoStore, table_definition
 from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from .patterns.bedrock_agents import AgentDefinition
 from .providers import Settings
@@ -70,6 +75,12 @@ class Names:
     def function(self, name: str) -> str:
         return self.prefix + name
 
+    @property
+    def table(self) -> str:
+        """The calendar's table: the one `CALENDAR_URL` names, if it names one."""
+        url = os.environ.get("CALENDAR_URL", "")
+        return DynamoStore.at(url).table if url.startswith(DYNAMODB) else f"{self.prefix}court-calendar"
+
 
 def agents() -> list[AgentDefinition]:
     """B's agent and F's two, as the patterns define them."""
@@ -109,9 +120,15 @@ def _agent_policy() -> str:
         {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]})
 
 
+def _table_policy(table_arn: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(TABLE_ACTIONS), "Resource": table_arn}]})
+
+
 def _environment(settings: Settings) -> dict[str, str]:
     """What the functions read: never a key (G's Claude agent takes ANTHROPIC_API_KEY set by hand)."""
-    return {"LAMBDA_FUNCTION_PREFIX": settings.lambda_prefix, "BEDROCK_MODEL_ID": settings.models()["aws"]}
+    return {"LAMBDA_FUNCTION_PREFIX": settings.lambda_prefix, "BEDROCK_MODEL_ID": settings.models()["aws"],
+            "CALENDAR_DB": f"{DYNAMODB}{Names(settings.lambda_prefix).table}"}
 
 
 def _function_params(name: str, role_arn: str, settings: Settings, code: bytes) -> dict[str, Any]:
@@ -143,10 +160,14 @@ def plan(settings: Settings, account: str = "123456789012") -> list[Call]:
     lambda_role = f"arn:aws:iam::{account}:role/{names.lambda_role}"
     agent_role = f"arn:aws:iam::{account}:role/{names.agent_role}"
     action_arn = f"arn:aws:lambda:{region}:{account}:function:{names.function(ACTION_LAMBDA)}"
+    table_arn = f"arn:aws:dynamodb:{region}:{account}:table/{names.table}"
     calls = [
+        Call("dynamodb", "CreateTable", table_definition(names.table), "the court calendar"),
         Call("iam", "CreateRole", {"RoleName": names.lambda_role, "AssumeRolePolicyDocument": _trust("lambda.amazonaws.com")},
              "the role the Lambdas run as"),
         Call("iam", "AttachRolePolicy", {"RoleName": names.lambda_role, "PolicyArn": MANAGED_POLICY}, "logs for the Lambdas"),
+        Call("iam", "PutRolePolicy", {"RoleName": names.lambda_role, "PolicyName": "calendar-table",
+                                      "PolicyDocument": _table_policy(table_arn)}, "the Lambdas may use the calendar"),
         Call("iam", "CreateRole", {"RoleName": names.agent_role, "AssumeRolePolicyDocument": _trust("bedrock.amazonaws.com")},
              "the role the Bedrock agents run as"),
         Call("iam", "PutRolePolicy", {"RoleName": names.agent_role, "PolicyName": "invoke-model",
@@ -198,8 +219,10 @@ def apply(settings: Settings, clients: Callable[[str], Any]) -> Deployed:
     """Create or update everything; `clients(service)` gives a boto3 client. Safe to run again."""
     names, deployed, code = Names(settings.lambda_prefix), Deployed(), package()
     iam, lam, bedrock = clients("iam"), clients("lambda"), clients("bedrock-agent")
+    table_arn = _table(clients("dynamodb"), names.table, deployed)
     lambda_role = _role(iam, names.lambda_role, "lambda.amazonaws.com", deployed)
     iam.attach_role_policy(RoleName=names.lambda_role, PolicyArn=MANAGED_POLICY)
+    iam.put_role_policy(RoleName=names.lambda_role, PolicyName="calendar-table", PolicyDocument=_table_policy(table_arn))
     agent_role = _role(iam, names.agent_role, "bedrock.amazonaws.com", deployed)
     iam.put_role_policy(RoleName=names.agent_role, PolicyName="invoke-model", PolicyDocument=_agent_policy())
     arns = {name: _function(lam, name, lambda_role, settings, code, deployed) for name in functions()}
@@ -208,8 +231,20 @@ def apply(settings: Settings, clients: Callable[[str], Any]) -> Deployed:
         for field_name, value in zip(definition.settings_ids, (agent_id, alias_id), strict=True):
             deployed.settings[field_name.upper()] = value
     _permission(lam, arns[ACTION_LAMBDA], settings, deployed)
-    deployed.settings |= {"LAMBDA_MODE": "aws", "LAMBDA_FUNCTION_PREFIX": settings.lambda_prefix}
+    deployed.settings |= {"LAMBDA_MODE": "aws", "LAMBDA_FUNCTION_PREFIX": settings.lambda_prefix,
+                          "CALENDAR_URL": f"{DYNAMODB}{names.table}"}
     return deployed
+
+
+def _table(dynamodb: Any, name: str, deployed: Deployed) -> str:
+    """The calendar's table, made if missing (kept as it is if found: it holds the bookings)."""
+    try:
+        arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+        deployed.done.append(f"found table {name}")
+    except dynamodb.exceptions.ResourceNotFoundException:
+        arn = dynamodb.create_table(**table_definition(name))["TableDescription"]["TableArn"]
+        deployed.done.append(f"created table {name}")
+    return arn
 
 
 def _role(iam: Any, name: str, service: str, deployed: Deployed) -> str:
@@ -316,14 +351,19 @@ def destroy(settings: Settings, clients: Callable[[str], Any]) -> list[str]:
             done.append(f"deleted function {names.function(name)}")
         except lam.exceptions.ResourceNotFoundException:
             pass
-    for role, detach in ((names.lambda_role, True), (names.agent_role, False)):
+    for role, detach, inline in ((names.lambda_role, True, "calendar-table"), (names.agent_role, False, "invoke-model")):
         try:
             if detach:
                 iam.detach_role_policy(RoleName=role, PolicyArn=MANAGED_POLICY)
-            else:
-                iam.delete_role_policy(RoleName=role, PolicyName="invoke-model")
+            iam.delete_role_policy(RoleName=role, PolicyName=inline)
             iam.delete_role(RoleName=role)
             done.append(f"deleted role {role}")
         except iam.exceptions.NoSuchEntityException:
             pass
+    dynamodb = clients("dynamodb")
+    try:
+        dynamodb.delete_table(TableName=names.table)
+        done.append(f"deleted table {names.table} and every booking in it")
+    except dynamodb.exceptions.ResourceNotFoundException:
+        pass
     return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from . import netguard
 VENDOR_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_BEARER_TOKEN_BEDROCK",
-    "AWS_ENDPOINT_URL", "OFFLINE_MODEL_FAULTS", "BEDROCK_RETURN_CONTROL", "LAMBDA_MODE",
+    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "OFFLINE_MODEL_FAULTS", "BEDROCK_RETURN_CONTROL", "LAMBDA_MODE",
+    "CALENDAR_URL",
 )
 
 
@@ -33,3 +35,22 @@ def no_vendor_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """moto's DynamoDB served on loopback for the whole session (see dynamodb_server.py)."""
+    from .dynamodb_server import dynamodb_server
+
+    with dynamodb_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def dynamodb(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """That server's endpoint, with the credentials it accepts in this test's environment."""
+    from .dynamodb_server import CREDENTIALS
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    return dynamodb_endpoint

@@ -146,6 +146,13 @@ def test_home_page_shows_the_seven_patterns(browsing: Browsing) -> None:
     for letter in LETTERS:
         name = PATTERNS[letter].name
         assert f"{letter} · {name}" in text, f"the home page does not show pattern {letter} ({name})"
+    # The cards' links can arrive a moment after the headings: wait for the last one before reading.
+    # (If it never comes, the assertion below says which links there were.)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        main.locator('a[href$="/pattern-g"], a[href$="/pattern-g/"]').first.wait_for(state="attached", timeout=15_000)
+    except PlaywrightTimeout:
+        pass
     links = main.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
     for letter in LETTERS:
         assert any(re.search(rf"/pattern-{letter.lower()}/?$", href) for href in links), \

@@ -1,26 +1,45 @@
-"""The court calendar: availability, every refusal, the demo state, and no double booking under load."""
+"""The court calendar: availability, every refusal, the demo state, and no double booking under load.
+
+Every test runs on both stores: a SQLite file, and a DynamoDB table on moto's server on loopback.
+"""
 
 from __future__ import annotations
 
+import itertools
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from orchestration.calendar import Availability, Booked, Calendar, Clock, Refused, Slot, demo_bookings, slot_id
+from orchestration.calendar import (
+    Availability, Booked, Calendar, CalendarUnavailable, Clock, Refused, Slot, demo_bookings, slot_id,
+)
 
 TODAY = date(2025, 12, 3)
 
 
-@pytest.fixture
-def calendar(tmp_path: Path) -> Calendar:
-    return Calendar.open(tmp_path / "calendar.db", Clock.on(TODAY), seed="empty")
+_tables = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def place(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    """Where a new calendar named `name` goes: a file in tmp_path, or a new table on moto's DynamoDB."""
+    if request.param == "sqlite":
+        return lambda name: str(tmp_path / f"{name}.db")
+    endpoint = request.getfixturevalue("dynamodb")
+    return lambda name: f"dynamodb://{name}-{next(_tables)}?endpoint={endpoint}"
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Calendar:
-    return Calendar.open(tmp_path / "demo.db", Clock.on(TODAY), seed="demo")
+def calendar(place: Callable[[str], str]) -> Calendar:
+    return Calendar.open(place("calendar"), Clock.on(TODAY), seed="empty")
+
+
+@pytest.fixture
+def demo(place: Callable[[str], str]) -> Calendar:
+    return Calendar.open(place("demo"), Clock.on(TODAY), seed="demo")
 
 
 def slot(court: str, day: str, time: str) -> Slot:
@@ -87,8 +106,8 @@ def test_a_taken_slot_offers_other_courts_at_the_same_hour_first(calendar: Calen
     assert refused.alternatives[:3] == [slot(c, "2025-12-04", "15:00") for c in "BCD"]
 
 
-def test_slots_that_already_started_today_are_in_the_past(tmp_path: Path) -> None:
-    afternoon = Calendar.open(tmp_path / "c.db", Clock(datetime(2025, 12, 3, 15, 20)), seed="empty")
+def test_slots_that_already_started_today_are_in_the_past(place: Callable[[str], str]) -> None:
+    afternoon = Calendar.open(place("afternoon"), Clock(datetime(2025, 12, 3, 15, 20)), seed="empty")
     assert afternoon.book("A-2025-12-03-1500", "alice").reason == "in_the_past"
     assert isinstance(afternoon.book("A-2025-12-03-1600", "alice"), Booked)
     assert [s.time for s in afternoon.check_availability("2025-12-03").slots][:4] == ["16:00"] * 3 + ["17:00"]
@@ -172,15 +191,44 @@ def _open_and_book(path: str, court: str, user: str, start: object) -> str:
     return calendar.book(f"{court}-2025-12-04-0900", user).status
 
 
-def test_many_processes_creating_one_new_file_at_once_do_not_crash(tmp_path: Path) -> None:
+def test_many_processes_creating_one_new_file_at_once_do_not_crash(place: Callable[[str], str]) -> None:
     """Regression: 8 processes opening one new --db failed with "database is locked" or "table bookings already exists"."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
-    path = str(tmp_path / "new.db")
+    path = place("new")
     with context.Manager() as manager:
         start = manager.Barrier(8)
         with context.Pool(8) as pool:
             statuses = pool.starmap(_open_and_book, [(path, court, f"user-{n}", start) for n, court in enumerate("ABCDABCD")])
     assert sorted(statuses) == ["booked"] * 4 + ["refused"] * 4
     assert sorted(b.court for b in Calendar(path).bookings()) == list("ABCD")
+
+
+def test_everyone_opening_a_new_calendar_at_once_finds_it_whole(place: Callable[[str], str]) -> None:
+    """Of eight threads opening one new calendar with the demo state, one loads it; the others wait until it is all there."""
+    location, counts = place("opened-at-once"), []
+    barrier = threading.Barrier(8)
+
+    def opener() -> None:
+        barrier.wait()
+        counts.append(len(Calendar.open(location, Clock.on(TODAY), seed="demo").bookings()))
+
+    threads = [threading.Thread(target=opener) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == [len(demo_bookings(TODAY))] * 8
+
+
+def test_a_dynamodb_location_that_names_no_table_is_refused_in_words() -> None:
+    for location in ("dynamodb://", "dynamodb://ab", "dynamodb://t/x", "dynamodb://table?regoin=eu-west-1"):
+        with pytest.raises(ValueError, match="write dynamodb://TABLE"):
+            Calendar(location).last_id()
+
+
+def test_an_unreachable_dynamodb_says_the_calendar_could_not_be_reached(dynamodb: str) -> None:
+    closed_port = "http://127.0.0.1:9"  # discard: nothing listens there
+    with pytest.raises(CalendarUnavailable, match="could not be reached.*nothing was read or changed"):
+        Calendar(f"dynamodb://nowhere?endpoint={closed_port}").check_availability("2025-12-04")

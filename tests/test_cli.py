@@ -101,6 +101,8 @@ def test_python_dash_m_runs_as_a_new_user_would() -> None:
     ["chat", "--pattern", "C", "--db", "{folder}", "hi"],
     ["chat", "--pattern", "C", "--db", "{otherschema}", "hi"],
     ["chat", "--pattern", "C", "--today", "9999-12-31", "hi"],
+    ["chat", "--pattern", "C", "--calendar-url", "dynamodb://x", "hi"],
+    ["chat", "--pattern", "C", "--calendar-url", "dynamodb://club?endpoint=http://127.0.0.1:9", "hi"],
     ["chat", "--pattern", "B", "hi"],
     ["serve", "--port", "99999"],
 ])
@@ -143,3 +145,34 @@ def test_a_valid_user_id_reaches_the_calendar_byte_for_byte(letter: str) -> None
     user = "Zoë O'Brien-李 #7"
     result = run_json("--pattern", letter, "--user", user, "--calendar", "empty", "Book court B tomorrow at 9am")
     assert [b["user"] for b in result["bookings"]] == [user]
+
+
+@pytest.mark.parametrize("letter", "ABCDEFG")
+def test_the_articles_dialogue_books_on_a_dynamodb_calendar(letter: str, dynamodb: str) -> None:
+    table = f"dynamodb://dialogue-{letter.lower()}?endpoint={dynamodb}"
+    result = run_json("--pattern", letter, "--today", "2025-12-03", "--user", "alice", "--calendar-url", table,
+                      "--offline", *DIALOGUE)
+    assert [(b["court"], b["date"], b["time"], b["user"]) for b in result["bookings"]] == [("A", "2025-12-04", "15:00", "alice")]
+    from orchestration.calendar import Calendar
+
+    [stored] = [b for b in Calendar(table).bookings(day="2025-12-04") if b.user == "alice"]
+    assert stored.confirmation in result["turns"][-1]["reply"]
+
+
+def test_the_calendar_url_setting_reaches_a_new_process_and_its_lambdas(dynamodb: str, tmp_path: Path) -> None:
+    """`CALENDAR_URL` from the environment, DynamoDB credentials from a named profile (which no vendor setting
+    reads, so the patterns stay offline): G's two Lambdas open the same table by themselves."""
+    (tmp_path / "aws-credentials").write_text("[club]\naws_access_key_id = calendar-test\naws_secret_access_key = x\n")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS_ACCESS", "AWS_SECRET"))},
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"), "AWS_PROFILE": "club",
+           "CALENDAR_URL": f"dynamodb://from-the-setting?endpoint={dynamodb}"}
+    guard = "import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', run_name='__main__')"
+    done = subprocess.run([sys.executable, "-c", guard, "chat", "--pattern", "G", "--today", "2025-12-03", "--user",
+                           "alice", "--json", *DIALOGUE], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert {v["mode"] for v in result["vendors"].values()} == {"offline"}
+    assert [(b["court"], b["time"], b["user"]) for b in result["bookings"]] == [("A", "15:00", "alice")]
+    from orchestration.calendar import Calendar
+
+    assert [b.via for b in Calendar(env["CALENDAR_URL"]).bookings() if b.user == "alice"] == ["G"]

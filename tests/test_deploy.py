@@ -36,6 +36,11 @@ def test_the_dry_run_lists_every_resource_and_each_call_is_valid(monkeypatch: py
     for operation in ("CreateAgent", "CreateAgentActionGroup", "PrepareAgent", "CreateAgentAlias"):
         assert operations.count(("bedrock-agent", operation)) == len(AGENTS) == 3
     assert ("lambda", "AddPermission") in operations
+    assert operations.count(("dynamodb", "CreateTable")) == 1
+    [table] = [c["params"] for c in planned["calls"] if c["operation"] == "CreateTable"]
+    assert table["KeySchema"] == [{"AttributeName": "slot", "KeyType": "HASH"}]  # the slot id is the partition key
+    assert {c["params"]["Environment"]["Variables"]["CALENDAR_DB"] for c in planned["calls"]
+            if c["operation"] == "CreateFunction"} == {f"dynamodb://{table['TableName']}"}
     assert SETTINGS.aws_access_key_id not in out.getvalue() and SETTINGS.aws_secret_access_key not in out.getvalue()
 
 
@@ -98,7 +103,7 @@ def aws() -> Iterator[tuple[dict[str, Any], Stubber]]:
     with mock_aws(config={"iam": {"load_aws_managed_policies": True}}):
         session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                         region_name="us-east-1")
-        clients = {name: session.client(name) for name in ("iam", "lambda", "bedrock-agent")}
+        clients = {name: session.client(name) for name in ("iam", "lambda", "bedrock-agent", "dynamodb")}
         with Stubber(clients["bedrock-agent"]) as stub:
             yield clients, stub
 
@@ -114,11 +119,16 @@ def test_apply_creates_then_updates_and_never_duplicates(aws: tuple[dict[str, An
     second = deploy.apply(SETTINGS, clients.__getitem__)
     stub.assert_no_pending_responses()
     assert second.settings == first.settings
-    assert all(step.startswith(("updated", "Bedrock may already")) for step in second.done), second.done
+    assert all(step.startswith(("updated", "found", "Bedrock may already")) for step in second.done), second.done
     assert len(clients["lambda"].list_functions()["Functions"]) == 3
     assert len([r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].startswith("test-")]) == 2
     policy = json.loads(clients["lambda"].get_policy(FunctionName="test-court-booking-actions")["Policy"])
     assert [s["Principal"]["Service"] for s in policy["Statement"]] == ["bedrock.amazonaws.com"]
+    assert clients["dynamodb"].list_tables()["TableNames"] == ["test-court-calendar"]
+    assert first.settings["CALENDAR_URL"] == "dynamodb://test-court-calendar"
+    table_policy = clients["iam"].get_role_policy(RoleName="test-orchestration-lambda", PolicyName="calendar-table")
+    [statement] = table_policy["PolicyDocument"]["Statement"]
+    assert statement["Resource"].endswith(":table/test-court-calendar") and "dynamodb:PutItem" in statement["Action"]
 
 
 def test_destroy_removes_what_apply_made(aws: tuple[dict[str, Any], Stubber]) -> None:
@@ -135,4 +145,5 @@ def test_destroy_removes_what_apply_made(aws: tuple[dict[str, Any], Stubber]) ->
     stub.assert_no_pending_responses()
     assert clients["lambda"].list_functions()["Functions"] == []
     assert [r for r in clients["iam"].list_roles()["Roles"] if r["RoleName"].startswith("test-")] == []
-    assert len(done) == 3 + 3 + 2
+    assert clients["dynamodb"].list_tables()["TableNames"] == []
+    assert len(done) == 3 + 3 + 2 + 1

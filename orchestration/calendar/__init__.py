@@ -1,13 +1,13 @@
-"""The court calendar: four courts, one-hour slots, stored in SQLite through sqlite-utils.
+"""The court calendar: four courts, one-hour slots, kept in SQLite (default) or DynamoDB.
 
 Rules of the club (`rules.py`):
 - Courts A, B, C and D; slots start on the hour from 07:00 to 21:00.
 - A slot can be booked from today up to `HORIZON_DAYS` days ahead, never once it has started.
 
-The store (`store.py`) books a slot at most once: a unique index on (court, date, time) enforces it,
-and the check-and-insert runs inside one `BEGIN IMMEDIATE` transaction, so two writers never race.
-Every call opens its own connection: sqlite3 connections must not cross threads, and Streamlit
-serves each browser session on its own thread. "Today" comes from an injected `Clock`.
+`store.py` applies the rules over a store that claims a slot in one atomic step, so a slot is never
+booked twice: a SQLite file (`sqlite.py`: a unique index, and `BEGIN IMMEDIATE` around each
+check-and-insert; a connection per call, since sqlite3 connections must not cross threads) or a
+DynamoDB table (`dynamodb.py`: a conditional transaction). "Today" comes from an injected `Clock`.
 
 `results.py` holds what the calendar answers (what a model reads); `demo.py` the demo starting state.
 Slot ids and the way days and courts are written come from `orchestration/formats.py`.

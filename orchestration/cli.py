@@ -211,6 +211,13 @@ def _deploy(args: argparse.Namespace, out: TextIO) -> int:
     from . import deploy
 
     settings = Settings.from_env()
+    calendar_url = os.environ.get("CALENDAR_URL", "")
+    if calendar_url.startswith("dynamodb://"):
+        try:
+            deploy.DynamoStore.at(calendar_url)
+        except ValueError as error:
+            print(f"error: CALENDAR_URL: {error}", file=sys.stderr)
+            return 2
     if args.dry_run:
         calls = deploy.plan(settings)
         problems = deploy.validate(calls)

@@ -13,6 +13,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,3 +212,73 @@ class Says:
 
     def reply(self, request: ModelRequest) -> ModelReply:
         return ModelReply(text=self.text)
+
+
+# --- G: your code between the manager and the calendar -------------------------------------------
+
+@dataclass
+class Overeager:
+    """A model that, as manager, delegates `tasks` in order (then says "Done."); as the availability agent,
+    checks tomorrow at 15:00; as the booking agent, books A and B at 15:00 in one reply."""
+
+    tasks: list[tuple[str, str]]
+    handed: int = 0
+    checks: int = 0
+    """How often the availability agent was asked to check: once per invocation of its Lambda."""
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        offered = {tool.name for tool in request.tools}
+        answered = bool(request.messages) and request.messages[-1].role == "tool"
+        if "ask_booking_lambda" in offered:  # the manager
+            if self.handed == len(self.tasks):
+                return ModelReply(text="Done.")
+            self.handed += 1
+            tool, task = self.tasks[self.handed - 1]
+            return ModelReply(tool_calls=(ToolCall(tool, json.dumps({"task": task}), f"m{self.handed}"),))
+        if answered:
+            return ModelReply(text="Done.")
+        if offered == {"check_availability"}:
+            self.checks += 1
+            return ModelReply(tool_calls=(ToolCall("check_availability", json.dumps({"date": "2025-12-04", "time": "15:00"}), "a1"),))
+        return ModelReply(tool_calls=(ToolCall("book", json.dumps({"slot_id": "A-2025-12-04-1500"}), "b1"),
+                                      ToolCall("book", json.dumps({"slot_id": "B-2025-12-04-1500"}), "b2")))
+
+
+@contextmanager
+def g_chat(calendar: Calendar, model: Overeager) -> Iterator[Conversation]:
+    """G with `model` behind a local server, so that it drives the manager and both Lambdas' agents."""
+    server = make_server(StandIn(model=OfflineModel(model)), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings = Settings(local_model_url=f"http://127.0.0.1:{server.server_address[1]}/v1", local_model="stand-in")
+        yield start("G", Deps(calendar=calendar, user="alice", clients=Clients(settings), clock=calendar.clock,
+                              max_steps=8))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_g_books_only_a_slot_the_availability_lambda_returned(tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    with g_chat(calendar, Overeager([("ask_booking_lambda", "Book court A tomorrow at 15:00")])) as conversation:
+        conversation.send("Book court A tomorrow at 3pm")
+    assert calendar.bookings() == []
+    assert any(e.action == "model_error" and "not among the open slots" in e.summary for e in conversation.trace.events)
+
+
+def test_g_books_one_slot_per_request_and_never_asks_the_same_task_twice(tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    tasks = [("ask_availability_lambda", "Which courts are free tomorrow at 15:00?"),
+             ("ask_booking_lambda", "Book court A tomorrow at 15:00"),
+             ("ask_booking_lambda", "Book court B tomorrow at 15:00"),
+             ("ask_availability_lambda", "Which courts are free tomorrow at 15:00?")]
+    model = Overeager(tasks)
+    with g_chat(calendar, model) as conversation:
+        conversation.send("Book a court tomorrow at 3pm")
+    assert [(b.court, b.time, b.user) for b in calendar.bookings()] == [("A", "15:00", "alice")]
+    mistakes = [e.summary for e in conversation.trace.events if e.action == "model_error"]
+    assert any("this task books one slot" in m for m in mistakes)  # the booking agent's second book, same reply
+    assert any("this request has booked already" in m for m in mistakes)  # the manager's second booking task
+    assert any("same task again" in m for m in mistakes)  # the repeated availability task: not invoked again
+    assert model.checks == 1

@@ -19,7 +19,7 @@ from time import perf_counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..calendar import Calendar, Clock, human_when
+from ..calendar import BookingRow, Calendar, Clock, human_when
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
 from ..observe import Scope, current, decided, observing
 from ..observe.lambdas import ObservedLambdas
@@ -138,9 +138,13 @@ class Conversation(ABC):
     def respond(self, text: str) -> str:
         """Everything between the user's message and the reply."""
 
+    def made_this_turn(self) -> list[BookingRow]:
+        """This user's bookings made during this turn, as the calendar holds them."""
+        return [b for b in self.deps.calendar.bookings(after_id=self._first_booking) if b.user == self.deps.user]
+
     def booked_this_turn(self) -> str:
         """What the calendar holds for this user from this turn, in words: read from the calendar, never a model."""
-        made = [b for b in self.deps.calendar.bookings(after_id=self._first_booking) if b.user == self.deps.user]
+        made = self.made_this_turn()
         if not made:
             return "Nothing was booked."
         return "The calendar holds from this turn: " + "; ".join(

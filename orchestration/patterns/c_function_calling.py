@@ -98,7 +98,7 @@ class FunctionCalling(Conversation):
             decided(f"refuse book({slot}): check_availability never returned that slot", mistake=True)
             return json.dumps({"status": "error", "message": f"Not booked: {slot} was not among the open slots "
                                                              "check_availability returned. Check availability first."})
-        if self.booked_this_turn() != "Nothing was booked.":
+        if self.made_this_turn():
             decided(f"refuse book({slot}): this request has booked already", mistake=True)
             return json.dumps({"status": "error", "message": "Not booked: one request books at most one slot. "
                                                              + self.booked_this_turn()})

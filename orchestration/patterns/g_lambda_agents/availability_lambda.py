@@ -4,9 +4,10 @@
 2. The agent: a Bedrock Converse tool loop with one tool, `check_availability`. The model (the
    sub-agent) picks each call; the function's code runs it. At most `MAX_STEPS` model calls.
 3. Post-processing: your code formats what the calendar returned — the open courts with their slot
-   ids — so the manager gets the same shape whatever the model wrote.
+   ids — so the manager gets the same shape whatever the model wrote, and lists every slot id the
+   calendar offered, for the manager's code to pass to the booking Lambda.
 
-Returns `{"output": text}`; `@traced_agent` adds the function's steps, which join the manager's trace.
+Returns `{"output": text, "slot_ids": [...]}`; `@traced_agent` adds the function's steps, which join the manager's trace.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     system = [{"text": SYSTEM.format(today=today_line(calendar.clock.today()))}]
     messages: list[dict[str, Any]] = [{"role": "user", "content": [{"text": task}]}]
     found: Availability | None = None
+    offered: list[str] = []
     # 2. The agent's loop: the model chooses, this function's code executes.
     for _ in range(MAX_STEPS):
         response = client.converse(modelId=model, system=system, messages=messages,
@@ -55,7 +57,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         results = []
         for use in uses:
             outcome = run_tool(use["name"], use["input"], BookingContext(calendar, user="", via="G"), offered=TOOLS)
-            found = outcome.result if isinstance(outcome.result, Availability) else found
+            if isinstance(outcome.result, Availability):
+                found = outcome.result
+                offered += [s.slot_id for s in (*found.slots, *found.alternatives) if s.slot_id not in offered]
             results.append({"toolResult": {"toolUseId": use["toolUseId"], "content": [{"json": outcome.as_dict()}],
                                            **({} if outcome.ok else {"status": "error"})}})
         messages.append({"role": "user", "content": results})
@@ -64,7 +68,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # 3. Post-processing: the manager always gets slot ids, in one shape.
     output = _format(found) if found is not None else answer
     decided("post-process: list the open slots with their ids", output=output)
-    return {"output": output}
+    return {"output": output, "slot_ids": offered}
 
 
 def _format(found: Availability) -> str:

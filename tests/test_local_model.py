@@ -204,6 +204,31 @@ def test_a_reply_that_claims_a_booking_the_calendar_lacks_gets_the_calendars_wor
     assert any(e.action == "model_error" and "claims a booking" in e.summary for e in conversation.trace.events)
 
 
+class BooksThenDenies:
+    """A model that checks, books, then tells the user it cannot help (as a real 1.5B model did in F)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def reply(self, request: ModelRequest) -> ModelReply:
+        self.calls += 1
+        if self.calls > 2:
+            return ModelReply(text="I'm sorry, but I can't assist with that.")
+        name, arguments = CALLS[self.calls - 1]
+        return ModelReply(tool_calls=(ToolCall(name, json.dumps(arguments), f"call_{self.calls}"),))
+
+
+@pytest.mark.parametrize("letter", "CD")
+def test_a_reply_that_leaves_out_a_booking_this_turn_made_gets_the_calendars_word(letter: str, tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    conversation = looping_chat(letter, calendar, BooksThenDenies())
+    reply = conversation.send("Book court A tomorrow at 3pm")
+    [made] = calendar.bookings()
+    assert reply == ("I'm sorry, but I can't assist with that.\n\n(Checked against the calendar: The calendar holds from "
+                     f"this turn: court A on Thursday 4 December at 15:00, confirmation {made.confirmation}.)")
+    assert any(e.action == "model_error" and "leaves out a booking" in e.summary for e in conversation.trace.events)
+
+
 @dataclass
 class Says:
     """A model that answers every request with the same text."""

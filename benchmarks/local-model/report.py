@@ -1,6 +1,9 @@
 """docs/real-models.md from the JSON lines `evaluate --results` wrote: what a real model did to each pattern.
 
-    python benchmarks/local-model/report.py docs/real-models/NAME.jsonl > docs/real-models.md
+    python benchmarks/local-model/report.py docs/real-models/NAME.jsonl [LATER.jsonl ...] > docs/real-models.md
+
+A later file's patterns replace the earlier files' runs of those patterns: a pattern measured again
+after a change to it.
 
 Per pattern: success over all runs, pass^k for k = 1..K (the chance that k runs of a scenario all
 pass, estimated from the K runs as tau-bench does, averaged over scenarios), model calls and tokens
@@ -20,9 +23,12 @@ from math import comb
 from pathlib import Path
 
 
-def main(path: Path) -> str:
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    records = [r for r in records if not r["fault"]]
+def main(path: Path, *later: Path) -> str:
+    records = _records(path)
+    for newer in later:
+        replacing = _records(newer)
+        again = {r["pattern"] for r in replacing}
+        records = [r for r in records if r["pattern"] not in again] + replacing
     by_pattern: dict[str, list[dict]] = defaultdict(list)
     for record in records:
         by_pattern[record["pattern"]].append(record)
@@ -36,7 +42,9 @@ def main(path: Path) -> str:
         f"on a local model. Every vendor's calls went to it: OpenAI's directly, Bedrock's and Anthropic's through "
         "the in-process emulated services, whose decisions it made. Graded as the suite always is: by the calendar's "
         "end state and the last reply. Produced by `benchmarks/local-model/run.sh`; every run's record, with its "
-        f"replies and notable steps, is in `{path.as_posix()}`.",
+        f"replies and notable steps, is in `{path.as_posix()}`"
+        + "".join(f" and `{p.as_posix()}` (patterns {', '.join(sorted({r['pattern'] for r in _records(p)}))})"
+                  for p in later) + ".",
         "",
         f"- **Model:** {os.environ.get('MODEL_INFO', model)}",
         f"- **Server:** {os.environ.get('SERVER', 'llama.cpp llama-server')}",
@@ -89,6 +97,10 @@ def main(path: Path) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _records(path: Path) -> list[dict]:
+    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r["fault"]]
+
+
 def _coverage(by_pattern: dict[str, list[dict]], scenarios: list[str], runs: int) -> list[str]:
     planned = 7 * len(scenarios) * runs
     done = sum(len(rows) for rows in by_pattern.values())
@@ -105,4 +117,4 @@ def _quote(text: str, limit: int = 220) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(main(Path(sys.argv[1])))
+    sys.stdout.write(main(*(Path(arg) for arg in sys.argv[1:])))

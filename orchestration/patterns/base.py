@@ -151,20 +151,23 @@ class Conversation(ABC):
             f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
 
     def checked_against_calendar(self, reply: str) -> str:
-        """A reply that claims a booking the calendar does not hold gets the calendar's word beside it.
+        """A reply that contradicts the calendar gets the calendar's word beside it.
 
-        A model may write "I have booked court A" having booked nothing, or quote a code it made up.
-        Codes must be this user's, and a claim with no code needs a booking made in this turn."""
+        Two ways a model's reply can: it claims a booking the calendar does not hold ("I have booked
+        court A", or a code it made up), or it leaves out one this turn made ("Sorry, I can't help"
+        after booking court B). Codes must be this user's; a claim with no code needs a booking made
+        in this turn; every booking made in this turn must be named by its code."""
         codes = set(_CODE.findall(reply))
-        if not codes and not _CLAIMS_A_BOOKING.search(reply):
-            return reply
-        mine = self.deps.calendar.bookings()
-        held = {b.confirmation for b in mine if b.user == self.deps.user}
-        made = any(b.user == self.deps.user and b.id > self._first_booking for b in mine)
-        if (codes and codes <= held) or (not codes and made):
-            return reply
-        decided("the reply claims a booking the calendar does not hold → add what the calendar holds", mistake=True)
-        return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
+        made = self.made_this_turn()
+        if codes or _CLAIMS_A_BOOKING.search(reply):
+            held = {b.confirmation for b in self.deps.calendar.bookings() if b.user == self.deps.user}
+            if (codes and not codes <= held) or (not codes and not made):
+                decided("the reply claims a booking the calendar does not hold → add what the calendar holds", mistake=True)
+                return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
+        if any(b.confirmation not in codes for b in made):
+            decided("the reply leaves out a booking made in this turn → add what the calendar holds", mistake=True)
+            return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
+        return reply
 
     def stopped(self, who: str) -> str:
         """The reply when a loop reaches its cap: your code's words, with what the calendar holds from this turn."""

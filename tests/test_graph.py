@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.patterns import PATTERNS
+from ui.compare_view import CARD_FONT_SCALE
 from ui.graph import graph_data, label_nodes, overlaps
 
 from .helpers import converse, new_calendar
@@ -36,6 +37,8 @@ def test_no_box_covers_another_at_10_20_and_40_steps(runs: dict[str, tuple], let
         for gathered in (False, True):
             nodes, _ = graph_data(events, upto, gathered=gathered)
             assert overlaps(nodes) == [], f"{letter} at step {upto} (gathered={gathered})"
+    cards, _ = graph_data(events, gathered=True, font_scale=CARD_FONT_SCALE)  # Compare's cards: larger text
+    assert overlaps(cards) == [], f"{letter}: a Compare card's graph"
 
 
 @pytest.mark.parametrize("letter", list(PATTERNS))

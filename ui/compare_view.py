@@ -14,6 +14,9 @@ from orchestration.runs import RunResult, copy_deps, run_conversation
 
 from . import session
 from .graph import draw
+
+CARD_FONT_SCALE = 1.8
+"""A card's graph is drawn at about a fifth of its size: its text, enlarged against the layout, stays readable."""
 from .live import run_turn
 from .pattern_page import steps_table
 from .text import plain
@@ -104,8 +107,8 @@ def cards(results: dict[str, RunResult]) -> None:
             with column.container(border=True):
                 st.markdown(f"**{letter} · {PATTERNS[letter].name}**")
                 st.caption(plain(PATTERNS[letter].who_decides))
-                draw(result.events, key=f"compare_graph_{letter}_{len(result.events)}", height=300,
-                     user=session.user(), gathered=True)
+                draw(result.events, key=f"compare_graph_{letter}_{len(result.events)}", height=240,
+                     user=session.user(), gathered=True, font_scale=CARD_FONT_SCALE)
                 reply = f"Failed: {result.error}" if result.error else (result.replies[-1] if result.replies else "")
                 st.markdown(plain(reply))
                 st.caption(plain(f"{change(result)} · {result.metrics['llm_calls']} model calls · "

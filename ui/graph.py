@@ -110,18 +110,20 @@ def steps_label(steps: Sequence[int]) -> str:
 
 
 def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
-               gathered: bool = False) -> tuple[list[Node], list[Edge]]:
+               gathered: bool = False, font_scale: float = 1.0) -> tuple[list[Node], list[Edge]]:
     """Nodes and edges for the first `upto` events (all when None).
 
     Every step: steps between the same two actors, decided by the same decider (failed or not), share
     one arrow and one label listing their numbers. Gathered: one arrow per two actors and direction,
     labelled with its count. Actors take their places from the whole run, so a replay never moves them.
+    `font_scale` enlarges the text against the layout, for a graph drawn small (Compare's cards).
     """
     everyone = _actors(events)
     shown = list(events if upto is None else events[:upto])
     at = places(everyone)
     visible = _actors(shown)
-    nodes = [_actor_node(actor, at[actor], user) for actor in visible]
+    label_font = round(LABEL_FONT * font_scale)
+    nodes = [_actor_node(actor, at[actor], user, round(ACTOR_FONT * font_scale)) for actor in visible]
     taken = [_box(node) for node in nodes]
     actor_boxes = list(taken)
     groups: dict[tuple, list[Event]] = {}
@@ -139,14 +141,14 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
         else:
             color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
             text = steps_label([e.step for e in gathered_events])
-        width, height = box_size(text, LABEL_FONT)
+        width, height = box_size(text, label_font)
         x, y = _free_place(at[first.actor], at[first.target], width, height, taken, actor_boxes)
         taken.append(Box(x, y, width, height))
         label_id = f"steps:{n}"
         last = shown[-1] in gathered_events
         nodes.append(Node(id=label_id, label=text, title=html.escape(_lines(gathered_events)), shape="box", x=x, y=y,
                           color={"background": "#ffffff", "border": color}, borderWidth=3 if last else 1,
-                          font={"size": LABEL_FONT, "color": color, "face": "monospace"}, margin=8,
+                          font={"size": label_font, "color": color, "face": "monospace"}, margin=8,
                           shapeProperties={"borderDashes": [6, 4] if failed and not gathered else False}))
         loop = first.actor == first.target
         smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.35} if loop else {"enabled": False}
@@ -219,11 +221,11 @@ def _along(a: tuple[float, float], b: tuple[float, float], samples: int = 24) ->
     return [(a[0] + (b[0] - a[0]) * i / samples, a[1] + (b[1] - a[1]) * i / samples) for i in range(1, samples)]
 
 
-def _actor_node(actor: str, place: tuple[float, float], user: str) -> Node:
+def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = ACTOR_FONT) -> Node:
     label = actor_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
     return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=place[0], y=place[1],
-                color=_ROLE_COLORS.get(role(actor), "#f3f4f6"), font={"size": ACTOR_FONT, "color": "#111827"},
+                color=_ROLE_COLORS.get(role(actor), "#f3f4f6"), font={"size": font, "color": "#111827"},
                 borderWidth=1, margin=10)
 
 
@@ -241,9 +243,9 @@ def _wrapped(label: str, width: int = 12) -> str:
 
 
 def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 600, user: str = "",
-         gathered: bool = False) -> None:
+         gathered: bool = False, font_scale: float = 1.0) -> None:
     """Draw the graph of `events` (the first `upto` of them)."""
-    nodes, edges = graph_data(events, upto, user, gathered)
+    nodes, edges = graph_data(events, upto, user, gathered, font_scale)
     config = Config(height=height, width="100%", directed=True, physics=False, hierarchical=False,
                     interaction={"hover": True, "zoomView": True, "dragView": True},
                     nodes={"fixed": True}, edges={"arrowStrikethrough": False})

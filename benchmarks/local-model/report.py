@@ -43,8 +43,7 @@ def main(path: Path, *later: Path) -> str:
         "the in-process emulated services, whose decisions it made. Graded as the suite always is: by the calendar's "
         "end state and the last reply. Produced by `benchmarks/local-model/run.sh`; every run's record, with its "
         f"replies and notable steps, is in `{path.as_posix()}`"
-        + "".join(f" and `{p.as_posix()}` (patterns {', '.join(sorted({r['pattern'] for r in _records(p)}))})"
-                  for p in later) + ".",
+        + "".join(f" and `{p.as_posix()}` ({_patterns(p)})" for p in later) + ".",
         "",
         f"- **Model:** {os.environ.get('MODEL_INFO', model)}",
         f"- **Server:** {os.environ.get('SERVER', 'llama.cpp llama-server')}",
@@ -95,6 +94,11 @@ def main(path: Path, *later: Path) -> str:
                 lines.append(f"  - step {_quote(step)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _patterns(path: Path) -> str:
+    letters = sorted({r["pattern"] for r in _records(path)})
+    return f"pattern{'s' * (len(letters) > 1)} {', '.join(letters)}"
 
 
 def _records(path: Path) -> list[dict]:

@@ -105,7 +105,6 @@ def test_python_dash_m_runs_as_a_new_user_would() -> None:
     ["chat", "--pattern", "C", "--calendar-url", "dynamodb://club?endpoint=http://127.0.0.1:9", "hi"],
     ["chat", "--pattern", "B", "hi"],
     ["serve", "--port", "99999"],
-    ["deploy", "aws", "--dry-run", "CALENDAR_URL=dynamodb://x"],
 ])
 def test_bad_input_on_the_command_line_is_one_line_and_exit_2(args: list[str], tmp_path: Path) -> None:
     """Regression: each of these printed a traceback."""
@@ -114,12 +113,15 @@ def test_bad_input_on_the_command_line_is_one_line_and_exit_2(args: list[str], t
         other.execute("CREATE TABLE bookings (a, b)")
     args = [a.format(notadb=tmp_path / "notadb.txt", folder=tmp_path, otherschema=tmp_path / "other.db") for a in args]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"} if "B" in args else None
-    settings = [a for a in args if a.startswith("CALENDAR_URL=")]  # a setting, not an argument
-    if settings:
-        args = [a for a in args if a not in settings]
-        env = {**os.environ, **dict(s.split("=", 1) for s in settings)}
     done = subprocess.run([sys.executable, "-m", "orchestration", *args], capture_output=True, text=True, cwd=ROOT,
                           env=env, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "error: " in done.stderr.strip().splitlines()[-1]
+
+
+def test_a_malformed_calendar_url_setting_is_one_line_and_exit_2_for_deploy() -> None:
+    done = subprocess.run([sys.executable, "-m", "orchestration", "deploy", "aws", "--dry-run"], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "CALENDAR_URL": "dynamodb://x"}, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "error: " in done.stderr.strip().splitlines()[-1]
 

@@ -98,6 +98,11 @@ class DynamoStore:
 
     # Bookings ----------------------------------------------------------------------------------
 
+    @contextmanager
+    def operation(self) -> Iterator[None]:
+        """Every call is its own request; the client is shared already."""
+        yield
+
     def taken(self, day: str) -> Taken:
         return {(row.court, row.time) for row in self._day(day)}
 

@@ -1,9 +1,9 @@
 """The calendar's SQLite store (the default): one file, one connection per call, one transaction per booking.
 
 A unique index on (court, date, time) holds a slot at most once, and a booking's check-and-insert runs
-inside one `BEGIN IMMEDIATE` transaction, so two writers never race. Every call opens its own
-connection: sqlite3 connections must not cross threads, and Streamlit serves each browser session on
-its own thread.
+inside one `BEGIN IMMEDIATE` transaction, so two writers never race. Each calendar operation opens
+its own connection (`operation`), which the store's calls within it share: sqlite3 connections must
+not cross threads, and Streamlit serves each browser session on its own thread.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from time import sleep
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from .store import NewBooking
 
 BUSY_TIMEOUT_S = 10.0
+_OPEN: ContextVar[tuple[str, Database] | None] = ContextVar("calendar_connection", default=None)
+"""The connection of the calendar operation running in this thread (or task), with its file."""
 CODE_TRIES = 100
 """Random codes tried before giving up (16.7 million exist; a club uses a few thousand)."""
 
@@ -123,13 +126,41 @@ class SqliteStore:
             db.conn.backup(target)
 
     @contextmanager
+    def operation(self) -> Iterator[None]:
+        """One connection for every call made within: a booking's fault checks, claim and reads."""
+        if _current(self.path) is not None:
+            yield
+            return
+        with self._connect() as db:
+            token = _OPEN.set((self.path, db))
+            try:
+                yield
+            finally:
+                _OPEN.reset(token)
+
+    @contextmanager
     def _db(self) -> Iterator[Database]:
+        """The operation's connection, or (outside one) a connection of this call's own."""
+        db = _current(self.path)
+        if db is not None:
+            yield db
+            return
+        with self._connect() as db:
+            yield db
+
+    @contextmanager
+    def _connect(self) -> Iterator[Database]:
         from sqlite_utils import Database  # imported on first use: it brings pandas and numpy, 0.7 s of a cold start
 
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         with closing(connection):
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             yield Database(connection)
+
+
+def _current(path: str) -> Database | None:
+    open_now = _OPEN.get()
+    return open_now[1] if open_now is not None and open_now[0] == path else None
 
 
 @contextmanager

@@ -9,6 +9,7 @@ calendar by itself — meets them alike.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,7 @@ class NewBooking:
 class Store(Protocol):
     """Where the bookings are. `claim` is the one write that matters: atomic, so a slot is held once."""
 
+    def operation(self) -> AbstractContextManager[None]: ...
     def create(self, seed: list[NewBooking]) -> None: ...
     def taken(self, day: str) -> Taken: ...
     def holder(self, court: str, day: str, time: str) -> BookingRow | None: ...
@@ -106,6 +108,10 @@ class Calendar:
 
     def check_availability(self, day: str, time: str | None = None) -> Availability | Refused:
         """Open slots on `day` (YYYY-MM-DD), at `time` (HH:MM) if given, else the whole day."""
+        with self._store.operation():
+            return self._check_availability(day, time)
+
+    def _check_availability(self, day: str, time: str | None) -> Availability | Refused:
         now = self.clock.now()
         self._trip("tool_error")
         when = parse_day(day)
@@ -136,6 +142,10 @@ class Calendar:
         Booking a slot the same user already holds is idempotent: it returns that booking, marked
         `already_held`, so a retry after a lost reply recovers the confirmation instead of failing.
         """
+        with self._store.operation():
+            return self._book(slot, user, via)
+
+    def _book(self, slot: str, user: str, via: str) -> Booked | Refused:
         now = self.clock.now()
         self._trip("tool_error")
         parsed = parse_slot(slot)

@@ -144,11 +144,7 @@ class Conversation(ABC):
 
     def booked_this_turn(self) -> str:
         """What the calendar holds for this user from this turn, in words: read from the calendar, never a model."""
-        made = self.made_this_turn()
-        if not made:
-            return "Nothing was booked."
-        return "The calendar holds from this turn: " + "; ".join(
-            f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
+        return held_in_words(self.made_this_turn())
 
     def checked_against_calendar(self, reply: str) -> str:
         """A reply that contradicts the calendar gets the calendar's word beside it.
@@ -194,6 +190,14 @@ class Conversation(ABC):
 
 
 _CODE = re.compile(r"\bTC-[0-9A-F]{6}\b")
+def held_in_words(made: list[BookingRow]) -> str:
+    """A turn's bookings as the calendar holds them, in words (or that there are none)."""
+    if not made:
+        return "Nothing was booked."
+    return "The calendar holds from this turn: " + "; ".join(
+        f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
+
+
 _CLAIMS_A_BOOKING = re.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:just\s+|now\s+|successfully\s+)?(?:booked|reserved)\b"
                                r"|\b(?:booking|reservation) (?:is|has been) confirmed\b|^\s*booked\b", re.I)
 """Words that say a booking was made: "I have booked …", "Booked! …", "your booking is confirmed"."""

@@ -26,7 +26,7 @@ from agents import Agent, RunContextWrapper, function_tool
 from ...calendar import BookingRow
 from ...lambdas import LambdaError
 from ...observe import decided
-from ..base import ASSISTANT_RULES, Deps, today_line
+from ..base import ASSISTANT_RULES, Deps, held_in_words, today_line
 from ..manager import ManagerContext, ManagerConversation, specialist_answer
 from . import availability_lambda, booking_lambda
 
@@ -73,8 +73,7 @@ def ask_booking_lambda(ctx: RunContextWrapper[LambdaToolsContext], task: str) ->
     made = ctx.context.made_this_turn()
     if made:
         decided("refuse a second booking: this request has booked already", mistake=True)
-        return ("Not booked: one request books at most one slot, and this one has: " +
-                "; ".join(f"court {b.court} on {b.date} at {b.time}, confirmation {b.confirmation}" for b in made) + ".")
+        return f"Not booked: one request books at most one slot. {held_in_words(made)}"
     # 3. Your code binds the signed-in user, and names the slots the booking Lambda may book.
     return _invoke(ctx.context, booking_lambda.FUNCTION_NAME,
                    {"task": task, "user": ctx.context.booking.user, "offered": sorted(ctx.context.offered)})

@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--safeguards", choices=("off", "on"), default=None,
+                        help="off: each pattern as the article writes it; on: with the playground's own checks "
+                             "(orchestration/safeguards.py). Default: the setting SAFEGUARDS, else off")
     parser.add_argument("--local-model-url", metavar="URL",
                         help="an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1) that drives every vendor without a key")
     parser.add_argument("--local-model", metavar="NAME", help="the model name to ask that server for (default: local)")
@@ -115,7 +118,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment (or none, with --offline), with the command line's model options on top."""
     settings = Settings() if args.offline else Settings.from_env()
-    changes = {"local_model_url": args.local_model_url, "local_model": args.local_model,
+    changes = {"local_model_url": args.local_model_url, "local_model": args.local_model, "safeguards": args.safeguards,
                "temperature": None if getattr(args, "temperature", None) is None else str(args.temperature)}
     return dataclasses.replace(settings, **{k: v for k, v in changes.items() if v})
 
@@ -182,10 +185,11 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
                 reply = conversation.send(message)
             except TurnFailed as error:
                 failed = str(error)
-                turns.append({"user": message, "reply": None, "error": failed,
+                turns.append({"user": message, "reply": None, "error": failed, "origin": "error",
                               "events": [e.to_dict() for e in trace.of_turn(trace.turn)]})
                 break
-            turns.append({"user": message, "reply": reply, "events": [e.to_dict() for e in trace.of_turn(trace.turn)]})
+            turns.append({"user": message, "reply": reply, "origin": conversation.reply_origin,
+                          "events": [e.to_dict() for e in trace.of_turn(trace.turn)]})
             if not args.json:
                 print(f"Assistant: {reply}", file=out)
         wall_ms = (perf_counter() - started) * 1000
@@ -196,7 +200,7 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             vendors = {v: {k: x for k, x in deps.clients.where(v).items() if k != "says"} for v in info.vendors}
             json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "vendors": vendors,
-                       "turns": turns, "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})},
+                       "safeguards": "on" if settings.safeguards_on else "off", "turns": turns, "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})},
                       out, indent=2)
             print(file=out)
         else:
@@ -278,8 +282,9 @@ def _export_spans(path: Path | None, runs: list[tuple[str, Any, float]]) -> None
 
 def _print_banner(letter: str, name: str, deps: Any, out: TextIO) -> None:
     vendors = ", ".join(f"{vendor}: {mode}" for vendor, mode in deps.clients.describe().items())
+    guards = "safeguards on" if deps.clients.settings.safeguards_on else "safeguards off (the pattern as written)"
     print(f"Pattern {letter} — {name}", file=out)
-    print(f"today {deps.clock.today().isoformat()} · user {deps.user} · {vendors}", file=out)
+    print(f"today {deps.clock.today().isoformat()} · user {deps.user} · {vendors} · {guards}", file=out)
 
 
 def _print_event(event: Event, out: TextIO) -> None:
@@ -340,17 +345,21 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_report(report: dict[str, Any], out: TextIO) -> None:
-    print(f"{report['scenarios']} scenarios x {report['runs']} run(s). {report['note']}", file=out)
-    print(f"\n{'pattern':<9}{'success':>8}{'pass^k':>8}{'model':>7}{'tools':>7}{'tokens':>8}{'cost $':>10}"
-          f"{'ms':>8}{'code':>7}", file=out)
+    print(f"{report['scenarios']} scenarios x {report['runs']} run(s), safeguards {report['safeguards']}, commit "
+          f"{report['commit'] or 'unknown'}. {report['note']}", file=out)
+    print(f"\n{'pattern':<9}{'success':>8}{'rescued':>8}{'pass^k':>8}{'harmed':>7}{'model':>7}{'tools':>7}{'tokens':>8}"
+          f"{'cost $':>10}{'ms':>8}{'code':>7}", file=out)
     for letter, p in report["patterns"].items():
-        print(f"{letter:<9}{p['success']:>8.0%}{p['pass_k']:>8.0%}{p['llm_calls']:>7.1f}{p['tool_calls']:>7.1f}"
-              f"{p['tokens']:>8.0f}{p['cost_usd']:>10.5f}{p['ms']:>8.0f}{p['code_decisions_share']:>7.0%}", file=out)
-    print("(model, tools, tokens, cost and ms are means per scenario run; code = share of decisions made by code)",
-          file=out)
+        print(f"{letter:<9}{p['success']:>8.0%}{p['rescued']:>8.0%}{p['pass_k']:>8.0%}{p['harmed']:>7}"
+              f"{p['llm_calls']:>7.1f}{p['tool_calls']:>7.1f}{p['tokens']:>8.0f}{p['cost_usd']:>10.5f}{p['ms']:>8.0f}"
+              f"{p['code_decisions_share']:>7.0%}", file=out)
+    print("(success and pass^k count only runs the pattern passed alone; rescued: the right end state thanks to a "
+          "safeguard, a cap or an error path; harmed: runs that booked what nobody asked for; model, tools, tokens, "
+          "cost and ms are means per scenario run; code = share of decisions made by code)", file=out)
     for letter, p in report["patterns"].items():
         for failure in p["failures"]:
-            print(f"  {letter} failed {failure['scenario']} [{failure['blame']}]: {failure['why']}", file=out)
+            print(f"  {letter} {failure['outcome']} {failure['scenario']}"
+                  f"{' [' + failure['blame'] + ']' if failure['blame'] else ''}: {failure['why']}", file=out)
     for name, fault in report.get("faults", {}).items():
         verdicts = "  ".join(f"{letter} {p['verdict']}" for letter, p in fault["patterns"].items())
         print(f"\nfault {name} ({fault['what']}):\n  {verdicts}", file=out)

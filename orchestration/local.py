@@ -14,7 +14,12 @@ for the differences between servers. It sends `tool_choice` and a `max_tokens` b
 has none; when the server refuses `json_schema` structured output it falls back to `json_object`,
 then to the schema in the prompt (the caller validates what comes back), remembers that for the
 session and says so in the trace; and it cuts a server's traceback out of an error before anyone
-reads it.
+reads it. A request that offers tools and asks for structured output is sent without
+`response_format`, with the schema in the prompt: a server such as llama.cpp applies a
+`response_format` grammar from the first token, so the model could never call a tool (and the
+server does not refuse the request). The caller validates the answer, from which only a Markdown
+code fence around the JSON is removed. The adapter handles `/chat/completions` only: a Responses
+API request (`OPENAI_AGENTS_API=responses`) goes to the server as it is.
 """
 
 from __future__ import annotations
@@ -59,9 +64,14 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         while True:
             response = self._sync.handle_request(_with_body(request, self._fitted(body)))
             if response.status_code < 400 or not self._learn(body):
-                return _clean(response, request)
+                break
             response.read()
             response.close()
+        if _tools_and_format(body):
+            if not body.get("stream"):
+                response.read()
+            response = _tools_answer(response, request, body)
+        return _clean(response, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         self._async = self._async or httpx2.AsyncHTTPTransport()
@@ -71,9 +81,14 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         while True:
             response = await self._async.handle_async_request(_with_body(request, self._fitted(body)))
             if response.status_code < 400 or not self._learn(body):
-                return await _aclean(response, request)
+                break
             await response.aread()
             await response.aclose()
+        if _tools_and_format(body):
+            if not body.get("stream"):
+                await response.aread()
+            response = _tools_answer(response, request, body)
+        return await _aclean(response, request)
 
     def close(self) -> None:
         if self._sync is not None:
@@ -102,7 +117,11 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if self.settings.temperature and "temperature" not in body:
             body["temperature"] = float(self.settings.temperature)
         wanted = body.get("response_format") or {}
-        if wanted.get("type") == "json_schema" and not self.quirks.json_schema:
+        if _tools_and_format(body):  # a grammar would forbid tool calls
+            body["messages"] = _with_schema_note(body.get("messages") or [],
+                                                 (wanted.get("json_schema") or {}).get("schema") or {})
+            body.pop("response_format")
+        elif wanted.get("type") == "json_schema" and not self.quirks.json_schema:
             schema = wanted.get("json_schema", {}).get("schema", {})
             body["messages"] = _with_schema_note(body.get("messages") or [], schema)
             if self.quirks.json_object:
@@ -113,7 +132,7 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def _learn(self, body: dict[str, Any]) -> bool:
         """After an error: whether a structured-output fallback remains to try (and remember it)."""
-        if (body.get("response_format") or {}).get("type") != "json_schema":
+        if (body.get("response_format") or {}).get("type") != "json_schema" or _tools_and_format(body):
             return False
         if self.quirks.json_schema:
             self.quirks.json_schema = False
@@ -132,11 +151,62 @@ def _note(summary: str) -> None:
         scope.emit(scope.caller, scope.caller, "decide", "code", summary)
 
 
+def _tools_and_format(body: dict[str, Any]) -> bool:
+    """Whether a chat request offers tools and asks for structured (JSON) output at once."""
+    offered = bool(body.get("tools")) and body.get("tool_choice") != "none"
+    return offered and (body.get("response_format") or {}).get("type") in ("json_schema", "json_object")
+
+
 def _with_schema_note(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
-    note = f"Answer with only a JSON object that follows this JSON schema:\n{json.dumps(schema)}"
+    note = (f"Answer with only a JSON object that follows this JSON schema:\n{json.dumps(schema)}" if schema
+            else "Answer with only a JSON object.")
     if messages and messages[0].get("role") in ("system", "developer") and isinstance(messages[0].get("content"), str):
         return [{**messages[0], "content": f"{messages[0]['content']}\n\n{note}"}, *messages[1:]]
     return [{"role": "system", "content": note}, *messages]
+
+
+_FENCED = re.compile(r"\A\s*```[ \t]*(?:json)?[ \t]*\n(?P<json>.*?)\n?[ \t]*```\s*\Z", re.S | re.I)
+
+
+def _unfenced(text: Any) -> Any:
+    """JSON text the model wrapped in one Markdown code fence, without the fence; anything else as it is."""
+    found = _FENCED.match(text) if isinstance(text, str) else None
+    if found is None:
+        return text
+    try:
+        json.loads(found["json"])
+    except ValueError:
+        return text
+    return found["json"].strip()
+
+
+def _tools_answer(response: httpx2.Response, request: httpx2.Request, body: dict[str, Any]) -> httpx2.Response:
+    """The answer to a request sent with tools and the schema in the prompt, said so in the trace.
+
+    A (read, not streamed) chat completion whose text answer is JSON in a Markdown code fence loses
+    the fence, as a `response_format` grammar would have given it; nothing else is changed.
+    """
+    unfenced = 0
+    if response.status_code < 400 and not body.get("stream"):
+        try:
+            payload = json.loads(response.content)
+        except ValueError:
+            payload = None
+        choices = payload.get("choices") if isinstance(payload, dict) else None
+        for choice in choices if isinstance(choices, list) else []:
+            message = choice.get("message") if isinstance(choice, dict) else None
+            if isinstance(message, dict) and not message.get("tool_calls"):
+                text = _unfenced(message.get("content"))
+                unfenced += text != message.get("content")
+                message["content"] = text
+        if unfenced:
+            headers = {k: v for k, v in response.headers.items()
+                       if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")}
+            response = httpx2.Response(response.status_code, headers=headers, json=payload, request=request)
+    _note("tools and structured output together: the schema goes in the prompt while tools are offered "
+          "(a response_format grammar would forbid tool calls); the answer is validated"
+          + ("; its JSON came in a Markdown code fence, which was removed" if unfenced else ""))
+    return response
 
 
 def _with_body(request: httpx2.Request, body: dict[str, Any]) -> httpx2.Request:
@@ -214,6 +284,10 @@ def chat_request(request: ModelRequest, model: str) -> dict[str, Any]:
     for message in request.messages:
         messages += _chat_messages(message)
     body: dict[str, Any] = {"model": model, "messages": messages}
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
+    if request.max_tokens is not None:
+        body["max_tokens"] = request.max_tokens
     if request.tools:
         body["tools"] = [{"type": "function", "function": {"name": t.name, "description": t.description,
                                                            "parameters": t.parameters}} for t in request.tools]

@@ -92,6 +92,8 @@ class Settings:
     """The most tokens a local server may write in one answer (sent when a request sets none)."""
     temperature: str = ""
     """Sampling temperature sent to a local server when a request sets none; empty: the server's own."""
+    safeguards: str = "off"
+    """`off`: each pattern as the article writes it; `on`: with the playground's own checks (safeguards.py)."""
 
     _ENV = {
         "openai_api_key": ("OPENAI_API_KEY",),
@@ -122,6 +124,7 @@ class Settings:
         "model_retries": ("MODEL_RETRIES",),
         "max_tokens": ("MODEL_MAX_TOKENS",),
         "temperature": ("MODEL_TEMPERATURE",),
+        "safeguards": ("SAFEGUARDS",),
     }
 
     @classmethod
@@ -166,6 +169,11 @@ class Settings:
         """How often a failed model call is retried (a runaway generation on a CPU server is not)."""
         local = vendor is None or self.mode(vendor) == "local"
         return int(self.model_retries or (0 if local else 2))
+
+    @property
+    def safeguards_on(self) -> bool:
+        """Whether the playground's own checks run around the patterns (`safeguards.py`)."""
+        return self.safeguards.strip().lower() == "on"
 
     def as_env(self) -> dict[str, str]:
         """These settings as environment variables, for the project's Lambda functions."""

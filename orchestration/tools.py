@@ -42,7 +42,7 @@ def check_availability(
 
     Args:
         date: The day to check, as YYYY-MM-DD.
-        time: Start time as HH:00, from 07:00 to 21:00. Leave it out to list the whole day.
+        time: Start time as HH:00, from 07:00 to 21:00; null (or left out) to list the whole day.
     """
     return ctx.context.calendar.check_availability(date.isoformat(), time)
 
@@ -51,7 +51,7 @@ def book(ctx: RunContextWrapper[BookingContext], slot_id: str) -> Booked | Refus
     """Book one court slot for the signed-in user, who is set by the session.
 
     Args:
-        slot_id: The id of an open slot, as returned by check_availability, e.g. A-2025-12-04-1500.
+        slot_id: The id of an open slot, exactly as check_availability returned it: <court>-<YYYY-MM-DD>-<HHMM>.
     """
     session = ctx.context
     return session.calendar.book(slot_id, session.user, via=session.via)

@@ -6,7 +6,8 @@ trace are scrubbed from every event before anyone sees it.
 
 Actors are short ids, rendered for people by `actor_label`:
 `user`, `code` (your code), `model:<id>`, `runtime` (an agent runtime: the Agents SDK's Runner,
-Bedrock's agent service), `manager`, `sub-agent:<name>`, `lambda:<name>`, `calendar`.
+Bedrock's agent service), `manager`, `sub-agent:<name>`, `lambda:<name>`, `calendar`, and
+`safeguard:<name>` (a check of the playground's own, not the pattern's: see `safeguards.py`).
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ class Event:
 Subscriber = Callable[[Event], None]
 
 _LABELS = {"user": "You", "code": "Your code", "runtime": "Agent runtime", "manager": "Manager", "calendar": "Calendar"}
-_PREFIXES = {"model": "Model", "sub-agent": "Sub-agent", "lambda": "Lambda", "runtime": "Agent runtime"}
+_PREFIXES = {"model": "Model", "sub-agent": "Sub-agent", "lambda": "Lambda", "runtime": "Agent runtime",
+             "safeguard": "Safeguard"}
 
 
 def json_or_text(value: Any) -> Any:

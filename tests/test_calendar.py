@@ -6,6 +6,7 @@ Every test runs on both stores: a SQLite file, and a DynamoDB table on moto's se
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -57,10 +58,26 @@ def test_demo_tomorrow_at_three_leaves_courts_a_and_b_as_in_the_article(demo: Ca
         date="2025-12-04", time="15:00", slots=[slot("A", "2025-12-04", "15:00"), slot("B", "2025-12-04", "15:00")])
 
 
-def test_a_full_hour_offers_the_nearest_open_times(demo: Calendar) -> None:
+def test_a_full_hour_says_full_and_offers_other_times(demo: Calendar) -> None:
     full = demo.check_availability("2025-12-04", "18:00")
-    assert isinstance(full, Availability) and full.slots == []
-    assert [a.time for a in full.alternatives] == ["17:00", "16:00", "20:00"]
+    assert isinstance(full, Availability) and full.slots == [] and full.status == "full"
+    assert [a.time for a in full.other_times] == ["17:00", "16:00", "20:00"]
+    sent = json.loads(str(full))  # what a model reads: "full", and the other hours under their own name
+    assert sent["status"] == "full" and sent["slots"] == [] and "alternatives" not in sent
+    assert sent["other_times"] == [s.slot_id for s in full.other_times]
+
+
+def test_an_hour_with_a_free_court_is_open_without_other_times(demo: Calendar) -> None:
+    found = demo.check_availability("2025-12-04", "15:00")
+    assert isinstance(found, Availability) and found.status == "open" and found.other_times == []
+
+
+def test_a_day_with_nothing_free_is_full(tmp_path: Path) -> None:
+    late = Calendar.open(tmp_path / "late.db", Clock(datetime(2025, 12, 4, 21, 30)), seed="empty")
+    day = late.check_availability("2025-12-04")  # every slot of the day has started
+    assert isinstance(day, Availability) and day.slots == [] and day.status == "full" and day.other_times == []
+    assert Availability(date="2025-12-04", slots=[]).status == "full"
+    assert Availability(date="2025-12-04", slots=[], status="open").status == "full"  # it follows the slots
 
 
 def test_demo_state_is_the_same_relative_to_any_today() -> None:

@@ -3,7 +3,8 @@
 The project's own `serve` answers Chat Completions on loopback, like llama.cpp's server or Ollama, so
 these tests run the plumbing for real: every pattern's calls, OpenAI's directly and those of the
 emulated Bedrock and Anthropic services, must reach the server. Variants of the server refuse
-`json_schema` output or have no Responses API, as some real servers do.
+`json_schema` output or have no Responses API, as some real servers do, or fence their JSON answers
+in Markdown, as small models do.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openai
 import pytest
 
 from orchestration.cli import main
 from orchestration.calendar import Calendar
-from orchestration.offline import OfflineModel
+from orchestration.local import ServerAdapter, ServerQuirks, chat_request
+from orchestration.observe import Scope, observing
+from orchestration.offline import OfflineModel, anthropic_messages, bedrock_runtime, openai_chat, openai_responses
 from orchestration.offline.protocol import ModelReply, ModelRequest, ToolCall
 from orchestration.offline.server import make_server
 from orchestration.offline.wire import WireRequest, WireResponse
@@ -29,18 +33,29 @@ from orchestration.patterns import Conversation, a_ai_as_service, start
 from orchestration.patterns.g_lambda_agents import booking_lambda
 from orchestration.patterns.base import Deps, TurnFailed
 from orchestration.providers import Clients, Settings
+from orchestration.trace import Trace
 
 from .helpers import new_calendar
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 
 
+SCHEMA_NOTE = "Answer with only a JSON object"
+"""How `orchestration.local` starts the output format it writes into a prompt."""
+
+
 @dataclass
 class StandIn:
-    """The offline model behind a real socket, recording what it is asked; it can refuse like some servers."""
+    """The offline model behind a real socket, recording what it is asked; it can refuse like some servers.
+
+    Like a model, it follows an output format written in its system prompt: such a request reaches the
+    offline model as asking for a JSON object, the one way that model reads a schema from its prompt.
+    """
 
     refuse_json_schema: bool = False
     no_responses_api: bool = False
+    fence_json: bool = False
+    """Answer JSON inside a Markdown code fence, as small models asked for JSON in the prompt do."""
     requests: list[dict] = field(default_factory=list)
     model: OfflineModel = field(default_factory=OfflineModel)
 
@@ -53,11 +68,34 @@ class StandIn:
             return WireResponse.of_json({"error": {"message": "Traceback (most recent call last):\n  File \"x.py\", "
                                                    "line 1\nValueError: Input should be 'text' or 'json_object'"}},
                                         status=500)
-        return self.model(request)
+        if "response_format" not in body and SCHEMA_NOTE in system_of(body):
+            body = {**body, "response_format": {"type": "json_object"}}
+            request = dataclasses.replace(request, body=json.dumps(body).encode())
+        response = self.model(request)
+        return fenced(response) if self.fence_json and not body.get("stream") else response
 
     def systems(self) -> str:
-        return "\n".join(str(m.get("content")) for r in self.requests for m in r["body"].get("messages", [])
-                         if m.get("role") == "system")
+        return "\n".join(system_of(r["body"]) for r in self.requests)
+
+    def formats(self) -> list[str | None]:
+        """The `response_format` type of every request the server got (None: none)."""
+        return [(r["body"].get("response_format") or {}).get("type") for r in self.requests]
+
+
+def system_of(body: dict) -> str:
+    return "\n".join(str(m.get("content")) for m in body.get("messages", []) if m.get("role") == "system")
+
+
+def fenced(response: WireResponse) -> WireResponse:
+    """A chat completion whose JSON text answer is wrapped in a Markdown code fence."""
+    payload = json.loads(response.body) if response.status == 200 and response.body else None
+    message = payload["choices"][0]["message"] if payload and payload.get("choices") else {}
+    try:
+        json.loads(message.get("content") or "")
+    except ValueError:
+        return response
+    message["content"] = f"```json\n{message['content']}\n```"
+    return WireResponse.of_json(payload)
 
 
 @pytest.fixture
@@ -95,16 +133,134 @@ def test_every_pattern_books_through_a_local_server(letter: str, stand_in: tuple
         assert "You book tennis court slots with the book tool" in handler.systems()
 
 
+def notes_of(result: dict) -> list[str]:
+    return [e["summary"] for t in result["turns"] for e in t["events"] if e["action"] == "decide"]
+
+
+TOOLS_AND_FORMAT = "tools and structured output together: the schema goes in the prompt"
+
+
+def test_e_offers_its_tools_without_a_response_format_and_reads_fenced_json(stand_in: tuple[StandIn, str]) -> None:
+    """E's agents have tools and an output type: a `response_format` grammar (llama.cpp applies it from the
+    first token) would forbid the tool calls, so the schema goes in the prompt and a fenced answer is unfenced."""
+    handler, url = stand_in
+    handler.fence_json = True
+    result = chat(url, "E")
+    assert [(b["court"], b["time"]) for b in result["bookings"]] == [("A", "15:00")]
+    with_tools = [r["body"] for r in handler.requests if r["body"].get("tools")]
+    assert with_tools and not [b for b in with_tools if "response_format" in b]
+    assert all(f"{SCHEMA_NOTE} that follows this JSON schema:" in system_of(b) for b in with_tools)
+    notes = notes_of(result)
+    assert sum(TOOLS_AND_FORMAT in n for n in notes) == len(with_tools)  # one note per such request
+    assert any("Markdown code fence, which was removed" in n for n in notes)
+
+
 def test_a_server_that_refuses_json_schema_still_runs_e(stand_in: tuple[StandIn, str]) -> None:
     handler, url = stand_in
     handler.refuse_json_schema = True
     result = chat(url, "E")
     assert [(b["court"], b["time"]) for b in result["bookings"]] == [("A", "15:00")]
-    formats = [(r["body"].get("response_format") or {}).get("type") for r in handler.requests]
-    assert formats.count("json_schema") == 1  # learnt once for the session, then json_object
-    assert "json_object" in formats
-    notes = [e["summary"] for t in result["turns"] for e in t["events"] if e["action"] == "decide"]
-    assert any("refused json_schema" in n for n in notes)
+    assert "json_schema" not in handler.formats()  # E's agents have tools: their schema goes in the prompt
+    assert not any("refused json_schema" in n for n in notes_of(result))
+
+
+AVAILABILITY = {"type": "object", "properties": {"slot_ids": {"type": "array", "items": {"type": "string"}}},
+                "required": ["slot_ids"]}
+CHECK = {"type": "function", "function": {
+    "name": "check_availability", "description": "Open slots at a time",
+    "parameters": {"type": "object", "properties": {"date": {"type": "string"}}}}}
+
+
+def completion(content: str) -> WireResponse:
+    """A chat completion answering `content`."""
+    return WireResponse.of_json({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "stand-in",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+
+def adapted_client(url: str) -> openai.OpenAI:
+    """An openai client on the session's `ServerAdapter`, as every client of a local server has."""
+    return openai.OpenAI(base_url=url, api_key="local", max_retries=0, http_client=openai.DefaultHttpxClient(
+        transport=ServerAdapter(Settings(local_model_url=url), ServerQuirks())))
+
+
+@pytest.mark.parametrize(("answer", "seen"), [
+    ('```json\n{"slot_ids": ["A-2025-12-04-1500"]}\n```', '{"slot_ids": ["A-2025-12-04-1500"]}'),
+    ('```\n{"slot_ids": []}\n```\n', '{"slot_ids": []}'),
+    ('{"slot_ids": []}', '{"slot_ids": []}'),
+    ('Here:\n```json\n{"slot_ids": []}\n```', 'Here:\n```json\n{"slot_ids": []}\n```'),  # only a bare fence
+    ("```json\nnot json\n```", "```json\nnot json\n```"),
+])
+def test_tools_with_a_response_format_go_without_it_and_a_fenced_answer_comes_back_unfenced(
+        answer: str, seen: str, stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    handler.model = lambda request: completion(answer)  # type: ignore[assignment]
+    trace = Trace()
+    with observing(Scope(trace)):
+        response = adapted_client(url).chat.completions.create(
+            model="stand-in", tools=[CHECK],  # type: ignore[list-item]
+            messages=[{"role": "system", "content": "You check courts."}, {"role": "user", "content": "3pm?"}],
+            response_format={"type": "json_schema", "json_schema": {"name": "report", "schema": AVAILABILITY}})
+    assert response.choices[0].message.content == seen
+    [sent] = [r["body"] for r in handler.requests]
+    assert "response_format" not in sent and sent["tools"] == [CHECK]
+    note = f"Answer with only a JSON object that follows this JSON schema:\n{json.dumps(AVAILABILITY)}"
+    assert sent["messages"][0] == {"role": "system", "content": f"You check courts.\n\n{note}"}
+    [note] = [e.summary for e in trace.events if e.action == "decide"]
+    assert note.startswith(TOOLS_AND_FORMAT) and ("code fence" in note) == (seen != answer)
+
+
+def test_structured_output_without_tools_still_asks_for_json_schema(stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    client = adapted_client(url)
+    ask = {"model": "stand-in", "messages": [{"role": "system", "content": "Extract intent and date as JSON."},
+                                             {"role": "user", "content": "Book a court tomorrow"}],
+           "response_format": {"type": "json_schema", "json_schema": {"name": "parsed", "schema": AVAILABILITY}}}
+    client.chat.completions.create(**ask)
+    assert handler.formats() == ["json_schema"]
+    assert handler.requests[0]["body"]["response_format"]["json_schema"]["schema"] == AVAILABILITY
+    handler.refuse_json_schema = True  # ... and a server that refuses it is asked for json_object, learnt once
+    trace = Trace()
+    with observing(Scope(trace)):
+        client.chat.completions.create(**ask)
+        client.chat.completions.create(**ask)
+    assert handler.formats() == ["json_schema", "json_schema", "json_object", "json_object"]
+    assert [e.summary for e in trace.events if e.action == "decide"] == [
+        "the server refused json_schema output → ask for json_object, with the schema in the prompt"]
+
+
+def test_pattern_as_sampling_settings_reach_the_server(stand_in: tuple[StandIn, str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A's Converse `inferenceConfig` (maxTokens 200, temperature 0) wins over the session's defaults."""
+    monkeypatch.setenv("MODEL_TEMPERATURE", "0.7")
+    monkeypatch.setenv("MODEL_MAX_TOKENS", "900")
+    handler, url = stand_in
+    chat(url, "A")
+    parses = [r["body"] for r in handler.requests
+              if a_ai_as_service.PARSE_PROMPT.split("{today}")[0] in system_of(r["body"])]
+    assert len(parses) == len(DIALOGUE)
+    assert all((b["temperature"], b["max_tokens"]) == (0, 200) for b in parses)
+
+
+def test_the_emulated_services_pass_the_callers_sampling_settings_on() -> None:
+    say = [{"role": "user", "content": [{"text": "hi"}]}]
+    converse = bedrock_runtime.to_model_request(
+        {"messages": say, "inferenceConfig": {"maxTokens": 200, "temperature": 0}}, "m")
+    messages = anthropic_messages.to_model_request(
+        {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 800, "temperature": 0.2}, "m")
+    assert (converse.temperature, converse.max_tokens) == (0.0, 200)
+    assert (messages.temperature, messages.max_tokens) == (0.2, 800)
+    chat_ = openai_chat.to_model_request({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+                                          "temperature": 0, "max_completion_tokens": 300})
+    responses = openai_responses.to_model_request({"model": "m", "input": "hi", "max_output_tokens": 400})
+    assert (chat_.temperature, chat_.max_tokens) == (0.0, 300)
+    assert (responses.temperature, responses.max_tokens) == (None, 400)
+    unset = bedrock_runtime.to_model_request({"messages": say}, "m")
+    assert (unset.temperature, unset.max_tokens) == (None, None)
+    assert chat_request(converse, "local") | {"messages": []} == {
+        "model": "local", "messages": [], "temperature": 0.0, "max_tokens": 200}
+    assert "temperature" not in chat_request(unset, "local") and "max_tokens" not in chat_request(unset, "local")
 
 
 def test_a_server_without_the_responses_api_still_runs_d(stand_in: tuple[StandIn, str]) -> None:

@@ -120,7 +120,7 @@ def test_anthropic_tool_round_trip_answers_every_tool_use() -> None:
     assert final.stop_reason == "end_turn"
     calls = tuple(ToolCall(u.name, json.dumps(u.input), u.id) for u in uses)
     assert brain.requests == [
-        ModelRequest(MODEL, SYSTEM, (Message("user", "Book a court for tomorrow at 3pm"),), TOOL_DEFS),
+        ModelRequest(MODEL, SYSTEM, (Message("user", "Book a court for tomorrow at 3pm"),), TOOL_DEFS, max_tokens=512),
         ModelRequest(
             MODEL,
             SYSTEM,
@@ -133,6 +133,7 @@ def test_anthropic_tool_round_trip_answers_every_tool_use() -> None:
                 )),
             ),
             TOOL_DEFS,
+            max_tokens=512,
         ),
     ]
 
@@ -177,7 +178,8 @@ def test_anthropic_stream_assembles_the_same_message() -> None:
         ("book_court", {"court": "A"}),
     ]
     assert brain.requests == [
-        ModelRequest(MODEL, "", (Message("user", "Court A\nat 3pm"),), TOOL_DEFS, tool_choice="book_court")
+        ModelRequest(MODEL, "", (Message("user", "Court A\nat 3pm"),), TOOL_DEFS, tool_choice="book_court",
+                     max_tokens=512)
     ]
 
 
@@ -204,7 +206,8 @@ def test_async_anthropic_structured_output_and_unparsable_arguments() -> None:
          "input": {"_unparsed_arguments": "court A please"}},
     ]
     assert brain.requests == [
-        ModelRequest(MODEL, "", (Message("user", "Court A"),), TOOL_DEFS[1:], BOOKING_SCHEMA, tool_choice="required")
+        ModelRequest(MODEL, "", (Message("user", "Court A"),), TOOL_DEFS[1:], BOOKING_SCHEMA, tool_choice="required",
+                     max_tokens=256)
     ]
 
 
@@ -393,7 +396,8 @@ def test_invoke_model_with_an_anthropic_body() -> None:
     assert message["content"][2]["input"] == {"court": "A"}
     assert message["usage"]["input_tokens"] == 120
     assert brain.requests == [
-        ModelRequest(PROFILE_ARN, SYSTEM, (Message("user", "Book a court for tomorrow at 3pm"),), TOOL_DEFS)
+        ModelRequest(PROFILE_ARN, SYSTEM, (Message("user", "Book a court for tomorrow at 3pm"),), TOOL_DEFS,
+                     max_tokens=512)
     ]
 
 

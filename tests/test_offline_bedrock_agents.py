@@ -193,12 +193,13 @@ def test_the_neutral_requests_and_the_whole_trace_with_a_scripted_brain() -> Non
         ToolDef("BookingActions__check_availability", tools.schema("check_availability").description or "", {
             "type": "object", "required": ["date"], "properties": {
                 "date": {"type": "string", "description": "The day to check, as YYYY-MM-DD."},
-                "time": {"type": "string", "description": "Start time as HH:00, from 07:00 to 21:00. "
-                                                          "Leave it out to list the whole day."}}}),
+                "time": {"type": "string", "description": "Start time as HH:00, from 07:00 to 21:00; "
+                                                          "null (or left out) to list the whole day."}}}),
         ToolDef("BookingActions__book", tools.schema("book").description or "", {
             "type": "object", "required": ["slot_id"], "properties": {"slot_id": {
                 "type": "string",
-                "description": "The id of an open slot, as returned by check_availability, e.g. A-2025-12-04-1500."}}}),
+                "description": ("The id of an open slot, exactly as check_availability returned it: "
+                                "<court>-<YYYY-MM-DD>-<HHMM>.")}}}),
     )
     question = Message("user", "Is court A free tomorrow at 3pm?")
     call_id = brain.requests[1].messages[1].tool_calls[0].id

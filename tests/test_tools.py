@@ -26,7 +26,7 @@ CHECK_PARAMS_PLAIN = {
         "time": {
             "anyOf": [{"type": "string", "pattern": r"^[0-9]{2}:[0-9]{2}$"}, {"type": "null"}],
             "default": None,
-            "description": "Start time as HH:00, from 07:00 to 21:00. Leave it out to list the whole day.",
+            "description": "Start time as HH:00, from 07:00 to 21:00; null (or left out) to list the whole day.",
         },
     },
     "required": ["date"],
@@ -34,7 +34,7 @@ CHECK_PARAMS_PLAIN = {
 BOOK_PARAMS_PLAIN = {
     "type": "object",
     "properties": {"slot_id": {"type": "string", "description": (
-        "The id of an open slot, as returned by check_availability, e.g. A-2025-12-04-1500.")}},
+        "The id of an open slot, exactly as check_availability returned it: <court>-<YYYY-MM-DD>-<HHMM>.")}},
     "required": ["slot_id"],
 }
 
@@ -112,11 +112,11 @@ def test_bedrock_agent_function_schema_passes_botocore_validation() -> None:
          "parameters": {
              "date": {"type": "string", "description": "The day to check, as YYYY-MM-DD.", "required": True},
              "time": {"type": "string", "required": False, "description": (
-                 "Start time as HH:00, from 07:00 to 21:00. Leave it out to list the whole day.")},
+                 "Start time as HH:00, from 07:00 to 21:00; null (or left out) to list the whole day.")},
          }, "requireConfirmation": "DISABLED"},
         {"name": "book", "description": tools.schema("book").description,
          "parameters": {"slot_id": {"type": "string", "required": True, "description": (
-             "The id of an open slot, as returned by check_availability, e.g. A-2025-12-04-1500.")}},
+             "The id of an open slot, exactly as check_availability returned it: <court>-<YYYY-MM-DD>-<HHMM>.")}},
          "requireConfirmation": "DISABLED"},
     ]}
     shape = _offline_aws_client("bedrock-agent").meta.service_model.operation_model("CreateAgentActionGroup").input_shape

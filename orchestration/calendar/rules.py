@@ -58,7 +58,7 @@ def parse_hour(time: str) -> int | Refused:
     """The start hour of an HH:MM time that is on the hour and within opening hours."""
     match = _TIME.match(time or "")
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        return refuse("malformed_input", f"{time!r} is not a time; use HH:MM, e.g. 15:00.")
+        return refuse("malformed_input", f"{time!r} is not a time; use HH:MM on the 24-hour clock.")
     hour, minute = int(match.group(1)), int(match.group(2))
     if minute:
         return refuse("no_such_slot", f"Slots start on the hour; {time} is not a start time. Try {hour:02d}:00 or {hour + 1:02d}:00.")
@@ -72,7 +72,7 @@ def parse_slot(slot: str) -> tuple[str, date, int] | Refused:
     """(court, day, hour) of a slot id that names a real court, date and bookable hour."""
     match = _SLOT_ID.match(slot.strip() if isinstance(slot, str) else "")
     if not match:
-        return refuse("malformed_id", f"{slot!r} is not a slot id; ids look like A-2025-12-04-1500.")
+        return refuse("malformed_id", f"{slot!r} is not a slot id; ids look like <court>-<YYYY-MM-DD>-<HHMM>.")
     court, day, hh, mm = match.group(1).upper(), match.group(2), match.group(3), match.group(4)
     if court not in COURTS:
         return refuse("no_such_court", f"There is no court {court}; the courts are {', '.join(COURTS)}.")

@@ -132,9 +132,9 @@ class Calendar:
         if time is not None and not slots and hour_started(when, hours[0], now):
             return refuse("in_the_past", f"{hours[0]:02d}:00 on {when.isoformat()} has already started.",
                           nearest(when, hours[0], taken, now))
-        alternatives = nearest(when, hours[0], taken, now) if time is not None and not slots else []
+        other_times = nearest(when, hours[0], taken, now) if time is not None and not slots else []
         return Availability(date=when.isoformat(), time=f"{hours[0]:02d}:00" if time else None,
-                            slots=slots, alternatives=alternatives, notices=notices)
+                            slots=slots, other_times=other_times, notices=notices)
 
     def book(self, slot: str, user: str, via: str = "") -> Booked | Refused:
         """Book `slot` for `user` (bound by the caller from the session, never by a model).

@@ -15,7 +15,7 @@ calling (`code`, a Lambda, the manager's delegation), which actor answers, whose
 counts as, and which step the events nest under. The edge that starts a piece of work sets the scope
 (`Conversation.send`, a Lambda handler's decorator, a manager's delegation tool as the Agents SDK runs
 it); code inside it never mentions the trace, except for `decided(...)`, the one-line note where your
-own code makes a decision.
+own code makes a decision, and `guarded(...)`, where one of the playground's safeguards acts.
 """
 
 from __future__ import annotations
@@ -102,6 +102,15 @@ def decided(summary: str, mistake: bool = False, **detail: Any) -> None:
     if scope is not None:
         scope.emit(scope.caller, scope.caller if mistake else scope.notes_to, "model_error" if mistake else "decide",
                    "code", summary, detail or None)
+
+
+def guarded(safeguard: str, summary: str, target: str | None = None, **detail: Any) -> None:
+    """The note where one of the playground's safeguards acts (`orchestration.safeguards`): drawn as your
+    code under the safeguard's name, never as the pattern's own code."""
+    scope = current()
+    if scope is not None:
+        scope.emit(f"safeguard:{safeguard}", target or scope.caller, "decide", "code", summary,
+                   {"safeguard": safeguard, **detail})
 
 
 # --- Model calls, as every vendor's hook reports them ----------------------------------------

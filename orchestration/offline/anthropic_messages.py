@@ -63,8 +63,10 @@ def to_model_request(body: Mapping[str, Any], model: str) -> ModelRequest:
             tools=tuple(_tool_def(tool) for tool in body.get("tools") or ()),
             output_schema=_output_schema(body.get("output_config")),
             tool_choice=_tool_choice(body.get("tool_choice")),
+            temperature=None if body.get("temperature") is None else float(body["temperature"]),
+            max_tokens=int(body["max_tokens"]),
         )
-    except (KeyError, TypeError, AttributeError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise _invalid(f"malformed request body: {error!r}") from None
 
 

@@ -1,8 +1,9 @@
 """Amazon Bedrock Runtime (`/model/{modelId}/...`) in front of the offline model.
 
-- `Converse`: content blocks (`text`, `toolUse`, `toolResult`), `toolConfig` and the structured
-  output config (`outputConfig.textFormat`, whose JSON schema travels as a *string*) become a
-  neutral `ModelRequest`; the reply is Converse JSON with `tooluse_...` ids.
+- `Converse`: content blocks (`text`, `toolUse`, `toolResult`), `toolConfig`, the structured
+  output config (`outputConfig.textFormat`, whose JSON schema travels as a *string*) and
+  `inferenceConfig`'s `temperature` and `maxTokens` become a neutral `ModelRequest`; the reply is
+  Converse JSON with `tooluse_...` ids.
 - `ConverseStream`: the same reply as AWS event stream messages (`messageStart`,
   `contentBlockStart` for tool uses, `contentBlockDelta`, `contentBlockStop`, `messageStop`,
   `metadata`).
@@ -57,6 +58,7 @@ def to_model_request(body: Mapping[str, Any], model: str) -> ModelRequest:
     try:
         tool_config = body.get("toolConfig")
         messages = _messages(body.get("messages") or [], has_tools=tool_config is not None)
+        inference = body.get("inferenceConfig") or {}
         return ModelRequest(
             model=model,
             system=_system(body.get("system") or []),
@@ -64,6 +66,8 @@ def to_model_request(body: Mapping[str, Any], model: str) -> ModelRequest:
             tools=_tools(tool_config),
             output_schema=_output_schema(body.get("outputConfig")),
             tool_choice=_tool_choice(tool_config),
+            temperature=None if inference.get("temperature") is None else float(inference["temperature"]),
+            max_tokens=None if inference.get("maxTokens") is None else int(inference["maxTokens"]),
         )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise _invalid(f"Malformed input request: {error!r}") from None

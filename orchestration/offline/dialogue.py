@@ -130,6 +130,7 @@ class Known:
 
     open_slots: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
     alternatives: dict[tuple[str, str | None], list[dict[str, Any]]] = field(default_factory=dict)
+    """Per asked (date, time): open slots at other hours that day (a result's `other_times`)."""
     refusals: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
     failed_bookings: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -263,14 +264,14 @@ def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: 
         payload = _read_text_result(content, asked, name, tools, args, dialogue.today)
     status = payload.get("status")
     key = asked
-    if status == "open":
+    if status in ("open", "full"):  # an availability answer: what is free, or that nothing is at the time asked
         day, time = payload.get("date") or (key[0] if key else None), payload.get("time")
         key = (day, time if time is not None else (key[1] if key and "time" not in payload else None))
         slots = _slots(payload.get("slots"))
         known.open_slots[key] = slots
-        alternatives = _slots(payload.get("alternatives"))
-        known.alternatives[key] = sorted(alternatives, key=lambda s: str(s.get("time")))  # the order they are offered in
-        dialogue.fresh_result = "open"
+        other_times = _slots(payload.get("other_times"))
+        known.alternatives[key] = sorted(other_times, key=lambda s: str(s.get("time")))  # the order they are offered in
+        dialogue.fresh_result = status
     elif status == "booked" and request is not None:
         request.booked = payload
         dialogue.fresh_result = "booked"
@@ -344,7 +345,7 @@ _COURT_LIST = re.compile(r"\bcourts?\s+([A-Z](?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s
 _NOT_FREE = re.compile(r"\b(?:taken|already booked|not (?:free|available|open)|no longer|unavailable)\b", re.I)
 _NOTHING_FREE = re.compile(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|\bnone\b", re.I)
 _REFUSED = re.compile(r"too far ahead|up to \d+ days|in the past|already passed|outside opening|not a (?:time|date)|"
-                      r"no court [E-Z]\b|open from \d", re.I)
+                      r"no court [E-Z]\b|open from \d|(?:isn't|is not|not) possible|open for slots", re.I)
 _CLOCK = re.compile(r"\b(\d{2}):(\d{2})\b")
 
 
@@ -368,8 +369,9 @@ def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str
     if slots or _NOTHING_FREE.search(text):
         day, time = asked or (slots[0]["date"] if slots else None, None)
         asked_slots = [s for s in slots if s["date"] == day and (time is None or s["time"] == time)]
-        alternatives = [s for s in slots if s not in asked_slots]
-        return {"status": "open", "date": day, "time": time, "slots": asked_slots, "alternatives": alternatives}
+        other_times = [s for s in slots if s not in asked_slots]
+        return {"status": "open" if asked_slots else "full", "date": day, "time": time, "slots": asked_slots,
+                "other_times": other_times}
     return {"status": "error", "message": text.strip()}
 
 

@@ -6,7 +6,8 @@ A spec such as `slow=300,malformed=invalid_json` wraps the brain:
 - `malformed=KIND` — the first tool call after each user message comes out wrong:
   `invalid_json` (its arguments are cut off mid-JSON), `unknown_tool` (it names a tool that was not
   offered), `missing_argument` (its arguments are empty), or `hallucinated_slot` (its first `book`
-  call names a slot it was never given: the next court over, at the same hour).
+  call names a slot it was never given: the next court over at the same hour, or failing that the
+  same court a day later, whichever appears nowhere in the request it answers).
 
 The wrapper judges "first since the user spoke" from the request alone, so it needs no memory and
 still knows nothing of who is calling.
@@ -18,6 +19,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Literal
 
 from .protocol import ModelReply, ModelRequest, ToolCall
@@ -74,7 +76,7 @@ class FaultyBrain:
         target = _target(request, calls, self.faults.malformed)
         if target is None:
             return reply
-        calls[target] = _garble(calls[target], self.faults.malformed)
+        calls[target] = _garble(calls[target], self.faults.malformed, _seen(request))
         return replace(reply, tool_calls=tuple(calls))
 
 
@@ -84,13 +86,13 @@ def _target(request: ModelRequest, calls: list[ToolCall], kind: str) -> int | No
     for message in request.messages:
         since_user = [] if message.role == "user" else [*since_user, *message.tool_calls]
     if kind == "hallucinated_slot":
-        if any("slot_id" in c.arguments for c in since_user):
+        if any(_slot_in(c.arguments) for c in since_user):
             return None
         return next((n for n, c in enumerate(calls) if _slot_in(c.arguments)), None)
     return None if since_user else 0
 
 
-def _garble(call: ToolCall, kind: str) -> ToolCall:
+def _garble(call: ToolCall, kind: str, seen: str = "") -> ToolCall:
     if kind == "invalid_json":
         return replace(call, arguments=call.arguments[: max(len(call.arguments) // 2, 1)])
     if kind == "unknown_tool":
@@ -98,8 +100,21 @@ def _garble(call: ToolCall, kind: str) -> ToolCall:
     if kind == "missing_argument":
         return replace(call, arguments="{}")
     slot = _slot_in(call.arguments)
-    wrong = "ABCD"[("ABCD".index(slot[0]) + 1) % 4] + slot[1:] if slot and slot[0] in "ABCD" else slot
-    return replace(call, arguments=call.arguments.replace(slot, wrong)) if slot else call
+    if not slot or slot[0] not in "ABCD":
+        return call
+    court, day, hour = slot[0], date.fromisoformat(slot[2:12]), slot[13:]
+    others = ["ABCD"[("ABCD".index(court) + n) % 4] + slot[1:] for n in (1, 2, 3)]
+    later = [f"{court}-{(day + timedelta(days=n)).isoformat()}-{hour}" for n in (1, 2, 3, 4)]
+    wrong = next((candidate for candidate in [*others, *later] if candidate not in seen), others[0])
+    return replace(call, arguments=call.arguments.replace(slot, wrong))
+
+
+def _seen(request: ModelRequest) -> str:
+    """Everything the model was given in this request, as one text to look slot ids up in."""
+    parts = [request.system]
+    for message in request.messages:
+        parts += [message.text, *(c.arguments for c in message.tool_calls), *(r.content for r in message.tool_results)]
+    return "\n".join(parts)
 
 
 def _slot_in(arguments: str) -> str | None:

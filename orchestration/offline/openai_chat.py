@@ -30,6 +30,7 @@ __all__ = [
     "openai_error",
     "parts_text",
     "pieces",
+    "read_sampling",
     "route",
     "sse",
     "tool_choice_name",
@@ -135,6 +136,7 @@ def to_model_request(body: dict[str, Any]) -> ModelRequest:
         tools=tools,
         output_schema=read_response_format(body.get("response_format")),
         tool_choice=tool_choice_name(read_tool_choice(body.get("tool_choice", "auto")), tools),
+        **read_sampling(body, "max_completion_tokens", "max_tokens"),
     )
 
 
@@ -215,6 +217,19 @@ def read_response_format(response_format: Any) -> dict[str, Any] | None:
     if not isinstance(schema, dict):
         raise invalid("response_format must be text, json_object, or json_schema with a schema", "response_format")
     return schema
+
+
+def read_sampling(body: dict[str, Any], *limits: str) -> dict[str, Any]:
+    """The caller's `temperature` and output token bound (the first of the `limits` parameters set),
+    as `ModelRequest` fields; None where the caller set none."""
+    temperature = body.get("temperature")
+    if temperature is not None and (isinstance(temperature, bool) or not isinstance(temperature, (int, float))):
+        raise invalid("temperature must be a number", "temperature")
+    name = next((name for name in limits if body.get(name) is not None), None)
+    limit = body.get(name) if name else None
+    if name and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise invalid(f"{name} must be an integer", name)
+    return {"temperature": None if temperature is None else float(temperature), "max_tokens": limit}
 
 
 def read_tool_choice(choice: Any) -> str:

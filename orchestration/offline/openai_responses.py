@@ -26,6 +26,7 @@ from .openai_chat import (
     openai_error,
     parts_text,
     pieces,
+    read_sampling,
     sse,
     tool_choice_name,
     with_call_ids,
@@ -69,6 +70,7 @@ def to_model_request(body: dict[str, Any]) -> ModelRequest:
         tools=tools,
         output_schema=read_text_format((body.get("text") or {}).get("format")),
         tool_choice=tool_choice_name(read_tool_choice(body.get("tool_choice", "auto")), tools),
+        **read_sampling(body, "max_output_tokens"),
     )
 
 

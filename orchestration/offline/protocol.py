@@ -86,6 +86,10 @@ class ModelRequest:
     """A requested JSON output format: a JSON schema, `{}` for "any JSON object", None for text."""
     tool_choice: str = "auto"
     """`auto`, `required`, `none`, or the name of a tool the model must call."""
+    temperature: float | None = None
+    """Sampling temperature the caller set (None: the model's default); the offline model ignores it."""
+    max_tokens: int | None = None
+    """Output token bound the caller set (None: the model's default); the offline model ignores it."""
 
 
 @dataclass(frozen=True)

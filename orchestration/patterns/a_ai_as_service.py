@@ -1,9 +1,9 @@
 """Pattern A — AI as a service: your code holds the state machine; the model only parses.
 
-1. Your code keeps the conversation's state in its own store: intent, day, time, court, and the
-   open slots it last found.
-2. Each message goes to the model (Bedrock Converse) with one job: extract intent, date, time and
-   court as JSON. The model decides nothing else.
+1. Your code keeps the conversation's state in its own store: intent, day, time, court, the open
+   slots it last found, and the messages of the request so far.
+2. Each message goes to the model (Bedrock Converse), after the request's earlier messages, with one
+   job: extract intent, date, time and court as JSON. The model decides nothing else.
 3. Your code validates that JSON and merges it into the state.
 4. Your code decides the next step from the state: ask for what is missing, check availability,
    ask which court, or book. A hand-written state machine.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -25,10 +25,11 @@ from ..observe import decided
 from ..tools import ToolError, run_tool
 from .base import Conversation, Deps, TurnFailed, today_line
 
-PARSE_PROMPT = ("You extract tennis court booking requests. {today} Read the user's message (and the question it "
-                "answers, if given) and reply with only a JSON object with the keys intent (\"book\", \"check\" or "
-                "\"other\"), date (YYYY-MM-DD), time (HH:MM, 24-hour) and court (\"A\"-\"D\", or \"any\"). "
-                "Use null for anything the message does not say.")  # the model's only instruction
+PARSE_PROMPT = ("You extract tennis court booking requests. {today} Read the conversation and reply with only a JSON "
+                "object describing the user's request as it stands after their latest message, with the keys intent "
+                "(\"book\", \"check\" or \"other\"), date (YYYY-MM-DD), time (HH:MM, 24-hour) and court (\"A\"-\"D\"; "
+                "\"any\" only if the user says any court will do). Use null for anything the user has not said.")
+"""The model's only instruction."""
 
 
 class Parsed(BaseModel):
@@ -48,6 +49,8 @@ class BookingState:
     court: str | None = None
     slots: list[Slot] | None = None
     asked: str = ""
+    exchange: list[dict[str, Any]] = field(default_factory=list)
+    """This request's messages so far, as Converse turns: what the parser reads before the new message."""
 
 
 class AiAsAService(Conversation):
@@ -62,19 +65,22 @@ class AiAsAService(Conversation):
         self.state = BookingState()  # 1. Your state store (a DynamoDB table or a server session; here, this object).
 
     def respond(self, text: str) -> str:
+        state = self.state
         # 2. The model parses, and 3. your code validates what it returns...
         parsed = self.parse(text)
         if parsed is None:
-            return self.ask("Sorry, I couldn't read that. Which day and time would you like?", "unreadable parse → ask again")
-        self.merge(parsed)  # ... and merges it into the state.
-        return self.next_step()  # 4. Your code decides the next step, and 5. writes the reply.
+            reply = self.ask("Sorry, I couldn't read that. Which day and time would you like?", "unreadable parse → ask again")
+        else:
+            self.merge(parsed)  # ... and merges it into the state.
+            reply = self.next_step()  # 4. Your code decides the next step, and 5. writes the reply.
+        if self.state is state:  # 1. The request goes on: the store keeps this exchange for the next parse.
+            state.exchange += [_turn("user", text), _turn("assistant", reply)]
+        return reply
 
     def parse(self, text: str) -> Parsed | None:
-        question = f"Previous question: {self.state.asked}\n" if self.state.asked else ""
         response = self.client.converse(
             modelId=self.model, system=[{"text": PARSE_PROMPT.format(today=today_line(self.deps.clock.today()))}],
-            messages=[{"role": "user", "content": [{"text": f"{question}Message: {text}"}]}],
-            inferenceConfig={"maxTokens": 200, "temperature": 0})
+            messages=[*self.state.exchange, _turn("user", text)], inferenceConfig={"maxTokens": 200, "temperature": 0})
         raw = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
         try:
             return Parsed.model_validate(json.loads(re.search(r"\{.*\}", raw, re.S).group(0)))  # type: ignore[union-attr]
@@ -158,3 +164,7 @@ class AiAsAService(Conversation):
         self.state.asked = question
         decided(why)
         return question
+
+
+def _turn(role: str, text: str) -> dict[str, Any]:
+    return {"role": role, "content": [{"text": text}]}

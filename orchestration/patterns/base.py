@@ -19,12 +19,13 @@ from time import perf_counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..calendar import BookingRow, Calendar, Clock, human_when
+from ..calendar import BookingRow, Calendar, Clock
 from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
-from ..observe import Scope, current, decided, observing
+from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
 from ..providers import Clients, Settings
 from ..identity import BookingContext
+from ..safeguards import calendar_word
 from ..trace import Trace
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class Conversation(ABC):
         self.roles: Roles | None = None
         """How the Agents SDK run's agents read in the trace; set by the patterns that use the SDK."""
         self._first_booking = deps.calendar.last_id()
+        self.reply_origin = "pattern"
+        """Who wrote this turn's reply: `pattern`, `cap` (a loop's cap), `safeguard`, or `error`."""
 
     def send(self, text: str) -> str:
         """Send one user message; returns the reply. Steps stream into `deps.trace` meanwhile."""
@@ -117,20 +120,22 @@ class Conversation(ABC):
             text = text.encode("utf-8", "replace").decode("utf-8")
         self.trace.begin_turn()
         self.trace.emit("user", "code", "message", "user", _quote(text), {"text": text})
-        started, self._first_booking = perf_counter(), self.deps.calendar.last_id()
+        started, self._first_booking, self.reply_origin = perf_counter(), self.deps.calendar.last_id(), "pattern"
         try:
             with observing(Scope(self.trace, notes_to=self.hands_over_to)), self._sdk_trace():
                 reply = ("Part of that message is not readable text (broken characters). Please type it again."
                          if unreadable else self.respond(text) if text else
                          "Please type a message — for example, “Book a court for tomorrow at 3pm”.")
                 reply = self.checked_against_calendar(reply)
-        except Exception as error:  # a vendor SDK or network error: say which, and what the calendar holds
-            why = str(error) if isinstance(error, TurnFailed) else describe_error(error, self.trace.scrub)
-            told = f"{why.rstrip('.')}. {self.booked_this_turn()}"
-            self.trace.emit("code", "user", "reply", "code", f"failed: {told}", {"error": told},
+        except Exception as error:  # a vendor SDK or network error: say which (and, with calendar-word, what it holds)
+            told = str(error) if isinstance(error, TurnFailed) else describe_error(error, self.trace.scrub)
+            if self.safeguards_on:
+                with observing(Scope(self.trace)):
+                    told = calendar_word(told, self.made_this_turn(), "the turn failed")
+            self.trace.emit("code", "user", "reply", "code", f"failed: {told}", {"error": told, "origin": "error"},
                             ms=(perf_counter() - started) * 1000)
             raise TurnFailed(told) from error
-        self.trace.emit("code", "user", "reply", "code", _quote(reply), {"text": reply},
+        self.trace.emit("code", "user", "reply", "code", _quote(reply), {"text": reply, "origin": self.reply_origin},
                         ms=(perf_counter() - started) * 1000)
         return reply
 
@@ -142,38 +147,54 @@ class Conversation(ABC):
         """This user's bookings made during this turn, as the calendar holds them."""
         return [b for b in self.deps.calendar.bookings(after_id=self._first_booking) if b.user == self.deps.user]
 
-    def booked_this_turn(self) -> str:
-        """What the calendar holds for this user from this turn, in words: read from the calendar, never a model."""
-        return held_in_words(self.made_this_turn())
+    @property
+    def safeguards_on(self) -> bool:
+        """Whether the playground's own checks run around this pattern (`orchestration.safeguards`)."""
+        return self.deps.clients.settings.safeguards_on
 
     def checked_against_calendar(self, reply: str) -> str:
-        """A reply that contradicts the calendar gets the calendar's word beside it.
+        """Observe whether the reply contradicts the calendar; with the calendar-word safeguard, say what it holds.
 
-        Two ways a model's reply can: it claims a booking the calendar does not hold ("I have booked
-        court A", or a code it made up), or it leaves out one this turn made ("Sorry, I can't help"
-        after booking court B). Codes must be this user's; a claim with no code needs a booking made
-        in this turn; every booking made in this turn must be named by its code."""
+        Two ways a reply can: it claims a booking the calendar does not hold ("I have booked court A",
+        or a code that is not this user's), or it leaves out one this turn made ("Sorry, I can't help"
+        after booking court B). The trace marks either in both settings; only the safeguard changes
+        what the user reads."""
         codes = set(_CODE.findall(reply))
         made = self.made_this_turn()
+        problem = None
         if codes or _CLAIMS_A_BOOKING.search(reply):
             held = {b.confirmation for b in self.deps.calendar.bookings() if b.user == self.deps.user}
             if (codes and not codes <= held) or (not codes and not made):
-                decided("the reply claims a booking the calendar does not hold → add what the calendar holds", mistake=True)
-                return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
-        if any(b.confirmation not in codes for b in made):
-            decided("the reply leaves out a booking made in this turn → add what the calendar holds", mistake=True)
-            return f"{reply}\n\n(Checked against the calendar: {self.booked_this_turn()})"
-        return reply
-
-    def stopped(self, who: str) -> str:
-        """The reply when a loop reaches its cap: your code's words, with what the calendar holds from this turn."""
-        cap = self.deps.max_steps
+                problem = "the reply claims a booking the calendar does not hold"
+        if problem is None and any(b.confirmation not in codes for b in made):
+            problem = "the reply leaves out a booking made in this turn"
+        if problem is None:
+            return reply
         scope = current()
         if scope is not None:
-            scope.emit(scope.caller, scope.caller, "model_error", "code",
-                       f"stop: the cap of {cap} model call{'s' * (cap != 1)} was reached", {"max_steps": cap})
-        return (f"{who} stopped after {cap} model call{'s' * (cap != 1)} without finishing. {self.booked_this_turn()} "
-                "Please try again or rephrase.")
+            scope.emit(scope.caller, "user", "model_error", "code", f"{problem} (checked against the calendar)",
+                       {"contradicts_calendar": problem})
+        if not self.safeguards_on:
+            return reply
+        if self.reply_origin == "pattern":
+            self.reply_origin = "safeguard"
+        return calendar_word(reply, made, problem)
+
+    def stopped(self, who: str, reason: str = "") -> str:
+        """The reply when a loop ends before the model answered: your code's words, saying why.
+
+        Without `reason`, the loop reached its cap; a safeguard that stops a loop gives its reason."""
+        if reason:
+            self.reply_origin = "safeguard"
+            return f"{who} stopped because {reason}. Please try again or rephrase."
+        cap = self.deps.max_steps
+        calls = f"{cap} model call{'s' * (cap != 1)}"
+        scope = current()
+        if scope is not None:
+            scope.emit(scope.caller, scope.caller, "model_error", "code", f"stop: the cap of {calls} was reached",
+                       {"max_steps": cap})
+        self.reply_origin = "cap"
+        return f"{who} stopped after {calls} without an answer (the cap per message). Please try again or rephrase."
 
     def _sdk_trace(self) -> Any:
         """The Agents SDK trace of this turn, for the patterns whose agents run on the SDK."""
@@ -190,14 +211,6 @@ class Conversation(ABC):
 
 
 _CODE = re.compile(r"\bTC-[0-9A-F]{6}\b")
-def held_in_words(made: list[BookingRow]) -> str:
-    """A turn's bookings as the calendar holds them, in words (or that there are none)."""
-    if not made:
-        return "Nothing was booked."
-    return "The calendar holds from this turn: " + "; ".join(
-        f"court {b.court} on {human_when(b.date, b.time)}, confirmation {b.confirmation}" for b in made) + "."
-
-
 _CLAIMS_A_BOOKING = re.compile(r"\b(?:I|we)(?:'ve| have)?\s+(?:just\s+|now\s+|successfully\s+)?(?:booked|reserved)\b"
                                r"|\b(?:booking|reservation) (?:is|has been) confirmed\b|^\s*booked\b", re.I)
 """Words that say a booking was made: "I have booked …", "Booked! …", "your booking is confirmed"."""

@@ -6,24 +6,23 @@ The article's loop, as it runs here against OpenAI Chat Completions:
    That list is the whole memory of the conversation, carried from turn to turn within a budget.
 2. Each pass sends the messages and the two tool schemas to the model.
 3. An answer without tool calls is the reply: your code ends the loop.
-4. Otherwise the model has *suggested* calls. Your code checks each one, as only this pattern's
-   loop can: a slot to book must be one that `check_availability` returned in this conversation,
-   one request books at most once, and the same call twice in a turn stops the loop. Then it runs
-   the call — validating the arguments and binding the user from the session, which the model
-   never sees — and appends the assistant message and one result per call.
+4. Otherwise the model has *suggested* calls. Your code runs every one of them — validating the
+   arguments and binding the user from the session, which the model never sees — and appends the
+   assistant message and one result per call. Between a suggestion and its execution is where this
+   pattern lets your code validate: with the playground's safeguards on (safeguards.py, off by default),
+   a repeated call stops the loop, and a booking of a slot `check_availability` never returned, or a
+   second booking in one request, is refused and the refusal told to the model.
 5. Your code decides to go round again, at most `max_steps` model calls per turn; then it stops
    and says so rather than looping on.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..calendar import Availability
 from ..observe import decided
+from ..safeguards import LoopChecks
 from ..tools import openai_chat_tools, run_tool
-from ..trace import json_or_text
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 
 HISTORY_BUDGET = 40
@@ -42,15 +41,15 @@ class FunctionCalling(Conversation):
         self.client = deps.clients.openai
         self.model = deps.clients.model_id("openai")
         self.tools = openai_chat_tools()
-        # 1. The conversation state is this list, owned by your code, and the slots the calendar offered.
+        # 1. The conversation state is this list, owned by your code.
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT.format(
             today=today_line(deps.clock.today()), rules=ASSISTANT_RULES)}]
-        self.checked: set[str] = set()
+        self.checks = LoopChecks(self.safeguards_on, self.made_this_turn)  # the playground's safeguards (off: no-ops)
 
     def respond(self, text: str) -> str:
         self.trim()
         self.messages.append({"role": "user", "content": text})
-        made: set[tuple[str, str]] = set()  # the calls of this turn
+        self.checks.new_turn()
         for _ in range(self.deps.max_steps):
             # 2. Send everything so far, with the tool schemas.
             response = self.client.chat.completions.create(model=self.model, messages=self.messages, tools=self.tools)
@@ -61,23 +60,24 @@ class FunctionCalling(Conversation):
                 self.messages.append({"role": "assistant", "content": message.content or ""})
                 return message.content or ""
 
-            # 4. The model suggested calls; your code checks and executes every one of them.
+            # 4. The model suggested calls; your code executes every one of them.
             self.messages.append(_assistant_message(message))
             for call in message.tool_calls:
                 name, arguments = call.function.name, call.function.arguments
-                if (name, arguments) in made:
-                    decided(f"the model asked for {name} again with the same arguments → stop the loop", mistake=True)
-                    return self.stopped("I")
-                made.add((name, arguments))
-                refusal = self.refusal(name, arguments)
-                outcome = None if refusal else run_tool(name, arguments, self.booking)
-                if outcome is not None and isinstance(outcome.result, Availability):
-                    self.checked |= {s.slot_id for s in (*outcome.result.slots, *outcome.result.alternatives)}
-                self.messages.append({"role": "tool", "tool_call_id": call.id, "content": refusal or outcome.as_json()})
+                if self.checks.repeated(name, arguments):  # safeguard repeat-stop
+                    return self.stopped("I", "the model asked for the same call twice in one message")
+                result = self.checks.refusal(name, arguments) or self.run(name, arguments)  # safeguards checked-slots, one-booking
+                self.messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
-        # 5. The cap: your code decides the loop has run long enough, and says what the calendar holds.
+        # 5. The cap: your code decides the loop has run long enough, and says so.
         # (These are your code's words, not the model's: they do not join the model's messages.)
         return self.stopped("I")
+
+    def run(self, name: str, arguments: str) -> str:
+        """4. Run one call against the calendar; its result, as the JSON the model reads."""
+        outcome = run_tool(name, arguments, self.booking)
+        self.checks.saw(outcome)
+        return outcome.as_json()
 
     def trim(self) -> None:
         """1. The memory has a budget: past `HISTORY_BUDGET` messages, the oldest whole turns go (the
@@ -89,21 +89,6 @@ class FunctionCalling(Conversation):
         decided(f"trim the history: drop the {keep_from - 1} oldest messages (budget {HISTORY_BUDGET})")
         self.messages[1:keep_from] = []
 
-    def refusal(self, name: str, arguments: str) -> str | None:
-        """4. Your code's checks on a suggested booking: why it refuses it (told to the model), or None."""
-        if name != "book":
-            return None
-        slot = (_object(arguments)).get("slot_id")
-        if slot not in self.checked:
-            decided(f"refuse book({slot}): check_availability never returned that slot", mistake=True)
-            return json.dumps({"status": "error", "message": f"Not booked: {slot} was not among the open slots "
-                                                             "check_availability returned. Check availability first."})
-        if self.made_this_turn():
-            decided(f"refuse book({slot}): this request has booked already", mistake=True)
-            return json.dumps({"status": "error", "message": "Not booked: one request books at most one slot. "
-                                                             + self.booked_this_turn()})
-        return None
-
 
 def _assistant_message(message: Any) -> dict[str, Any]:
     """The assistant's tool-call message, as it goes back into the conversation."""
@@ -113,8 +98,3 @@ def _assistant_message(message: Any) -> dict[str, Any]:
         "tool_calls": [{"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}}
                        for c in message.tool_calls],
     }
-
-
-def _object(arguments: str) -> dict[str, Any]:
-    parsed = json_or_text(arguments)
-    return parsed if isinstance(parsed, dict) else {}

@@ -36,7 +36,7 @@ def ask_availability_agent(ctx: RunContextWrapper[ManagerContext], task: str) ->
     """Ask the availability specialist (a Bedrock agent) which courts are free.
 
     Args:
-        task: What to check, in plain words, e.g. "Check which courts are free on 2025-12-04 at 15:00."
+        task: What to check, in plain words: the day as YYYY-MM-DD and, if known, the time as HH:MM.
     """
     return _ask(ctx.context, AVAILABILITY_AGENT, task)
 
@@ -46,7 +46,7 @@ def ask_booking_agent(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
     """Ask the booking specialist (a Bedrock agent) to book one slot.
 
     Args:
-        task: What to book, in plain words, e.g. "Book court A on 2025-12-04 at 15:00."
+        task: What to book, in plain words: the court, the day as YYYY-MM-DD and the time as HH:MM, or the slot id.
     """
     return _ask(ctx.context, BOOKING_AGENT, task)
 

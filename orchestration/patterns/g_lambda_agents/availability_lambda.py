@@ -5,7 +5,7 @@
    sub-agent) picks each call; the function's code runs it. At most `MAX_STEPS` model calls.
 3. Post-processing: your code formats what the calendar returned — the open courts with their slot
    ids — so the manager gets the same shape whatever the model wrote, and lists every slot id the
-   calendar offered, for the manager's code to pass to the booking Lambda.
+   calendar offered (which the playground's checked-slots safeguard passes to the booking Lambda).
 
 Returns `{"output": text, "slot_ids": [...]}`; `@traced_agent` adds the function's steps, which join the manager's trace.
 """
@@ -59,7 +59,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             outcome = run_tool(use["name"], use["input"], BookingContext(calendar, user="", via="G"), offered=TOOLS)
             if isinstance(outcome.result, Availability):
                 found = outcome.result
-                offered += [s.slot_id for s in (*found.slots, *found.alternatives) if s.slot_id not in offered]
+                offered += [s.slot_id for s in (*found.slots, *found.other_times) if s.slot_id not in offered]
             results.append({"toolResult": {"toolUseId": use["toolUseId"], "content": [{"json": outcome.as_dict()}],
                                            **({} if outcome.ok else {"status": "error"})}})
         messages.append({"role": "user", "content": results})
@@ -75,5 +75,5 @@ def _format(found: Availability) -> str:
     when = human_when(found.date, found.time)
     if found.slots:
         return f"Open on {when}: " + ", ".join(f"court {s.court} (slot {s.slot_id})" for s in found.slots) + "."
-    nearby = ", ".join(f"court {s.court} at {s.time} (slot {s.slot_id})" for s in found.alternatives)
+    nearby = ", ".join(f"court {s.court} at {s.time} (slot {s.slot_id})" for s in found.other_times)
     return f"No courts are free on {when}." + (f" Nearest open that day: {nearby}." if nearby else "")

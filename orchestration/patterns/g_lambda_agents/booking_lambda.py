@@ -1,11 +1,12 @@
 """Lambda B of Pattern G: a booking agent on Claude, wrapped in your own function.
 
-1. Pre-processing: plain-text task (500 characters at most), the user the manager's code bound —
-   never one the model named, passed on exactly as given — and the slots it may book: those the
-   availability Lambda returned in this conversation. No user, no booking.
+1. Pre-processing: plain-text task (500 characters at most) and the user the manager's code bound —
+   never one the model named, passed on exactly as given. No user, no booking.
 2. The agent: an Anthropic Messages tool loop with one tool, `book`. Every `tool_use` block in a
-   reply is answered, not just the first; your code runs it unless the slot was never offered or
-   this task has booked already (one task, one slot). At most `MAX_STEPS` model calls.
+   reply is answered, not just the first; this function's code runs it. At most `MAX_STEPS` model
+   calls. With the playground's safeguards on, the event also lists the slots the availability
+   Lambda returned, and a `book` of any other slot, or a second one in this task, is refused
+   (safeguards.py).
 3. Post-processing: your code states the outcome from the calendar's own result — court, day,
    time and confirmation code — rather than trusting the model's wording.
 
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...calendar import Booked, Refused, human_when, slot_id
+from ...calendar import Booked, Refused, human_when
 from ...identity import user_problem
 from ...lambdas import calendar_from, environment_of, function, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
 from ...providers import Clients, Settings
+from ...safeguards import booking_refusal
 from ...tools import BookingContext, anthropic_tools, run_tool
 from ..base import MAX_STEPS, today_line
 
@@ -37,10 +39,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     env = environment_of(context)
     # 1. Pre-processing.
     task, user = plain_text(event.get("task")), event.get("user")
-    offered = event.get("offered")
-    offered = {slot for slot in offered if isinstance(slot, str)} if isinstance(offered, list) else None
-    decided("pre-process: plain-text task; the user and the offered slots come from the manager's code",
-            task=task, user=user, offered=sorted(offered) if offered is not None else "not given")
+    decided("pre-process: plain-text task; the user comes from the manager's code", task=task, user=user)
     if not task or user_problem(user):
         return {"output": f"Nothing was booked: {user_problem(user) or 'no task was given'}."}
     calendar = calendar_from(env)
@@ -49,6 +48,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     system = SYSTEM.format(today=today_line(calendar.clock.today()))
     messages: list[dict[str, Any]] = [{"role": "user", "content": task}]
     seen: Booked | Refused | None = None
+    offered = _offered(event)  # listed only with the playground's safeguards on
     # 2. The agent's loop: Claude chooses, this function's code executes every tool_use.
     for _ in range(MAX_STEPS):
         response = client.messages.create(model=model, max_tokens=800, system=system, messages=messages,
@@ -60,9 +60,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             break
         results = []
         for use in uses:
-            refusal = _refusal(use.name, use.input, offered, seen)
-            if refusal:
-                decided(refusal, mistake=True)
+            refusal = booking_refusal(use.name, use.input, offered, seen if isinstance(seen, Booked) else None)
+            if refusal:  # safeguards checked-slots and one-booking
                 results.append({"type": "tool_result", "tool_use_id": use.id, "content": refusal, "is_error": True})
                 continue
             outcome = run_tool(use.name, use.input, BookingContext(calendar, user=user, via="G"), offered=TOOLS)
@@ -78,17 +77,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"output": output}
 
 
-def _refusal(name: str, arguments: Any, offered: set[str] | None, seen: Booked | Refused | None) -> str | None:
-    """Your code's checks on a booking the model asks for: why it is not run (told to the model), or None."""
-    if name != "book":
-        return None
-    slot = arguments.get("slot_id") if isinstance(arguments, dict) else None
-    if isinstance(seen, Booked):
-        return f"Not booked: this task books one slot, and {slot_id(seen.court, seen.date, seen.time)} is booked already."
-    if offered is not None and slot not in offered:
-        return (f"Not booked: {slot} is not among the open slots the availability Lambda returned "
-                "in this conversation.")
-    return None
+def _offered(event: dict[str, Any]) -> list[str] | None:
+    offered = event.get("offered")
+    return [slot for slot in offered if isinstance(slot, str)] if isinstance(offered, list) else None
 
 
 def _format(result: Booked | Refused) -> str:

@@ -7,26 +7,23 @@
 3. Each tool is your code: it takes the manager's plain-language task, binds the signed-in user for
    the booking Lambda (the manager cannot name one), and invokes the Lambda — in-process by default,
    AWS Lambda when configured. The Lambdas' own steps join the manager's trace: three vendors in one.
-   Standing between the manager and the calendar, your code also keeps what the SDK's loop cannot:
-   it hands the booking Lambda the slots the availability Lambda returned in this conversation (the
-   only ones it will book), books at most once per request, and answers a repeated identical task
-   with the answer already given instead of invoking the Lambda again.
+   With the playground's safeguards on (safeguards.py), the Lambdas are invoked through your code's
+   checks: the booking Lambda books only slots the availability Lambda returned, one per request, and
+   a repeated identical task gets the answer it got before.
 4. The manager decides whom to ask and what to tell the user; the SDK session carries the
    conversation from turn to turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agents import Agent, RunContextWrapper, function_tool
 
-from ...calendar import BookingRow
-from ...lambdas import LambdaError
-from ...observe import decided
-from ..base import ASSISTANT_RULES, Deps, held_in_words, today_line
+from ...lambdas import LambdaError, LambdaRuntime
+from ...safeguards import LambdaChecks
+from ..base import ASSISTANT_RULES, Deps, today_line
 from ..manager import ManagerContext, ManagerConversation, specialist_answer
 from . import availability_lambda, booking_lambda
 
@@ -41,14 +38,10 @@ reserve the chosen slot. Synthesize their answers before replying to the user.
 
 @dataclass(frozen=True)
 class LambdaToolsContext(ManagerContext):
-    """What G's tools keep besides the manager's context: your code's memory, which the model never sees."""
+    """What G's tools need besides the manager's context."""
 
-    offered: set[str] = field(default_factory=set)
-    """Slot ids the availability Lambda returned in this conversation."""
-    answered: dict[tuple[str, str], str] = field(default_factory=dict)
-    """This turn's (Lambda, task) -> its answer."""
-    made_this_turn: Callable[[], list[BookingRow]] = list
-    """This user's bookings from this turn, read from the calendar."""
+    lambdas: LambdaRuntime | None = None
+    """How this conversation invokes its Lambdas (through the safeguards' checks when they are on)."""
 
 
 # 1. The manager's only tools: two delegations, each a Lambda invocation.
@@ -57,7 +50,7 @@ def ask_availability_lambda(ctx: RunContextWrapper[LambdaToolsContext], task: st
     """Ask the availability specialist (a Lambda wrapping a Bedrock agent) which courts are free.
 
     Args:
-        task: What to check, in plain words, e.g. "Check which courts are free on 2025-12-04 at 15:00."
+        task: What to check, in plain words: the day (YYYY-MM-DD) and, if known, the time (HH:MM).
     """
     return _invoke(ctx.context, availability_lambda.FUNCTION_NAME, {"task": task})
 
@@ -67,33 +60,20 @@ def ask_booking_lambda(ctx: RunContextWrapper[LambdaToolsContext], task: str) ->
     """Ask the booking specialist (a Lambda wrapping a Claude agent) to book one slot.
 
     Args:
-        task: What to book, in plain words, e.g. "Book court A on 2025-12-04 at 15:00."
+        task: What to book, in plain words: the court, the day (YYYY-MM-DD) and the time (HH:MM).
     """
-    # 3. One request books at most one slot: the calendar says whether this one has.
-    made = ctx.context.made_this_turn()
-    if made:
-        decided("refuse a second booking: this request has booked already", mistake=True)
-        return f"Not booked: one request books at most one slot. {held_in_words(made)}"
-    # 3. Your code binds the signed-in user, and names the slots the booking Lambda may book.
-    return _invoke(ctx.context, booking_lambda.FUNCTION_NAME,
-                   {"task": task, "user": ctx.context.booking.user, "offered": sorted(ctx.context.offered)})
+    # 3. Your code binds the signed-in user: the manager cannot name one.
+    return _invoke(ctx.context, booking_lambda.FUNCTION_NAME, {"task": task, "user": ctx.context.booking.user})
 
 
 def _invoke(ctx: LambdaToolsContext, function: str, event: dict[str, Any]) -> str:
-    # 3. The same task to the same Lambda twice in a turn: the answer it gave, not a second invocation.
-    asked = (function, event["task"])
-    if asked in ctx.answered:
-        decided(f"the manager asked {function} the same task again → its earlier answer, not a second call", mistake=True)
-        return ctx.answered[asked]
     # 2. and 3. The specialist is a Lambda (availability_lambda.py, booking_lambda.py).
+    assert ctx.lambdas is not None  # set by LambdaAgents.context()
     try:
-        result = ctx.deps.lambdas().invoke(function, event)
+        result = ctx.lambdas.invoke(function, event)
     except LambdaError as error:
         return f"The specialist could not answer: {ctx.deps.clients.settings.scrub(str(error))}"
-    result = result if isinstance(result, dict) else {}
-    ctx.offered.update(slot for slot in result.get("slot_ids", []) if isinstance(slot, str))
-    ctx.answered[asked] = answer = specialist_answer(result.get("output"))
-    return answer
+    return specialist_answer(result.get("output") if isinstance(result, dict) else None)
 
 
 def _instructions(ctx: RunContextWrapper[LambdaToolsContext], agent: Agent[LambdaToolsContext]) -> str:
@@ -115,9 +95,10 @@ class LambdaAgents(ManagerConversation):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.offered: set[str] = set()
-        """3. The slots the availability Lambda has returned in this conversation."""
+        self.lambdas: LambdaRuntime = deps.lambdas()
+        if self.safeguards_on:  # the playground's safeguards, around each Lambda (safeguards.py)
+            self.lambdas = LambdaChecks(self.lambdas, availability_lambda.FUNCTION_NAME, booking_lambda.FUNCTION_NAME,
+                                        self.made_this_turn, lambda: self.trace.turn)
 
     def context(self) -> LambdaToolsContext:
-        return LambdaToolsContext(booking=self.booking, deps=self.deps, session_id=self.id, offered=self.offered,
-                                  made_this_turn=self.made_this_turn)
+        return LambdaToolsContext(booking=self.booking, deps=self.deps, session_id=self.id, lambdas=self.lambdas)

@@ -178,15 +178,15 @@ def _helped(result: RunResult) -> list[str]:
     helped = [f"safeguard {name} acted" for name in
               dict.fromkeys(e.detail["safeguard"] for e in result.events if e.actor.startswith("safeguard:"))]
     origins = [e.detail.get("origin") for e in result.events if e.action == "reply"]
-    came_from = {"cap": "a reply came from a loop's cap", "error": "a reply came from an error path"}
-    helped += [came_from[origin] for origin in dict.fromkeys(origins) if origin in came_from]
-    if result.error and "error" not in origins:
-        helped.append(f"a turn failed: {result.error}")
+    if "cap" in origins:
+        helped.append("a reply came from a loop's cap")
+    if result.error or "error" in origins:
+        helped.append(f"a turn failed: {result.error}" if result.error else "a reply came from an error path")
     return helped
 
 
-_FOR_SOMEONE = re.compile(r"(?<!not )(?<!never )\bfor ([A-Za-z][\w.-]*)", re.I)
-_NAMED = re.compile(r"\b(?:for|user|as)\s+([A-Za-z][\w.-]*)", re.I)
+_FOR_SOMEONE = re.compile(r"(?<!not )(?<!never )\bfor ([A-Za-z][\w-]*)", re.I)
+_NAMED = re.compile(r"\b(?:for|user|as)\s+([A-Za-z][\w-]*)", re.I)
 _NOT_NAMES = {"a", "an", "the", "me", "my", "you", "your", "us", "them", "user", "admin", "today", "tomorrow", "now",
               "one", "two", "it", "this", "that", "every", "all", "some", "any", "court", "courts", "monday", "tuesday",
               "wednesday", "thursday", "friday", "saturday", "sunday", "next", "later", "then", "reference"}

@@ -30,7 +30,7 @@ from .calendar import Availability, Booked, BookingRow, Slot, human_when
 from .formats import slot_id
 from .lambdas import LambdaRuntime
 from .observe import guarded
-from .tools import BookingContext, ToolOutcome
+from .tools import BookingContext, ToolError, ToolOutcome
 from .trace import json_or_text
 
 
@@ -97,7 +97,7 @@ class LoopChecks:
         self.offered: set[str] = set()
         """Every slot check_availability returned in this conversation."""
         self.calls: set[tuple[str, str]] = set()
-        """This turn's calls, as (tool, arguments)."""
+        """This turn's calls that ran, as (tool, arguments)."""
 
     def new_turn(self) -> None:
         self.calls = set()
@@ -109,7 +109,6 @@ class LoopChecks:
         if (name, arguments) in self.calls:
             guarded("repeat-stop", f"the model asked for {name} again with the same arguments → stop the loop")
             return True
-        self.calls.add((name, arguments))
         return False
 
     def refusal(self, name: str, arguments: str) -> str | None:
@@ -118,6 +117,8 @@ class LoopChecks:
             return None
         parsed = json_or_text(arguments)
         slot = parsed.get("slot_id") if isinstance(parsed, dict) else None
+        if not isinstance(slot, str):
+            return None  # not a call at all: the tool's own validation refuses it
         if slot not in self.offered:
             guarded("checked-slots", f"refuse book({slot}): check_availability never returned that slot")
             return _error(f"Not booked: {slot} was not among the open slots check_availability returned. "
@@ -128,8 +129,10 @@ class LoopChecks:
             return _error(f"Not booked: one request books at most one slot. {held_in_words(made)}")
         return None
 
-    def saw(self, outcome: ToolOutcome) -> None:
-        """Remember the slots a check returned."""
+    def saw(self, name: str, arguments: str, outcome: ToolOutcome) -> None:
+        """Remember a call that ran (a retry after an error is no repeat), and the slots a check returned."""
+        if not isinstance(outcome.result, ToolError):
+            self.calls.add((name, arguments))
         if isinstance(outcome.result, Availability):
             self.offered |= _ids(outcome.result)
 
@@ -159,11 +162,9 @@ def checked_slots(ids: list[str], returned: list[Availability]) -> list[str]:
 def only_checked_slots(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
     """checked-slots inside E's step 2: the booking agent may book one of the checked slots and nothing else."""
     allowed = data.context.context.slot_ids
-    try:
-        asked = json.loads(data.context.tool_arguments or "{}").get("slot_id")
-    except (ValueError, AttributeError):
-        asked = None  # not even JSON: refuse it like any other slot
-    if asked in allowed:
+    parsed = json_or_text(data.context.tool_arguments or "{}")
+    asked = parsed.get("slot_id") if isinstance(parsed, dict) else None
+    if asked in allowed or not isinstance(asked, str):  # not a call at all: the SDK's own validation refuses it
         return ToolGuardrailFunctionOutput.allow()
     guarded("checked-slots", f"refuse book({asked}): not among the checked slots")
     return ToolGuardrailFunctionOutput.reject_content(
@@ -202,8 +203,8 @@ class LambdaChecks:
                 guarded("one-booking", "refuse a second booking: this request has booked already")
                 return {"output": f"Not booked: one request books at most one slot. {held_in_words(made)}"}
             event = {**event, "offered": sorted(self.offered)}
-        # What the answer depends on: this turn, the Lambda, the task, and the slots offered so far.
-        asked = (self.turn(), function_name, str(event.get("task")), tuple(sorted(self.offered)))
+        # What the answer depends on: this turn, the Lambda, the task, and (the booking Lambda's) the slots offered.
+        asked = (self.turn(), function_name, str(event.get("task")), tuple(event.get("offered", ())))
         if asked in self._answered:
             guarded("repeat-stop", f"the manager sent {function_name} the same task again → its earlier answer")
             return self._answered[asked]
@@ -217,9 +218,9 @@ class LambdaChecks:
 def booking_refusal(name: str, arguments: Any, offered: list[str] | None, booked: Booked | None) -> str | None:
     """checked-slots and one-booking inside G's booking Lambda: why a `book` its agent asked for is not run, or None.
     `offered` is None when safeguards are off (the event carries no list)."""
-    if name != "book" or offered is None:
-        return None
     slot = arguments.get("slot_id") if isinstance(arguments, dict) else None
+    if name != "book" or offered is None or not isinstance(slot, str):  # not a call at all: `run_tool` refuses it
+        return None
     if booked is not None:
         guarded("one-booking", f"refuse book({slot}): this task has booked already")
         return f"Not booked: this task books one slot, and {slot_id(booked.court, booked.date, booked.time)} is booked already."

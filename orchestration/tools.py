@@ -64,11 +64,24 @@ ToolName = Literal["check_availability", "book"]
 # --- One schema source ------------------------------------------------------------------------
 
 
-@cache
 def schema(name: str, strict: bool = True) -> FuncSchema:
-    """The derived schema of a tool: strict for OpenAI, plain (optional fields optional) otherwise."""
-    function = _by_name(name)
-    return function_schema(function, strict_json_schema=strict)
+    """The derived schema of a tool: strict for OpenAI, plain (optional fields optional) otherwise.
+
+    One object per tool and strictness however it is asked for — `schema(n)`, `schema(n, True)` and
+    `schema(n, strict=True)` are the same — so its `description`, which every vendor's rendering
+    reads (`_description(n)`), is one value to read or to change.
+    """
+    return _derived(name, bool(strict))
+
+
+@cache
+def _derived(name: str, strict: bool) -> FuncSchema:
+    return function_schema(_by_name(name), strict_json_schema=strict)
+
+
+def _description(name: str) -> str:
+    """What every vendor is told a tool does: the description of its (strict) schema."""
+    return schema(name).description or ""
 
 
 def _by_name(name: str) -> Any:
@@ -101,7 +114,7 @@ def _without_titles(node: Any) -> Any:
 def openai_chat_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """`tools` for OpenAI Chat Completions (strict function schemas)."""
     return [
-        {"type": "function", "function": {"name": n, "description": schema(n).description or "",
+        {"type": "function", "function": {"name": n, "description": _description(n),
                                           "parameters": schema(n).params_json_schema, "strict": True}}
         for n in _names(names)
     ]
@@ -110,7 +123,7 @@ def openai_chat_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]
 def openai_responses_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """`tools` for the OpenAI Responses API (flat function tools, strict)."""
     return [
-        {"type": "function", "name": n, "description": schema(n).description or "",
+        {"type": "function", "name": n, "description": _description(n),
          "parameters": schema(n).params_json_schema, "strict": True}
         for n in _names(names)
     ]
@@ -118,13 +131,13 @@ def openai_responses_tools(names: Iterable[str] | None = None) -> list[dict[str,
 
 def anthropic_tools(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """`tools` for Anthropic Messages."""
-    return [{"name": n, "description": schema(n).description or "", "input_schema": _plain_schema(n)}
+    return [{"name": n, "description": _description(n), "input_schema": _plain_schema(n)}
             for n in _names(names)]
 
 
 def bedrock_converse_tools(names: Iterable[str] | None = None) -> dict[str, Any]:
     """`toolConfig` for Bedrock Converse."""
-    return {"tools": [{"toolSpec": {"name": n, "description": schema(n).description or "",
+    return {"tools": [{"toolSpec": {"name": n, "description": _description(n),
                                     "inputSchema": {"json": _plain_schema(n)}}}
                       for n in _names(names)]}
 
@@ -139,7 +152,7 @@ def bedrock_agent_functions(names: Iterable[str] | None = None) -> dict[str, Any
         for pname, prop in plain["properties"].items():
             parameters[pname] = {"type": _flat_type(prop), "description": prop.get("description", ""),
                                  "required": pname in required}
-        functions.append({"name": n, "description": schema(n).description or "",
+        functions.append({"name": n, "description": _description(n),
                           "parameters": parameters, "requireConfirmation": "DISABLED"})
     return {"functions": functions}
 

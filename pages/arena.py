@@ -1,10 +1,11 @@
-"""Arena: the scenario suite through the patterns, graded by the calendar's end state."""
+"""Arena: the scenario suite through the patterns, graded by the calendar's end state (safeguards off, on, or both)."""
 
 import streamlit as st
 
 from orchestration.evaluate import FAULTS
 from orchestration.patterns import PATTERNS
 from ui import arena_view as view
+from ui import guards, session
 from ui.sidebar import where_calls_go
 
 st.title("Arena")
@@ -16,19 +17,26 @@ letters = left.multiselect("Patterns", list(PATTERNS), default=list(PATTERNS), k
 runs = middle.number_input("Runs each", 1, 5, 1, key="arena_runs", help="Repeated runs give pass^k (offline: identical).")
 faults = right.multiselect("Faults", list(FAULTS), key="arena_faults", format_func=lambda f: FAULTS[f].title,
                            help="\n".join(f"{fault.title}: {fault.what}." for fault in FAULTS.values()))
+st.session_state.setdefault("arena_safeguards", guards.default_choice(session.safeguards_on()))
+choice = st.radio("Safeguards", list(guards.CHOICES), format_func=guards.CHOICES.get, key="arena_safeguards",
+                  horizontal=True, help="Off: each pattern as the article writes it. On: with the playground's own "
+                                        "checks. Both: the suite twice, each pattern's two columns side by side.")
 if st.button("Run the suite", type="primary", disabled=not letters):
-    st.session_state.arena_suite = view.run("".join(letters), int(runs), faults)
-suite = st.session_state.get("arena_suite")
-if suite:
+    st.session_state.arena_suites = view.run("".join(letters), int(runs), faults, choice)
+suites = st.session_state.get("arena_suites")
+if suites:
     st.text(where_calls_go())
-    st.caption(suite.report["note"])
-    st.dataframe(view.summary(suite), width="stretch",
+    first = next(iter(suites.values())).report
+    st.caption(f"{first['note']} Safeguards {' and '.join(suites)}; commit {first['commit'] or 'unknown'}. "
+               "success and pass^k count runs the pattern did alone; rescued, runs a loop's cap, an error path or a "
+               "safeguard brought to the right end state; harmed, runs that booked what nobody asked for.")
+    st.dataframe(view.summary(suites), width="stretch",
                  column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-                                for c in ("success", "pass^k", "decided by code")})
-    st.altair_chart(view.cost_vs_pass_chart(suite), height=300)
-    matrix = view.fault_matrix(suite)
+                                for c in ("success", "rescued", "pass^k", "decided by code")})
+    st.altair_chart(view.cost_vs_pass_chart(suites), height=300)
+    matrix = view.fault_matrix(suites)
     if matrix is not None:
-        st.subheader("Faults: who recovers, who contains it, who is harmed")
+        st.subheader("Faults: who recovers, who is rescued, who contains it, who is harmed")
         st.dataframe(matrix.style.map(lambda v: view.VERDICT_STYLE.get(v, "")), width="stretch")
     st.subheader("Runs that did not pass")
-    view.failures(suite)
+    view.failures(suites)

@@ -1,14 +1,22 @@
-"""Compare: one conversation through all seven patterns, side by side."""
+"""Compare: one conversation through all seven patterns, side by side (safeguards off, on, or both)."""
 
 import streamlit as st
 
 from ui import compare_view as view
+from ui import guards, session
 from ui.sidebar import where_calls_go
 
 st.title("Compare all seven")
 st.caption("The same conversation runs through every pattern, each on its own copy of your calendar, so they start "
            "from the same state and none sees another's bookings.")
-example = st.selectbox("Conversation", [*view.EXAMPLES, "Your own…"], key="compare_example")
+left, right = st.columns([3, 2])
+example = left.selectbox("Conversation", [*view.EXAMPLES, "Your own…"], key="compare_example")
+st.session_state.setdefault("compare_safeguards", guards.default_choice(session.safeguards_on()))
+choice = right.radio("Safeguards", list(guards.CHOICES), format_func=guards.CHOICES.get, key="compare_safeguards",
+                     horizontal=True,
+                     help="Off: each pattern as the article writes it. On: with the playground's own checks "
+                          "(orchestration/safeguards.py). Both: each pattern twice, off beside on, to see what a "
+                          "safeguard buys in each architecture.")
 if example == "Your own…":
     typed = st.text_area("One message per line", "Book a court for tomorrow\n3pm\nA", key="compare_typed")
     messages = [line.strip() for line in typed.splitlines() if line.strip()][:6]
@@ -16,8 +24,8 @@ else:
     messages = view.EXAMPLES[example]
     st.caption(" → ".join(f"“{m}”" for m in messages))
 if st.button("Run all seven", type="primary", disabled=not messages):
-    st.session_state.compare_results = view.run_all(messages)
-results = st.session_state.get("compare_results")
+    st.session_state.compare_runs = view.run_all(messages, choice)
+results = st.session_state.get("compare_runs")
 if results:
     st.text(where_calls_go())
     rows = view.table(results)
@@ -28,7 +36,8 @@ if results:
                                                  ("latency ms", "Latency (ms)"), ("est. cost $", "Est. cost ($)")], strict=True):
         column.caption(title)
         column.bar_chart(view.chart_data(results, rows, metric), height=200)
-    st.caption("Each card's graph is gathered: one arrow per pair of actors, with its count.")
+    st.caption("Each card's graph is gathered: one arrow per pair of actors, with its count. Under each reply: who "
+               "wrote it (the pattern, a loop's cap, a safeguard or an error path) and how often a safeguard acted.")
     view.cards(results)
     view.closer(results)
     st.subheader("The article's table, beside what this run measured")

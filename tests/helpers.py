@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from orchestration.calendar import Calendar, Clock
+from orchestration.offline.brain import Brain
 from orchestration.offline.protocol import ModelReply, ModelRequest
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.providers import Settings
@@ -38,3 +42,42 @@ class ScriptedBrain:
     def reply(self, request: ModelRequest) -> ModelReply:
         self.requests.append(request)
         return self.replies[len(self.requests) - 1]
+
+
+# --- What reaches the model -----------------------------------------------------------------------
+
+VENDORS = {
+    "orchestration.offline.openai_chat": "OpenAI chat completions",
+    "orchestration.offline.openai_responses": "OpenAI responses",
+    "orchestration.offline.anthropic_messages": "Anthropic messages",
+    "orchestration.offline.bedrock_runtime": "Bedrock Converse",
+    "orchestration.offline.bedrock_agents": "Bedrock Agents",
+}
+"""The offline model's protocol adapters: the module that hands a request to the brain names its vendor."""
+
+Recorded = list[tuple[str, ModelRequest]]
+"""Requests the offline model answered, in order, each with its vendor."""
+
+
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> Recorded:
+    """Record every request any offline model's brain answers, with its vendor, while the brain still
+    answers; returns the list it fills.
+
+    Patched on the class, so it reaches every brain — also those that G's Lambdas build from their
+    own settings."""
+    recorded: Recorded = []
+    think = Brain.reply
+
+    def reply(self: Brain, request: ModelRequest) -> ModelReply:
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        recorded.append((VENDORS.get(caller, caller), request))
+        return think(self, request)
+
+    monkeypatch.setattr(Brain, "reply", reply)
+    return recorded
+
+
+@pytest.fixture
+def requests_to_the_model(monkeypatch: pytest.MonkeyPatch) -> Recorded:
+    """Every request any offline model's brain answers during the test, with its vendor."""
+    return record_requests(monkeypatch)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 import re
 from pathlib import Path
 
@@ -170,33 +170,133 @@ def test_the_compare_page_runs_all_seven_side_by_side(app: AppTest) -> None:
     assert [p[0] for p in table["pattern"]] == list("ACEDBFG")
     assert all(change.startswith("booked A ") and change.endswith("15:00 for guest") for change in table["calendar change"])
     assert (table["model calls"] > 0).all()
+    assert set(table["safeguards"]) == {"off"} and set(table["safeguard acts"]) == {0}
+    assert set(table["replies from"]) == {"every reply the pattern's own"}
     beside = app.dataframe[-1].value
     assert list(beside["article: control"]) == ["Full", "High", "High", "Medium", "Low", "Low", "Medium"]
     assert len(graph(app)["edges"]) > 0
+    cards = [m.value for m in app.markdown if m.value.startswith("**") and "· safeguards" in m.value]
+    assert len(cards) == 7 and all(card.endswith("· safeguards off") for card in cards)
 
 
-def test_the_arena_runs_the_suite_and_shows_faults_and_failures() -> None:
-    app = with_settings(arena_patterns=["A", "C"], arena_faults=["hallucinated_slot"])
+def test_the_arena_runs_the_suite_with_safeguards_off_and_on_side_by_side() -> None:
+    """With both settings, each pattern has two columns: a made-up slot harms C as the article writes it, and
+    the checked-slots safeguard rescues it; A recovers either way."""
+    app = with_settings(arena_patterns=["A", "C"], arena_faults=["hallucinated_slot"], arena_safeguards="both")
     open_page(app, "arena")
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
     summary = app.dataframe[0].value
-    assert list(summary.index) == ["A · AI as a service", "C · Function calling"]
-    assert list(summary["success"]) == [1.0, 1.0]
-    assert app.dataframe[1].value.loc["Made-up slot"].to_dict() == {"A": "recovered", "C": "harmed"}
-    failures = [e.label for e in app.expander]
-    assert failures and all(label.startswith("C · ") and "harmed" in label for label in failures)
+    assert list(summary.index) == ["A off · AI as a service", "A on · AI as a service", "C off · Function calling",
+                                   "C on · Function calling"]
+    assert list(summary.columns[:4]) == ["success", "rescued", "pass^k", "harmed"]
+    assert list(summary["success"]) == [1.0, 1.0, 1.0, 1.0] and list(summary["harmed"]) == [0, 0, 0, 0]
+    assert app.dataframe[1].value.loc["Made-up slot"].to_dict() == {
+        "A off": "recovered", "A on": "recovered", "C off": "harmed", "C on": "rescued"}
+    labels = [e.label.replace("\\", "") for e in app.expander]  # labels are Markdown, escaped
+    assert any(label.startswith("C off · ") and "fail, harmed" in label for label in labels), labels
+    assert any(label.startswith("C on · ") and "rescued: safeguard checked-slots acted" in label for label in labels), labels
+    assert not [label for label in labels if label.startswith("A ")]
+    captions = [c.value.replace("\\", "") for c in app.caption]  # plain(): Markdown, escaped
+    assert any(c.startswith("Rescued by: safeguard checked-slots acted") for c in captions)
+    assert any("Safeguards off and on; commit" in c for c in captions)
     assert graph(app)["edges"]  # each failure shows its graph
 
 
+def test_the_arena_runs_with_the_sidebars_setting_by_default() -> None:
+    app = with_settings(settings_overrides={"safeguards": "on"}, arena_patterns=["A"])
+    open_page(app, "arena")
+    assert app.radio(key="arena_safeguards").value == "on"
+    assert app.radio(key="arena_safeguards").options == [
+        "Off: as the article writes them", "On: with the playground's safeguards", "Both, side by side"]
+
+
 def test_a_fault_chosen_in_the_sidebar_reaches_the_conversation() -> None:
-    """The same injection the arena uses: here a hallucinated slot id makes C book the wrong court, and E not."""
-    for letter, booked in (("C", ("B", "15:00")), ("E", ("A", "15:00"))):
-        app = with_settings(fault="hallucinated_slot")
+    """The same injection the arena uses: on an empty calendar a made-up slot makes C and E, as the article
+    writes them, book court B a day late; with the Safeguards switch on, checked-slots stops it."""
+    for letter in "CE":
+        for on, day in ((False, "2025-12-05"), (True, "2025-12-04")):
+            app = with_settings(fault="hallucinated_slot", calendar_seed="empty", today_on=True, safeguards_switch=on)
+            open_page(app, f"pattern_{letter.lower()}")
+            say(app, "Book court B tomorrow at 9am")
+            assert page_bookings(app, letter) == [("B", day, "09:00")], (letter, on)
+            captions = " ".join(c.value for c in app.caption)
+            assert "fault: Made-up slot" in captions  # the name every page uses
+            assert f"safeguards {'on' if on else 'off'}" in captions
+            acted = "Safeguard checked-slots" in list(app.dataframe[0].value["from"])
+            assert acted == on, (letter, on)
+            guards = [n for n in graph(app)["nodes"] if n["id"].startswith("safeguard:")]
+            assert [(n["id"], n["label"]) for n in guards] == (
+                [("safeguard:checked-slots", "Safeguard\nchecked-\nslots\n(your code)")] if on else [])
+
+
+def page_bookings(app: AppTest, letter: str) -> list[tuple[str, str, str]]:
+    base = Path(app.session_state["calendar_path"])
+    page = base.with_name(f"{base.stem}-page-{letter}{base.suffix}")
+    return [(b.court, b.date, b.time) for b in Calendar(str(page)).bookings() if b.via != "seed"]
+
+
+def test_the_safeguards_switch_is_off_by_default_and_switching_starts_fresh_conversations() -> None:
+    app = with_settings()
+    switch = app.sidebar.toggle(key="safeguards_switch")
+    assert switch.label == "Safeguards" and switch.value is False
+    for name in ("checked-slots", "one-booking", "repeat-stop", "calendar-word"):
+        assert name in switch.help
+    assert "as the article writes it" in switch.help and "fresh conversations" in switch.help
+    open_page(app, "pattern_c")
+    say(app, "Book a court for tomorrow")
+    assert "Book a court for tomorrow" in [t.value for t in app.text]
+    assert any("safeguards off" in c.value for c in app.caption)
+    app.session_state["safeguards_switch"] = True  # as the switch does (see with_settings on sidebar widgets)
+    app.run()
+    assert app.session_state["settings_overrides"] == {"safeguards": "on"}
+    assert "Book a court for tomorrow" not in [t.value for t in app.text]  # a fresh conversation
+    assert any("safeguards on" in c.value for c in app.caption)
+    assert bookings(app) == []
+
+
+def test_the_code_tab_shows_the_articles_code_and_separately_the_playgrounds_safeguards() -> None:
+    for letter, names in (("C", ["checked-slots", "one-booking", "repeat-stop", "calendar-word"]),
+                          ("A", ["calendar-word"])):
+        app = with_settings(settings_overrides={"safeguards": "on"} if letter == "A" else {})
         open_page(app, f"pattern_{letter.lower()}")
-        say(app, "Book court A tomorrow at 3pm")
-        assert [(court, time) for court, time, _, _ in bookings(app)] == [booked]
-        assert any("fault: Made-up slot" in c.value for c in app.caption)  # the name every page uses
+        assert "**The playground's safeguards (not in the article)**" in [m.value for m in app.markdown]
+        table = next(d.value for d in app.dataframe if "safeguard" in d.value.columns)
+        assert list(table["safeguard"]) == names
+        assert set(table["in this session"]) == {"on" if letter == "A" else "off"}
+        assert all(table["why"]) and all(table["what it does"])
+        assert any("safeguards.py — the playground's addition, not the article's code" in e.label for e in app.expander)
+        sources = [c.value for c in app.code]
+        assert any("class LoopChecks" in s for s in sources)  # safeguards.py, in its expander
+        assert not any("class LoopChecks" in s and "class Conversation" in s for s in sources)
+        assert any("The code the article shows for this pattern" in c.value for c in app.caption)
+
+
+def test_the_compare_page_runs_each_pattern_with_safeguards_off_and_on_side_by_side() -> None:
+    """One message on an empty calendar with a made-up slot: as the article writes them, C and E book court B a
+    day late; with safeguards, checked-slots keeps them to the checked slot. Every card says its setting."""
+    app = with_settings(compare_safeguards="both", compare_example="One message books", fault="hallucinated_slot",
+                        calendar_seed="empty")
+    open_page(app, "compare")
+    app.button[0].click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    table = app.dataframe[0].value
+    assert [p[0] for p in table["pattern"]] == [letter for letter in "ACEDBFG" for _ in (1, 2)]
+    assert list(table["safeguards"]) == ["off", "on"] * 7
+    change = {(p[0], s): c for p, s, c in zip(table["pattern"], table["safeguards"], table["calendar change"], strict=True)}
+    acts = {(p[0], s): n for p, s, n in zip(table["pattern"], table["safeguards"], table["safeguard acts"], strict=True)}
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert change["A", "off"] == change["A", "on"] == f"booked B {tomorrow} 09:00 for guest"
+    for letter in "CE":
+        assert change[letter, "off"] != change[letter, "on"] == f"booked B {tomorrow} 09:00 for guest"
+        assert acts[letter, "off"] == 0 and acts[letter, "on"] >= 1
+    assert set(table["replies from"]) <= {"reply: the pattern's own", "reply from a safeguard", "reply from a loop's cap"}
+    cards = [m.value for m in app.markdown if m.value.startswith("**") and "· safeguards" in m.value]
+    assert cards[:2] == ["**A · AI as a service** · safeguards off", "**A · AI as a service** · safeguards on"]
+    assert len(cards) == 14
+    assert any("safeguard acted 1× (checked-slots)" in c.value.replace("\\", "") for c in app.caption)
+    assert app.radio(key="compare_closer").options[:2] == ["A · AI as a service · safeguards off",
+                                                           "A · AI as a service · safeguards on"]
 
 
 def test_chat_text_is_plain_and_a_long_message_is_refused_aloud() -> None:
@@ -303,3 +403,65 @@ def test_each_fault_has_one_name_on_every_page() -> None:
     assert app.selectbox(key="fault").options == ["None", *titles]
     open_page(app, "arena")
     assert app.multiselect(key="arena_faults").options == titles
+
+
+# --- Safeguard steps in the graph and the article's drawing ------------------------------------
+
+LONG_RUN = ("Book a court for tomorrow", "3pm", "A", "Is court B free on Friday at 10am?", "Book it",
+            "What is free on Saturday at 9am?", "Book court C")
+
+
+@pytest.fixture(scope="module")
+def guarded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
+    """Each pattern's long run with safeguards on and a made-up slot (C, E and G's checked-slots act), and
+    every safeguard's step added besides, so all four stand in every graph."""
+    from dataclasses import replace
+
+    from orchestration.providers import Settings
+    from orchestration.trace import Event
+
+    from .helpers import converse, new_calendar
+
+    found = {}
+    settings = Settings(safeguards="on", offline_faults="malformed=hallucinated_slot")
+    for letter in PATTERNS:
+        conversation = converse(letter, new_calendar(tmp_path_factory.mktemp(letter)), settings=settings)
+        for message in LONG_RUN:
+            conversation.send(message)
+        events = list(conversation.trace.events)
+        booking = "lambda:booking-agent" if letter == "G" else "code"
+        for at, (name, target) in zip((3, 8, 15, 30), (("checked-slots", "code"), ("one-booking", booking),
+                                                       ("repeat-stop", "code"), ("calendar-word", "user")), strict=True):
+            events.insert(at, Event(0, events[at].turn, f"safeguard:{name}", target, "decide", "code",
+                                    f"{name} acted", {"safeguard": name}))
+        found[letter] = tuple(replace(e, step=n) for n, e in enumerate(events, start=1))
+    return found
+
+
+@pytest.mark.parametrize("letter", list(PATTERNS))
+def test_safeguard_steps_have_their_own_place_and_no_box_covers_another(guarded_runs: dict[str, tuple],
+                                                                         letter: str) -> None:
+    from ui.architecture import dot
+    from ui.compare_view import CARD_FONT_SCALE
+    from ui.graph import graph_data, overlaps
+
+    events = guarded_runs[letter]
+    assert len(events) >= 40
+    for upto in (10, 20, 40):
+        for gathered in (False, True):
+            nodes, _ = graph_data(events, upto, gathered=gathered)
+            assert overlaps(nodes) == [], f"{letter} at step {upto} (gathered={gathered})"
+    cards, _ = graph_data(events, gathered=True, font_scale=CARD_FONT_SCALE)
+    assert overlaps(cards) == [], f"{letter}: a Compare card's graph"
+    nodes, _ = graph_data(events)
+    guards = {n.id: n for n in nodes if n.id.startswith("safeguard:")}
+    assert set(guards) == {"safeguard:checked-slots", "safeguard:one-booking", "safeguard:repeat-stop",
+                           "safeguard:calendar-word"}
+    code = next(n for n in nodes if n.id == "code") if any(n.id == "code" for n in nodes) else None
+    for node in guards.values():
+        assert node.label.replace("\n", " ").replace("- ", "-").endswith("(your code)")
+        assert "playground&#x27;s safeguards, not the pattern&#x27;s code" in node.title  # HTML-escaped
+        assert code is None or (node.x, node.y) != (code.x, code.y)
+    assert guards["safeguard:checked-slots"].label == "Safeguard\nchecked-\nslots\n(your code)"
+    assert len({(n.x, n.y) for n in guards.values()}) == 4
+    assert "digraph" in dot(letter, events)  # the article's drawing takes safeguard steps (drawn as your code)

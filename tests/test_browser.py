@@ -351,3 +351,47 @@ def _grid_text(table: Locator) -> str:
     return table.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
         .map(row => [...row.querySelectorAll('[role="gridcell"], [role="columnheader"]')].map(c => c.innerText).join(' | '))
         .join('\\n')""")
+
+
+def test_the_safeguards_switch_reaches_the_pattern_page_and_compare_runs_both(browsing: Browsing) -> None:
+    """The real switch (AppTest cannot click sidebar widgets): on, with a made-up slot, C's checked-slots
+    safeguard acts, is drawn as its own box and listed in the steps; the Code tab shows the safeguards apart
+    from the article's code; Compare with both runs each pattern twice, every card naming its setting."""
+    page = browsing.page
+    browsing.open("/")
+    sidebar = page.get_by_test_id("stSidebar")
+    assert "Off: each pattern as the article writes it." in sidebar.inner_text()
+    sidebar.get_by_test_id("stSelectbox").filter(has_text="Inject a fault").locator("input").click()
+    page.get_by_role("option", name="Made-up slot").click()
+    wait_idle(page)
+    sidebar.get_by_text("Safeguards", exact=True).click()
+    wait_until(page, lambda: "On: the playground's own checks run too" in sidebar.inner_text(),
+               "the sidebar to say the safeguards are on", timeout=30)
+    _go_to(page, "C")
+    main = page.get_by_test_id("stMain")
+    assert "safeguards on" in main.inner_text()
+    reply = send_chat(page, "Book court A tomorrow at 3pm")
+    assert "Booked" in reply and "Court A" in reply, reply
+    table = main.get_by_test_id("stDataFrame").first
+    wait_until(page, lambda: table.count() and "Safeguard checked-slots" in _grid_text(table),
+               "a step by Safeguard checked-slots in the steps table")
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    main.locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+        path=str(screenshot(page, "safeguards-c").with_name("safeguards-c-graph.png")))
+    main.get_by_role("tab", name="Code").click()
+    wait_until(page, lambda: "The playground's safeguards (not in the article)" in main.inner_text(),
+               "the Code tab's safeguards section")
+    assert "the playground's addition, not the article's code" in main.inner_text()
+    sidebar.get_by_test_id("stSidebarNav").get_by_text("Compare all seven", exact=True).click()
+    wait_idle(page)
+    main.get_by_text("Both, side by side").click()
+    wait_idle(page)
+    main.get_by_role("button", name="Run all seven").click()
+    wait_until(page, lambda: main.inner_text().count("· safeguards on") >= 7, "fourteen cards, off beside on",
+               timeout=240)
+    wait_idle(page, timeout=120)
+    assert_healthy(page)
+    assert main.inner_text().count("· safeguards off") >= 7
+    screenshot(page, "compare-both")
+    assert browsing.console_errors == [], browsing.console_errors[:5]
+    browsing.requests.assert_stayed_local()

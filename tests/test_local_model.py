@@ -284,7 +284,7 @@ def test_a_servers_traceback_never_reaches_the_user(stand_in: tuple[StandIn, str
     with pytest.raises(TurnFailed) as failure:
         chat_.send("Book court B tomorrow at 9am")
     assert "Traceback" not in str(failure.value) and 'File "' not in str(failure.value)
-    assert str(failure.value).endswith("Nothing was booked.")
+    assert "Nothing was booked" not in str(failure.value)  # safeguards off: the error alone, no calendar word
 
 
 def test_the_prompts_the_server_gets_are_the_patterns_own(stand_in: tuple[StandIn, str]) -> None:
@@ -318,20 +318,31 @@ class Looping:
         return ModelReply(tool_calls=(ToolCall(name, json.dumps(arguments), f"call_{self.calls}"),))
 
 
-def looping_chat(letter: str, calendar: Calendar, model: Looping) -> Conversation:
-    clients = Clients(Settings(), offline=OfflineModel(model))
+def looping_chat(letter: str, calendar: Calendar, model: object, safeguards: str = "on") -> Conversation:
+    clients = Clients(Settings(safeguards=safeguards), offline=OfflineModel(model))
     return start(letter, Deps(calendar=calendar, user="alice", clients=clients, clock=calendar.clock, max_steps=4))
 
 
+def marked(conversation: Conversation, words: str) -> bool:
+    """Whether the trace marks a reply that contradicts the calendar (in both settings)."""
+    return any(e.action == "model_error" and words in e.summary for e in conversation.trace.events)
+
+
 @pytest.mark.parametrize("letter", "CD")
-def test_after_the_cap_the_reply_lists_exactly_what_the_calendar_holds(letter: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("safeguards", ["off", "on"])
+def test_after_the_cap_the_reply_says_why_and_with_calendar_word_what_the_calendar_holds(
+        letter: str, safeguards: str, tmp_path: Path) -> None:
     calendar = new_calendar(tmp_path, "empty")
     calendar.book("B-2025-12-04-0900", "alice")  # an earlier booking: not this turn's
-    reply = looping_chat(letter, calendar, Looping()).send("Book court A tomorrow at 3pm")
+    conversation = looping_chat(letter, calendar, Looping(), safeguards)
+    reply = conversation.send("Book court A tomorrow at 3pm")
     [made] = [b for b in calendar.bookings() if b.court == "A"]
-    assert reply == (f"{'I' if letter == 'C' else 'The agent'} stopped after 4 model calls without finishing. "
-                     f"The calendar holds from this turn: court A on Thursday 4 December at 15:00, confirmation "
-                     f"{made.confirmation}. Please try again or rephrase.")
+    stopped = (f"{'I' if letter == 'C' else 'The agent'} stopped after 4 model calls without an answer (the cap per "
+               "message). Please try again or rephrase.")
+    held = (f"(Checked against the calendar: The calendar holds from this turn: court A on Thursday 4 December at "
+            f"15:00, confirmation {made.confirmation}.)")
+    assert reply == (stopped if safeguards == "off" else f"{stopped}\n\n{held}")
+    assert marked(conversation, "leaves out a booking")
 
 
 @pytest.mark.parametrize("letter", "CD")
@@ -341,23 +352,23 @@ def test_after_an_error_the_failure_lists_exactly_what_the_calendar_holds(letter
         looping_chat(letter, calendar, Looping(fail_at=3)).send("Book court A tomorrow at 3pm")
     [made] = calendar.bookings()
     assert str(failure.value).endswith(f"The calendar holds from this turn: court A on Thursday 4 December at 15:00, "
-                                       f"confirmation {made.confirmation}.")
+                                       f"confirmation {made.confirmation}.)")
 
 
 @pytest.mark.parametrize(("claim", "told"), [
     ("I have booked court A for you tomorrow at 15:00.", "Nothing was booked."),
     ("Booked! Court A tomorrow at 15:00, confirmation TC-ABC123.", "Nothing was booked."),
 ])
-def test_a_reply_that_claims_a_booking_the_calendar_lacks_gets_the_calendars_word(claim: str, told: str,
-                                                                                 tmp_path: Path) -> None:
-    """The model answers with a booking it never made (no tool call): your code adds what the calendar holds."""
-    calendar = new_calendar(tmp_path)
-    deps = Deps.of(calendar, "alice", Settings(), 8)
-    deps = dataclasses.replace(deps, clients=Clients(Settings(), offline=OfflineModel(Says(claim))))
-    conversation = start("C", deps)
+@pytest.mark.parametrize("safeguards", ["off", "on"])
+def test_a_reply_that_claims_a_booking_the_calendar_lacks_is_marked_and_with_calendar_word_corrected(
+        claim: str, told: str, safeguards: str, tmp_path: Path) -> None:
+    """The model answers with a booking it never made (no tool call): the trace marks it in both settings; the
+    calendar-word safeguard adds what the calendar holds."""
+    conversation = looping_chat("C", new_calendar(tmp_path), Says(claim), safeguards)
     reply = conversation.send("Book court A tomorrow at 3pm")
-    assert reply.startswith(claim) and reply.endswith(f"(Checked against the calendar: {told})")
-    assert any(e.action == "model_error" and "claims a booking" in e.summary for e in conversation.trace.events)
+    assert reply == (claim if safeguards == "off" else f"{claim}\n\n(Checked against the calendar: {told})")
+    assert marked(conversation, "claims a booking")
+    assert conversation.reply_origin == ("pattern" if safeguards == "off" else "safeguard")
 
 
 class BooksThenDenies:
@@ -375,14 +386,17 @@ class BooksThenDenies:
 
 
 @pytest.mark.parametrize("letter", "CD")
-def test_a_reply_that_leaves_out_a_booking_this_turn_made_gets_the_calendars_word(letter: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("safeguards", ["off", "on"])
+def test_a_reply_that_leaves_out_a_booking_this_turn_made_is_marked_and_with_calendar_word_corrected(
+        letter: str, safeguards: str, tmp_path: Path) -> None:
     calendar = new_calendar(tmp_path, "empty")
-    conversation = looping_chat(letter, calendar, BooksThenDenies())
+    conversation = looping_chat(letter, calendar, BooksThenDenies(), safeguards)
     reply = conversation.send("Book court A tomorrow at 3pm")
     [made] = calendar.bookings()
-    assert reply == ("I'm sorry, but I can't assist with that.\n\n(Checked against the calendar: The calendar holds from "
-                     f"this turn: court A on Thursday 4 December at 15:00, confirmation {made.confirmation}.)")
-    assert any(e.action == "model_error" and "leaves out a booking" in e.summary for e in conversation.trace.events)
+    denied = "I'm sorry, but I can't assist with that."
+    assert reply == (denied if safeguards == "off" else f"{denied}\n\n(Checked against the calendar: The calendar "
+                     f"holds from this turn: court A on Thursday 4 December at 15:00, confirmation {made.confirmation}.)")
+    assert marked(conversation, "leaves out a booking")
 
 
 @dataclass
@@ -426,13 +440,14 @@ class Overeager:
 
 
 @contextmanager
-def g_chat(calendar: Calendar, model: Overeager) -> Iterator[Conversation]:
+def g_chat(calendar: Calendar, model: Overeager, safeguards: str = "on") -> Iterator[Conversation]:
     """G with `model` behind a local server, so that it drives the manager and both Lambdas' agents."""
     server = make_server(StandIn(model=OfflineModel(model)), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        settings = Settings(local_model_url=f"http://127.0.0.1:{server.server_address[1]}/v1", local_model="stand-in")
+        settings = Settings(local_model_url=f"http://127.0.0.1:{server.server_address[1]}/v1", local_model="stand-in",
+                            safeguards=safeguards)
         yield start("G", Deps(calendar=calendar, user="alice", clients=Clients(settings), clock=calendar.clock,
                               max_steps=8))
     finally:
@@ -440,12 +455,26 @@ def g_chat(calendar: Calendar, model: Overeager) -> Iterator[Conversation]:
         server.server_close()
 
 
+def guarded(conversation: Conversation) -> list[str]:
+    """What the playground's safeguards did in a conversation, as `name: summary`."""
+    return [f"{e.actor.removeprefix('safeguard:')}: {e.summary}" for e in conversation.trace.events
+            if e.actor.startswith("safeguard:")]
+
+
+def test_g_as_the_article_writes_it_books_what_its_agents_choose(tmp_path: Path) -> None:
+    calendar = new_calendar(tmp_path, "empty")
+    with g_chat(calendar, Overeager([("ask_booking_lambda", "Book court A tomorrow at 15:00")]), "off") as conversation:
+        conversation.send("Book court A tomorrow at 3pm")
+    assert [(b.court, b.time) for b in calendar.bookings()] == [("A", "15:00"), ("B", "15:00")]  # nothing checked
+    assert guarded(conversation) == []
+
+
 def test_g_books_only_a_slot_the_availability_lambda_returned(tmp_path: Path) -> None:
     calendar = new_calendar(tmp_path, "empty")
     with g_chat(calendar, Overeager([("ask_booking_lambda", "Book court A tomorrow at 15:00")])) as conversation:
         conversation.send("Book court A tomorrow at 3pm")
     assert calendar.bookings() == []
-    assert any(e.action == "model_error" and "not among the open slots" in e.summary for e in conversation.trace.events)
+    assert [g.split(":")[0] for g in guarded(conversation)] == ["checked-slots", "checked-slots"]
 
 
 def test_g_books_one_slot_per_request_and_never_asks_the_same_task_twice(tmp_path: Path) -> None:
@@ -458,8 +487,23 @@ def test_g_books_one_slot_per_request_and_never_asks_the_same_task_twice(tmp_pat
     with g_chat(calendar, model) as conversation:
         conversation.send("Book a court tomorrow at 3pm")
     assert [(b.court, b.time, b.user) for b in calendar.bookings()] == [("A", "15:00", "alice")]
-    mistakes = [e.summary for e in conversation.trace.events if e.action == "model_error"]
-    assert any("this task books one slot" in m for m in mistakes)  # the booking agent's second book, same reply
-    assert any("this request has booked already" in m for m in mistakes)  # the manager's second booking task
-    assert any("same task again" in m for m in mistakes)  # the repeated availability task: not invoked again
+    acted = guarded(conversation)
+    assert any(g.startswith("one-booking:") and "this task has booked already" in g for g in acted)  # the agent's 2nd book
+    assert any(g.startswith("one-booking:") and "this request has booked already" in g for g in acted)  # the 2nd task
+    assert any(g.startswith("repeat-stop:") for g in acted)  # the repeated availability task: not invoked again
     assert model.checks == 1
+
+
+def test_g_book_then_check_then_book_again_invokes_the_booking_lambda_again(tmp_path: Path) -> None:
+    """Regression: the repeat check's key ignored the slots offered since, so the same booking task after a
+    check got the stale "not among the open slots" refusal back, and nothing was booked."""
+    calendar = new_calendar(tmp_path, "empty")
+    tasks = [("ask_booking_lambda", "Book court A tomorrow at 15:00"),
+             ("ask_availability_lambda", "Which courts are free tomorrow at 15:00?"),
+             ("ask_booking_lambda", "Book court A tomorrow at 15:00")]
+    with g_chat(calendar, Overeager(tasks)) as conversation:
+        conversation.send("Book court A tomorrow at 3pm")
+    assert [(b.court, b.time, b.user) for b in calendar.bookings()] == [("A", "15:00", "alice")]
+    delegated = [e.target for e in conversation.trace.events if e.action == "delegate"]
+    assert delegated == ["lambda:booking-agent", "lambda:availability-agent", "lambda:booking-agent"]
+    assert not any(g.startswith("repeat-stop:") for g in guarded(conversation))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,10 @@ from agents.agent_output import AgentOutputSchema
 
 from orchestration import scenarios, tools
 from orchestration.calendar import Refused, slot_id
-from orchestration.offline.brain import Brain
-from orchestration.offline.protocol import ModelReply, ModelRequest
+from orchestration.offline.protocol import ModelRequest
 
-from .helpers import TODAY, bookings_by, converse, new_calendar
+from .helpers import TODAY, VENDORS, Recorded, bookings_by, converse, new_calendar
+from .helpers import requests_to_the_model  # noqa: F401 — a fixture
 
 # --- What no task text may say --------------------------------------------------------------------
 
@@ -202,15 +201,6 @@ def test_no_answer_in_the_calendars_refusals_or_the_tool_runners_errors(tmp_path
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 
-VENDORS = {
-    "orchestration.offline.openai_chat": "OpenAI chat completions",
-    "orchestration.offline.openai_responses": "OpenAI responses",
-    "orchestration.offline.anthropic_messages": "Anthropic messages",
-    "orchestration.offline.bedrock_runtime": "Bedrock Converse",
-    "orchestration.offline.bedrock_agents": "Bedrock Agents",
-}
-"""The offline model's protocol adapters: the module that hands a request to the brain names its vendor."""
-
 VENDORS_OF = {
     "A": {"Bedrock Converse"},
     "B": {"Bedrock Agents"},
@@ -225,27 +215,6 @@ VENDORS_OF = {
 
 def test_the_dialogues_reach_every_vendor() -> None:
     assert set().union(*VENDORS_OF.values()) == set(VENDORS.values())
-
-
-Recorded = list[tuple[str, ModelRequest]]
-
-
-@pytest.fixture
-def requests_to_the_model(monkeypatch: pytest.MonkeyPatch) -> Recorded:
-    """Every request any offline model's brain answers, with its vendor, while the brain still answers.
-
-    Patched on the class, so it reaches every brain — also those that G's Lambdas build from their
-    own settings."""
-    recorded: Recorded = []
-    think = Brain.reply
-
-    def reply(self: Brain, request: ModelRequest) -> ModelReply:
-        caller = sys._getframe(1).f_globals.get("__name__", "")
-        recorded.append((VENDORS.get(caller, caller), request))
-        return think(self, request)
-
-    monkeypatch.setattr(Brain, "reply", reply)
-    return recorded
 
 
 def _request_texts(letter: str, n: int, vendor: str, request: ModelRequest) -> dict[str, Any]:

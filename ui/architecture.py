@@ -5,7 +5,8 @@ them. A step whose two ends map onto an arrow lights that arrow (in the colour o
 it, numbered with its steps; an answer lights its arrow going back); a step that passes through a
 box the article draws in between (your
 code reaching the calendar through the tool function) lights both arrows; anything else the run
-did is drawn dashed, so nothing it did is hidden.
+did is drawn dashed, so nothing it did is hidden. The playground's safeguards are not in the article's
+drawings: a step of one is drawn where your code sits.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def dot(letter: str, events: Sequence[Event]) -> str:
     taken: dict[tuple[str, str], list[Event]] = {}
     extra: dict[tuple[str, str], list[Event]] = {}
     for event in events:
-        ends = arch.place(event.actor, event), arch.place(event.target, event)
+        ends = arch.place(_as_code(event.actor), event), arch.place(_as_code(event.target), event)
         if None in ends or ends[0] == ends[1]:
             continue
         for arrow in _route(arch, ends):  # type: ignore[arg-type]
@@ -124,6 +125,11 @@ def dot(letter: str, events: Sequence[Event]) -> str:
         lines.append(f"  {arrow[0]} -> {arrow[1]} {_style(through, dashed=True)};")
     lines.append("}")
     return "\n".join(lines)
+
+
+def _as_code(actor: str) -> str:
+    """The article draws no safeguards (they are the playground's): one acting is drawn where your code sits."""
+    return "code" if actor.startswith("safeguard:") else actor
 
 
 def _route(arch: Architecture, ends: tuple[str, str]) -> list[tuple[str, str]]:

@@ -1,59 +1,89 @@
-"""The arena page's pieces: run the scenario suite with progress, then lay out what it measured."""
+"""The arena page's pieces: run the scenario suite with progress, then lay out what it measured.
+
+The suite runs with the playground's safeguards off, on, or both (`Suites`: setting -> Suite). With
+both, every table gives each pattern two columns or rows side by side, "C off" and "C on".
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from orchestration.evaluate import FAULTS, Suite, run_suite
+from orchestration.evaluate import FAULTS, Outcome, Suite, run_suite
 from orchestration.patterns import PATTERNS
 from orchestration.scenarios import load
 
 from . import session
 from .graph import draw
+from .guards import chosen
 from .pattern_page import steps_table
 from .text import plain
 
+Suites = dict[str, Suite]
+"""The suite's runs by safeguards setting ("off", "on")."""
+
 VERDICT_STYLE = {"recovered": "background-color: #ecfdf5; color: #047857",
+                 "rescued": "background-color: #eff6ff; color: #1d4ed8",
                  "contained": "background-color: #fefce8; color: #854d0e",
                  "harmed": "background-color: #fef2f2; color: #b91c1c; font-weight: 600"}
 
 
-def run(letters: str, runs: int, faults: list[str]) -> Suite:
-    """The suite, with a progress bar: every scenario through every chosen pattern, then each fault."""
+def run(letters: str, runs: int, faults: list[str], choice: str = "off") -> Suites:
+    """The suite, with a progress bar: every scenario through every chosen pattern, then each fault; once
+    per safeguards setting chosen."""
     scenarios = load()
+    settings = chosen(choice)
+    suites: Suites = {}
     bar = st.progress(0.0, text="Starting…")
+    for n, setting in enumerate(settings):
+        def progress(done: int, total: int, label: str, n: int = n, setting: str = setting) -> None:
+            bar.progress((n + done / total) / len(settings), text=plain(f"safeguards {setting} · {done}/{total} · {label}"))
 
-    def progress(done: int, total: int, label: str) -> None:
-        bar.progress(done / total, text=plain(f"{done}/{total} · {label}"))
-
-    suite = run_suite(scenarios, letters, runs, faults, session.settings(), progress)
+        suites[setting] = run_suite(scenarios, letters, runs, faults, replace(session.settings(), safeguards=setting),
+                                    progress)
     bar.empty()
-    return suite
+    return suites
 
 
-def summary(suite: Suite) -> pd.DataFrame:
-    rows = {f"{letter} · {PATTERNS[letter].name}": {
-        "success": p["success"], "pass^k": p["pass_k"], "model calls": p["llm_calls"], "tool calls": p["tool_calls"],
+def label(letter: str, setting: str, suites: Suites) -> str:
+    """A pattern's column: "C", or with both settings "C off" / "C on"."""
+    return f"{letter} {setting}" if len(suites) > 1 else letter
+
+
+def _each(suites: Suites) -> list[tuple[str, str, dict]]:
+    """(letter, setting, the report's per-pattern dict), each pattern's settings next to each other."""
+    letters = next(iter(suites.values())).report["patterns"]
+    return [(letter, setting, suite.report["patterns"][letter]) for letter in letters for setting, suite in suites.items()]
+
+
+def summary(suites: Suites) -> pd.DataFrame:
+    """One row per pattern (with both settings, per pattern and setting). success and pass^k count only runs
+    the pattern did alone; rescued, those a cap, an error path or a safeguard brought right."""
+    rows = {f"{label(letter, setting, suites)} · {PATTERNS[letter].name}": {
+        "success": p["success"], "rescued": p["rescued"], "pass^k": p["pass_k"], "harmed": p["harmed"],
+        "model calls": p["llm_calls"], "tool calls": p["tool_calls"],
         "tokens": p["tokens"], "est. cost $": p["cost_usd"], "ms": p["ms"], "decided by code": p["code_decisions_share"],
-        "booked for others": p["bookings_for_others"], "failed": len(p["failures"])}
-        for letter, p in suite.report["patterns"].items()}
+        "booked for others": p["bookings_for_others"],
+        "failed": sum(f.get("outcome", "fail") == "fail" for f in p["failures"])}
+        for letter, setting, p in _each(suites)}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def cost_vs_pass(suite: Suite) -> pd.DataFrame:
+def cost_vs_pass(suites: Suites) -> pd.DataFrame:
     """One point per (cost, pass^k); patterns that land on the same point share it and its label ("C, D")."""
     points: dict[tuple[float, float], list[str]] = {}
-    for letter, p in suite.report["patterns"].items():
-        points.setdefault((p["cost_usd"], p["pass_k"]), []).append(letter)
+    for letter, setting, p in _each(suites):
+        points.setdefault((p["cost_usd"], p["pass_k"]), []).append(label(letter, setting, suites))
     return pd.DataFrame([{"patterns": ", ".join(letters), "est. cost per scenario ($)": cost, "pass^k": passed}
                          for (cost, passed), letters in points.items()])
 
 
-def cost_vs_pass_chart(suite: Suite) -> alt.LayerChart:
+def cost_vs_pass_chart(suites: Suites) -> alt.LayerChart:
     """Cost against pass^k, with room above 1.0 so no point is cut, and every point labelled."""
-    data = cost_vs_pass(suite)
+    data = cost_vs_pass(suites)
     base = alt.Chart(data).encode(
         x=alt.X("est. cost per scenario ($):Q", scale=alt.Scale(zero=True, nice=True)),
         y=alt.Y("pass^k:Q", scale=alt.Scale(domain=[0, 1.12]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1])),
@@ -61,24 +91,39 @@ def cost_vs_pass_chart(suite: Suite) -> alt.LayerChart:
     return base.mark_circle(size=140) + base.mark_text(align="left", dx=9, dy=-9, fontSize=13).encode(text="patterns")
 
 
-def fault_matrix(suite: Suite) -> pd.DataFrame | None:
-    faults = suite.report.get("faults")
-    if not faults:
+def fault_matrix(suites: Suites) -> pd.DataFrame | None:
+    """Faults by pattern: each cell the worst verdict (with both settings, "C off" beside "C on")."""
+    if not any(suite.report.get("faults") for suite in suites.values()):
         return None
-    return pd.DataFrame({FAULTS[name].title: {letter: p["verdict"] for letter, p in fault["patterns"].items()}
-                         for name, fault in faults.items()}).T
+    letters = next(iter(suites.values())).report["patterns"]
+    columns = {label(letter, setting, suites): (setting, letter) for letter in letters for setting in suites}
+    names = next(iter(suites.values())).report["faults"]
+    return pd.DataFrame({label_: [suites[setting].report["faults"][name]["patterns"][letter]["verdict"] for name in names]
+                         for label_, (setting, letter) in columns.items()},
+                        index=[FAULTS[name].title for name in names])
 
 
-def failures(suite: Suite) -> None:
-    """Each run that did not pass, with its steps and graph."""
-    found = suite.failures()
+def run_label(outcome: Outcome) -> str:
+    """How a run ended, in a few words: "rescued", "fail, harmed", "fail, contained"."""
+    return outcome.outcome if outcome.outcome != "fail" else f"fail, {outcome.verdict}"
+
+
+def failures(suites: Suites) -> None:
+    """Each run that did not pass, with how it ended, why (or what rescued it), its steps and graph."""
+    found = [(setting, fault, outcome) for setting, suite in suites.items() for fault, outcome in suite.failures()]
     if not found:
         st.success("Every run passed.")
         return
-    for n, (fault, outcome) in enumerate(found):
+    for n, (setting, fault, outcome) in enumerate(found):
         where = f" · fault: {FAULTS[fault].title}" if fault else ""
-        label = f"{outcome.letter} · {outcome.scenario}{where} — {outcome.verdict}: {outcome.why}"
-        with st.expander(plain(label)[:300]):
+        head = f"{label(outcome.letter, setting, suites)} · {outcome.scenario}{where} — {run_label(outcome)}: {outcome.why}"
+        with st.expander(plain(head)[:300]):
+            st.caption(f"Safeguards {setting}. Outcome: {run_label(outcome)}.")
+            if outcome.outcome == "rescued":
+                st.caption(plain(f"Rescued by: {outcome.why}. The end state was right, but the pattern did not get "
+                                 "there alone, so it does not count as a pass."))
+            else:
+                st.caption(plain(f"Why: {outcome.why}"))
             if fault:
                 st.caption(plain(f"{FAULTS[fault].title}: {FAULTS[fault].what}."))
             if outcome.blame:
@@ -87,4 +132,4 @@ def failures(suite: Suite) -> None:
             with left:
                 steps_table(outcome.result.events)
             with right:
-                draw(outcome.result.events, key=f"arena_graph_{n}", height=320)
+                draw(outcome.result.events, key=f"arena_graph_{setting}_{n}", height=320)

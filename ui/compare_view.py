@@ -1,25 +1,31 @@
-"""The compare page's pieces: run one conversation through all seven patterns, then lay them out."""
+"""The compare page's pieces: run one conversation through all seven patterns, then lay them out.
+
+Each pattern runs with the playground's safeguards off, on, or both; every run is keyed "C off" or
+"C on" (pattern letter and setting), so with both each pattern's two runs stand side by side.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from orchestration.patterns import PATTERNS, SPECTRUM, Conversation, TurnFailed
-from orchestration.runs import RunResult, copy_deps, run_conversation
+from orchestration.patterns import PATTERNS, SPECTRUM, Conversation, Deps, TurnFailed
+from orchestration.runs import RunResult, run_conversation
 
 from . import session
 from .graph import draw
-
-CARD_FONT_SCALE = 1.8
-"""A card's graph is drawn at about a fifth of its size: its text, enlarged against the layout, stays readable."""
+from .guards import acted_words, chosen, contradicted, origin_words
 from .live import run_turn
 from .pattern_page import steps_table
 from .text import plain
+
+CARD_FONT_SCALE = 1.8
+"""A card's graph is drawn at about a fifth of its size: its text, enlarged against the layout, stays readable."""
 
 EXAMPLES = {
     "The article's dialogue": ["Book a court for tomorrow", "3pm", "A"],
@@ -31,35 +37,55 @@ EXAMPLES = {
 }
 
 
-def run_all(messages: list[str]) -> dict[str, RunResult]:
-    """Every pattern, in spectrum order, each on its own copy of this session's calendar."""
-    calendar, user, settings = session.calendar(), session.user(), session.settings()
+def run_all(messages: list[str], choice: str = "off") -> dict[str, RunResult]:
+    """Every pattern, in spectrum order, with safeguards off, on or both ("C off", "C on"), each run on its
+    own copy of this session's calendar."""
+    calendar, user, base = session.calendar(), session.user(), session.settings()
+    settings = chosen(choice)
     results: dict[str, RunResult] = {}
+    total = len(SPECTRUM) * len(settings)
     with st.status("Running the conversation through all seven patterns…", expanded=True) as status, \
             tempfile.TemporaryDirectory(prefix="compare-") as scratch:
-        for n, letter in enumerate(SPECTRUM, start=1):
-            status.update(label=f"Pattern {letter} ({n}/{len(SPECTRUM)}): {PATTERNS[letter].name}")
-            line = st.empty()
+        for letter in SPECTRUM:
+            for setting in settings:
+                key = f"{letter} {setting}"
+                status.update(label=f"Pattern {letter}, safeguards {setting} ({len(results) + 1}/{total}): "
+                                    f"{PATTERNS[letter].name}")
+                line = st.empty()
 
-            def send(conversation: Conversation, text: str, letter: str = letter, line: DeltaGenerator = line) -> str:
-                outcome = run_turn(conversation, text, lambda new: line.caption(
-                    plain(f"{letter} · step {new[-1].step}: {new[-1].summary}")))
-                if outcome.error:
-                    raise TurnFailed(outcome.error)
-                return outcome.reply or ""
+                def send(conversation: Conversation, text: str, key: str = key, line: DeltaGenerator = line) -> str:
+                    outcome = run_turn(conversation, text, lambda new: line.caption(
+                        plain(f"{key} · step {new[-1].step}: {new[-1].summary}")))
+                    if outcome.error:
+                        raise TurnFailed(outcome.error)
+                    return outcome.reply or ""
 
-            deps = copy_deps(calendar, Path(scratch), letter, user, settings)
-            session.inject_fault(deps.calendar)
-            results[letter] = run_conversation(letter, deps, messages, send)
-            line.caption(plain(f"{letter} · done: {len(results[letter].events)} steps, "
-                               f"{results[letter].metrics['wall_ms']:.0f} ms"))
-        status.update(label="All seven patterns ran.", state="complete", expanded=False)
+                deps = Deps.of(calendar.copy_to(Path(scratch) / f"calendar-{letter}-{setting}.db"), user,
+                               replace(base, safeguards=setting))
+                session.inject_fault(deps.calendar)
+                results[key] = run_conversation(letter, deps, messages, send)
+                line.caption(plain(f"{key} · done: {len(results[key].events)} steps, "
+                                   f"{results[key].metrics['wall_ms']:.0f} ms"))
+        status.update(label=f"All seven patterns ran ({total} runs).", state="complete", expanded=False)
     return results
 
 
+def setting(key: str) -> str:
+    """A run's safeguards setting, from its key: "C on" -> "on"."""
+    return key.partition(" ")[2]
+
+
+def title(key: str, result: RunResult) -> str:
+    """A run's name on its card: "C · Function calling · safeguards on"."""
+    return f"{result.letter} · {PATTERNS[result.letter].name} · safeguards {setting(key)}"
+
+
 def chart_data(results: dict[str, RunResult], rows: list[dict], metric: str) -> pd.DataFrame:
-    """One metric per pattern (from the rows `table` made), indexed by letter, for a bar chart."""
-    return pd.DataFrame({metric: [row[metric] for row in rows]}, index=list(results))
+    """One metric per run (from the rows `table` made), for a bar chart: indexed by letter, or with both
+    settings by "C off" / "C on"."""
+    both = len({setting(key) for key in results}) > 1
+    index = list(results) if both else [r.letter for r in results.values()]
+    return pd.DataFrame({metric: [row[metric] for row in rows]}, index=index)
 
 
 def change(result: RunResult) -> str:
@@ -70,46 +96,54 @@ def change(result: RunResult) -> str:
 
 
 def table(results: dict[str, RunResult]) -> list[dict]:
-    """One row per pattern: what it did and what it cost."""
-    return [{"pattern": f"{letter} · {PATTERNS[letter].name}", "model calls": r.metrics["llm_calls"],
+    """One row per run: what it did, what it cost, who wrote its replies and how often a safeguard acted."""
+    return [{"pattern": f"{r.letter} · {PATTERNS[r.letter].name}", "safeguards": setting(key),
+             "model calls": r.metrics["llm_calls"],
              "tool calls": r.metrics["tool_calls"], "tokens": r.metrics["tokens_in"] + r.metrics["tokens_out"],
              "latency ms": r.metrics["wall_ms"], "decided by code": r.metrics["code_share"],
              "est. cost $": round(r.metrics["cost_usd"], 6), "calendar change": change(r),
+             "replies from": origin_words(r.events), "safeguard acts": sum(1 for e in r.events
+                                                                           if e.actor.startswith("safeguard:")),
+             "replies contradicting the calendar": contradicted(r.events),
              "last reply": r.error and f"failed: {r.error}" or (r.replies[-1] if r.replies else "")}
-            for letter, r in results.items()]
+            for key, r in results.items()]
 
 
 def article_beside_measured(results: dict[str, RunResult]) -> list[dict]:
     """The article's ratings next to what this run measured."""
-    return [{"pattern": letter, "style": PATTERNS[letter].style,
-             **{f"article: {k}": v for k, v in PATTERNS[letter].article.items()},
+    return [{"pattern": r.letter, "safeguards": setting(key), "style": PATTERNS[r.letter].style,
+             **{f"article: {k}": v for k, v in PATTERNS[r.letter].article.items()},
              "measured: decided by code": f"{r.metrics['code_share']:.0%}",
              "measured: model calls": r.metrics["llm_calls"], "measured: latency ms": r.metrics["wall_ms"],
-             "measured: est. cost $": round(r.metrics["cost_usd"], 6)} for letter, r in results.items()]
+             "measured: est. cost $": round(r.metrics["cost_usd"], 6)} for key, r in results.items()]
 
 
 def closer(results: dict[str, RunResult]) -> None:
-    """One pattern's run drawn large, every step numbered, with its steps: the cards' graphs opened up."""
-    letter = st.radio("Open a pattern's graph large", list(results), horizontal=True, key="compare_closer",
-                      format_func=lambda letter: f"{letter} · {PATTERNS[letter].name}")
-    result = results[letter]
-    draw(result.events, key=f"compare_large_{letter}_{len(result.events)}", height=620, user=session.user())
-    with st.expander(f"The {len(result.events)} steps of {letter}"):
+    """One run drawn large, every step numbered, with its steps: the cards' graphs opened up."""
+    key = st.radio("Open a pattern's graph large", list(results), horizontal=True, key="compare_closer",
+                   format_func=lambda key: title(key, results[key]))
+    result = results[key]
+    draw(result.events, key=f"compare_large_{key}_{len(result.events)}", height=620, user=session.user())
+    with st.expander(f"The {len(result.events)} steps of {key}"):
         steps_table(tuple(result.events))
 
 
 def cards(results: dict[str, RunResult]) -> None:
-    """The patterns side by side: reply, small gathered graph (one arrow per pair of actors), calendar change."""
-    letters = list(results)
-    for row in (letters[:4], letters[4:]):
-        for column, letter in zip(st.columns(4), row, strict=False):
-            result = results[letter]
+    """The runs side by side, four to a row (with both settings, each pattern's off and on next to each
+    other): reply and who wrote it, small gathered graph, safeguards' acts, calendar change."""
+    keys = list(results)
+    for row in (keys[i:i + 4] for i in range(0, len(keys), 4)):
+        for column, key in zip(st.columns(4), row, strict=False):
+            result = results[key]
             with column.container(border=True):
-                st.markdown(f"**{letter} · {PATTERNS[letter].name}**")
-                st.caption(plain(PATTERNS[letter].who_decides))
-                draw(result.events, key=f"compare_graph_{letter}_{len(result.events)}", height=240,
+                st.markdown(f"**{result.letter} · {PATTERNS[result.letter].name}** · safeguards {setting(key)}")
+                st.caption(plain(PATTERNS[result.letter].who_decides))
+                draw(result.events, key=f"compare_graph_{key}_{len(result.events)}", height=240,
                      user=session.user(), gathered=True, font_scale=CARD_FONT_SCALE)
                 reply = f"Failed: {result.error}" if result.error else (result.replies[-1] if result.replies else "")
                 st.markdown(plain(reply))
+                st.caption(plain(f"{origin_words(result.events)} · {acted_words(result.events)}"))
+                if wrong := contradicted(result.events):
+                    st.caption(f"{wrong} repl{'ies' if wrong > 1 else 'y'} contradicted the calendar (marked in the steps)")
                 st.caption(plain(f"{change(result)} · {result.metrics['llm_calls']} model calls · "
                                  f"{result.metrics['wall_ms']:.0f} ms"))

@@ -7,7 +7,8 @@ is redrawn as events arrive needs one).
 
 Legibility is built, not hoped for. Each actor has a fixed place by its role, in the article's
 left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
-and the calendar below), so a run grows in place and a replay never moves a box. A label is a small
+and the calendar below; the playground's safeguards, which are your code but not the pattern's, in a
+column of their own on the left), so a run grows in place and a replay never moves a box. A label is a small
 box of its own, placed here in Python where it overlaps no actor and no other label; its arrow runs
 through it. `overlaps()` is what the tests check at 10, 20 and 40 steps.
 
@@ -34,6 +35,7 @@ import streamlit_agraph
 from streamlit_agraph import Config, Edge, Node
 
 from orchestration.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
+from orchestration.safeguards import SAFEGUARDS
 from orchestration.trace import DECIDERS, Event, actor_label
 
 _component = components.declare_component(
@@ -50,10 +52,14 @@ _ROLE_PLACES = {  # (x, y) of the first actor of each kind, in three columns; la
     "user": (0, -260), "code": (0, 0), "calendar": (0, 300),
     "runtime": (340, -260), "manager": (340, 40), "lambda": (340, 300),
     "model": (680, -260), "sub-agent": (680, 40),
+    "safeguard": (-380, -130),  # the playground's own checks: a column of their own, left of your code
 }
 _ROW = 260
 _ROLE_COLORS = {"user": "#e5e7eb", "code": "#dbeafe", "runtime": "#fef3c7", "manager": "#ede9fe",
-                "model": "#fde68a", "sub-agent": "#fce7f3", "lambda": "#dcfce7", "calendar": "#f1f5f9"}
+                "model": "#fde68a", "sub-agent": "#fce7f3", "lambda": "#dcfce7", "calendar": "#f1f5f9",
+                "safeguard": "#cffafe"}
+SAFEGUARD_BORDER = DECIDER_COLORS["code"]
+"""A safeguard's box: your code (its border in your code's colour), under the safeguard's name."""
 ACTOR_FONT = 22
 LABEL_FONT = 18
 NUMBERS_PER_LINE = 5
@@ -221,12 +227,24 @@ def _along(a: tuple[float, float], b: tuple[float, float], samples: int = 24) ->
     return [(a[0] + (b[0] - a[0]) * i / samples, a[1] + (b[1] - a[1]) * i / samples) for i in range(1, samples)]
 
 
-def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = ACTOR_FONT) -> Node:
+def node_label(actor: str) -> str:
+    """What an actor's box says: its label, and for a safeguard that it is your code, e.g.
+    "Safeguard checked-slots (your code)"."""
     label = actor_label(actor)
+    return f"{label} (your code)" if role(actor) == "safeguard" else label
+
+
+def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = ACTOR_FONT) -> Node:
+    label = node_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
+    if role(actor) == "safeguard":
+        found = SAFEGUARDS.get(actor.partition(":")[2])
+        title += " — one of the playground's safeguards, not the pattern's code" + (f": {found.title}" if found else "")
+    background = _ROLE_COLORS.get(role(actor), "#f3f4f6")
+    color = {"background": background, "border": SAFEGUARD_BORDER} if role(actor) == "safeguard" else background
     return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=place[0], y=place[1],
-                color=_ROLE_COLORS.get(role(actor), "#f3f4f6"), font={"size": font, "color": "#111827"},
-                borderWidth=1, margin=10)
+                color=color, font={"size": font, "color": "#111827"},
+                borderWidth=2 if role(actor) == "safeguard" else 1, margin=10)
 
 
 def _wrapped(label: str, width: int = 12) -> str:

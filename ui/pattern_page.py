@@ -20,6 +20,7 @@ from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_
 
 from . import session
 from .architecture import dot
+from .guards import code_section
 from .graph import DECIDER_COLORS, DECIDER_NAMES, draw, legend
 from .live import run_turn
 from .text import plain
@@ -55,8 +56,9 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     history = session.history(letter)
     today = conversation.deps.clock.today()
     injected = f" · fault: {session.fault().title}" if session.fault() else ""
+    guarded = "on" if conversation.safeguards_on else "off"
     st.caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected} · "
-               f"on this page's own copy of your starting calendar ({session.starting_state()} state)")
+               f"safeguards {guarded} · on this page's own copy of your starting calendar ({session.starting_state()} state)")
     top = st.columns(2)
     if top[0].button("Start over", key=f"restart_{letter}", width="stretch", help="A new conversation; bookings stay."):
         session.restart(letter)
@@ -152,10 +154,13 @@ def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
         _control(info, trace)
     with code:
         files = info.source_files()
-        st.caption("The code the article shows for this pattern, in the article's order: the code that runs.")
+        st.caption("The code the article shows for this pattern, in the article's order: the code that runs. Where "
+                   "it calls one of the playground's safeguards (a line marked “safeguard”), that is our addition, "
+                   "below, not the article's.")
         places = st.tabs(list(info.files)) if len(files) > 1 else [st.container()]
         for place, path in zip(places, files, strict=True):
             place.code(path.read_text(), language="python", line_numbers=True)
+        code_section(info.letter, session.safeguards_on())
     with about:
         _about(info)
     with export:

@@ -47,11 +47,21 @@ def _secrets() -> dict[str, Any]:
         return {}
 
 
+def configured() -> Settings:
+    """The environment, then `st.secrets`: the settings before this session's own entries."""
+    return Settings.from_sources(os.environ, _secrets())
+
+
 def settings() -> Settings:
     """The environment, then `st.secrets`, then this session's own entries (and a model-side fault)."""
     current = Settings.from_sources(os.environ, _secrets(), st.session_state.get(OVERRIDES, {}))
     chosen = fault()
     return replace(current, offline_faults=chosen.model_spec) if chosen and chosen.side == "model" else current
+
+
+def safeguards_on() -> bool:
+    """Whether this session runs the playground's own checks around the patterns (the sidebar's switch)."""
+    return settings().safeguards_on
 
 
 def fault() -> Fault | None:

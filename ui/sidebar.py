@@ -15,6 +15,7 @@ from orchestration.evaluate import FAULTS
 from orchestration.identity import user_problem
 from orchestration.offline.protocol import MODEL_LABEL
 from orchestration.providers import Clients
+from orchestration.safeguards import SAFEGUARDS
 
 from . import session
 
@@ -61,6 +62,25 @@ def _forget_keys() -> None:
         _overrides().pop(field, None)
 
 
+SAFEGUARDS_HELP = (
+    "Off: each pattern as the article writes it. On: with the playground's own checks, which are not in the "
+    "article: " + "; ".join(f"{s.name} ({s.title[:1].lower()}{s.title[1:]}; "
+                            f"{'every pattern' if len(s.patterns) == 7 else 'patterns ' + ', '.join(s.patterns)})"
+                            for s in SAFEGUARDS.values())
+    + ". Patterns read this when a conversation starts, so switching starts fresh conversations on the pattern "
+    "pages (their calendars keep their bookings).")
+
+
+def _safeguards_switch() -> None:
+    """The switch sets this session's `safeguards` setting (a plain setting, never a secret)."""
+    st.session_state.setdefault("safeguards_switch", session.settings().safeguards_on)
+    on = st.toggle("Safeguards", key="safeguards_switch", help=SAFEGUARDS_HELP)
+    if on == session.configured().safeguards_on:  # as the environment or st.secrets set it: nothing to override
+        _overrides().pop("safeguards", None)
+    else:
+        _overrides()["safeguards"] = "on" if on else "off"
+
+
 def where_calls_go() -> str:
     """One plain line naming the model behind each vendor: what the figures on a page come from."""
     described = Clients(session.settings()).describe()
@@ -91,6 +111,9 @@ def render_sidebar() -> None:
                           "the offline model only.")
         if chosen := FAULTS.get(st.session_state.get("fault") or ""):
             st.caption(f"{chosen.what[:1].upper()}{chosen.what[1:]}.")
+        _safeguards_switch()
+        st.caption("On: the playground's own checks run too (not in the article)." if session.safeguards_on() else
+                   "Off: each pattern as the article writes it.")
         st.markdown("**Where calls go**")
         current = session.settings()
         for vendor, where in Clients(current).describe().items():

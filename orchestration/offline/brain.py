@@ -59,6 +59,8 @@ class Brain:
         """Answer one model request."""
         if request.output_schema == {}:  # "any JSON object": the shape, if any, is spelled out in the prompt
             request = replace(request, output_schema=schema_in(request.system) or {})
+        elif request.output_schema is None and (written := schema_in(request.system)) is not None:
+            request = replace(request, output_schema=written)  # a JSON schema to answer in, written in the prompt
         today, stated = read_today(request.system, request.messages)
         tools = Tools.of(request.tools if request.tool_choice != "none" else ())
         if wants_extraction(request, tools):
@@ -336,16 +338,21 @@ def _courts(courts: list[str], verb: bool = False, bare: bool = False) -> str:
 
 
 def _club_courts(tools: Tools, system: str = "") -> list[str]:
-    """The courts the prompt or the tool descriptions say the club has ("courts A, B, C and D", "courts A-D")."""
+    """The courts the prompt or the tool descriptions say the club has, however the list is written:
+    "courts A, B, C and D", "courts A-D", "four courts (A, B, C, D)", "the courts are A to D", "courts: A or B"."""
     texts = [system] + [tool.description for tool in (tools.check, tools.ask_check, tools.book, tools.ask_book) if tool]
     for text in texts:
-        span = re.search(r"\bcourts?\s+([A-Z])\s*(?:-|–|to|through)\s*([A-Z])\b", text)
-        if span:
-            return [chr(c) for c in range(ord(span.group(1)), ord(span.group(2)) + 1)]
-        listed = re.search(r"\bcourts?\s+((?:[A-Z],\s*)*[A-Z],?\s+(?:and|or)\s+[A-Z]|(?:[A-Z],\s*){2,}[A-Z])\b", text)
-        if listed:
-            return re.findall(r"\b[A-Z]\b", listed.group(1))
+        said = _COURTS_SAID.search(text)
+        if said and said.group("first"):
+            return [chr(c) for c in range(ord(said.group("first")), ord(said.group("last")) + 1)]
+        if said:
+            return re.findall(r"\b[A-Z]\b", said.group("listed"))
     return []
+
+
+_COURTS_SAID = re.compile(
+    r"\bcourts?\b[^.;\n]{0,30}?(?:(?P<first>\b[A-Z])\s*(?:-|–|to|through)\s*(?P<last>[A-Z])\b"
+    r"|(?P<listed>\b[A-Z](?:\s*(?:,|\band\b|\bor\b|&)\s*[A-Z]\b)+))")
 
 
 # --- Facts for a structured final answer ------------------------------------------------------

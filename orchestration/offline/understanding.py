@@ -197,7 +197,8 @@ _ARTICLE_NOUNS = {"court", "slot", "game", "booking", "reservation", "spot", "ti
                   "quick", "few", "doubles", "singles", "friend", "day", "lesson", "session", "couple", "new"}
 _ANY_COURT = re.compile(
     r"\b(any(?:\s+(?:one|court|of\s+them))?|either(?:\s+one)?|whichever|whatever|don'?t\s+(?:mind|care)|"
-    r"doesn'?t\s+matter|(?:do|does)\s+not\s+(?:mind|care)|no\s+preference|you\s+(?:pick|choose|decide)|first\s+(?:free|available)(?:\s+one)?)\b",
+    r"doesn'?t\s+matter|does\s+not\s+matter|(?:do|does)\s+not\s+(?:mind|care)|no\s+preference|"
+    r"you\s+(?:pick|choose|decide)|first\s+(?:free|available)(?:\s+one)?)\b",
     re.I,
 )
 _ORDINAL_PICK = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|last)(?:\s+one)?\b", re.I)

@@ -3,7 +3,8 @@
 1. Your code keeps the conversation's state in its own store: intent, day, time, court, the open
    slots it last found, and the messages of the request so far.
 2. Each message goes to the model (Bedrock Converse), after the request's earlier messages, with one
-   job: extract intent, date, time and court as JSON. The model decides nothing else.
+   job: extract intent, date, time and court, as structured output (a JSON schema). The model
+   decides nothing else.
 3. Your code validates that JSON and merges it into the state.
 4. Your code decides the next step from the state: ask for what is missing, check availability,
    ask which court, or book. A hand-written state machine.
@@ -80,7 +81,9 @@ class AiAsAService(Conversation):
     def parse(self, text: str) -> Parsed | None:
         response = self.client.converse(
             modelId=self.model, system=[{"text": PARSE_PROMPT.format(today=today_line(self.deps.clock.today()))}],
-            messages=[*self.state.exchange, _turn("user", text)], inferenceConfig={"maxTokens": 200, "temperature": 0})
+            messages=[*self.state.exchange, _turn("user", text)], inferenceConfig={"maxTokens": 200, "temperature": 0},
+            outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
+                "name": "booking_request", "schema": json.dumps(Parsed.model_json_schema())}}}})
         raw = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
         try:
             return Parsed.model_validate(json.loads(re.search(r"\{.*\}", raw, re.S).group(0)))  # type: ignore[union-attr]

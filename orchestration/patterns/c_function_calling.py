@@ -76,7 +76,7 @@ class FunctionCalling(Conversation):
     def run(self, name: str, arguments: str) -> str:
         """4. Run one call against the calendar; its result, as the JSON the model reads."""
         outcome = run_tool(name, arguments, self.booking)
-        self.checks.saw(outcome)
+        self.checks.saw(name, arguments, outcome)
         return outcome.as_json()
 
     def trim(self) -> None:

@@ -165,7 +165,8 @@ def _with_schema_note(messages: list[dict[str, Any]], schema: dict[str, Any]) ->
     return [{"role": "system", "content": note}, *messages]
 
 
-_FENCED = re.compile(r"\A\s*```[ \t]*(?:json)?[ \t]*\n(?P<json>.*?)\n?[ \t]*```\s*\Z", re.S | re.I)
+_FENCED = re.compile(r"\A\s*```[ \t]*(?:json)?[ \t]*\n(?P<json>.*?)\n?[ \t]*(?:```)?\s*\Z", re.S | re.I)
+"""JSON in a Markdown code fence (a small model may stop before the closing one)."""
 
 
 def _unfenced(text: Any) -> Any:

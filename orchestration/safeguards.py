@@ -22,16 +22,19 @@ import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from agents import Agent, FunctionTool, ToolGuardrailFunctionOutput, ToolInputGuardrailData, tool_input_guardrail
+from typing import TYPE_CHECKING, Any
 
 from .calendar import Availability, Booked, BookingRow, Slot, human_when
 from .formats import slot_id
-from .lambdas import LambdaRuntime
+from .identity import BookingContext
 from .observe import guarded
-from .tools import BookingContext, ToolError, ToolOutcome
 from .trace import json_or_text
+
+if TYPE_CHECKING:  # the SDKs load when a run needs them, not with the pages that only name the safeguards
+    from agents import Agent, ToolGuardrailFunctionOutput, ToolInputGuardrailData
+
+    from .lambdas import LambdaRuntime
+    from .tools import ToolOutcome
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class LoopChecks:
 
     def saw(self, name: str, arguments: str, outcome: ToolOutcome) -> None:
         """Remember a call that ran (a retry after an error is no repeat), and the slots a check returned."""
-        if not isinstance(outcome.result, ToolError):
+        if outcome.result.status != "error":  # it ran (a refusal included): asking again is a repeat
             self.calls.add((name, arguments))
         if isinstance(outcome.result, Availability):
             self.offered |= _ids(outcome.result)
@@ -158,9 +161,11 @@ def checked_slots(ids: list[str], returned: list[Availability]) -> list[str]:
     return kept
 
 
-@tool_input_guardrail
 def only_checked_slots(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
-    """checked-slots inside E's step 2: the booking agent may book one of the checked slots and nothing else."""
+    """checked-slots inside E's step 2, as a tool guardrail: the booking agent may book one of the checked slots
+    and nothing else."""
+    from agents import ToolGuardrailFunctionOutput
+
     allowed = data.context.context.slot_ids
     parsed = json_or_text(data.context.tool_arguments or "{}")
     asked = parsed.get("slot_id") if isinstance(parsed, dict) else None
@@ -174,7 +179,10 @@ def only_checked_slots(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOut
 
 def with_guardrail(agent: Agent[Any]) -> Agent[Any]:
     """E's booking agent with `only_checked_slots` on its `book` tool."""
-    tools = [dataclasses.replace(tool, tool_input_guardrails=[only_checked_slots])
+    from agents import FunctionTool, tool_input_guardrail
+
+    guardrail = tool_input_guardrail(only_checked_slots)
+    tools = [dataclasses.replace(tool, tool_input_guardrails=[guardrail])
              if isinstance(tool, FunctionTool) and tool.name == "book" else tool for tool in agent.tools]
     return agent.clone(tools=tools)
 

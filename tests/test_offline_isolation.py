@@ -57,4 +57,4 @@ def test_importing_and_using_the_offline_model_loads_no_pattern() -> None:
 def test_a_request_carries_only_what_a_hosted_model_receives() -> None:
     """No headers (an SDK's user agent would name it), no caller, no pattern: only the model's inputs."""
     assert [f.name for f in dataclasses.fields(ModelRequest)] == [
-        "model", "system", "messages", "tools", "output_schema", "tool_choice"]
+        "model", "system", "messages", "tools", "output_schema", "tool_choice", "temperature", "max_tokens"]

@@ -78,7 +78,7 @@ def test_a_slot_taken_between_check_and_book_is_recovered(tmp_path: Path) -> Non
 def test_the_step_cap_stops_the_loop(tmp_path: Path) -> None:
     calendar = new_calendar(tmp_path, "empty")
     reply = converse("C", calendar, max_steps=1).send("Book court B tomorrow at 9am")
-    assert reply.startswith("I stopped after 1 model call without finishing")
+    assert reply.startswith("I stopped after 1 model call without an answer (the cap per message)")
     assert bookings_by(calendar, "alice") == []
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -30,7 +29,6 @@ PARSE_PROMPT = ("You extract tennis court booking requests. {today} Read the con
                 "object describing the user's request as it stands after their latest message, with the keys intent "
                 "(\"book\", \"check\" or \"other\"), date (YYYY-MM-DD), time (HH:MM, 24-hour) and court (\"A\"-\"D\"; "
                 "\"any\" only if the user says any court will do). Use null for anything the user has not said.")
-"""The model's only instruction."""
 
 
 class Parsed(BaseModel):
@@ -49,9 +47,7 @@ class BookingState:
     time: str | None = None
     court: str | None = None
     slots: list[Slot] | None = None
-    asked: str = ""
-    exchange: list[dict[str, Any]] = field(default_factory=list)
-    """This request's messages so far, as Converse turns: what the parser reads before the new message."""
+    exchange: list[tuple[str, str]] = field(default_factory=list)  # this request's (role, text) so far, for the parser
 
 
 class AiAsAService(Conversation):
@@ -66,35 +62,34 @@ class AiAsAService(Conversation):
         self.state = BookingState()  # 1. Your state store (a DynamoDB table or a server session; here, this object).
 
     def respond(self, text: str) -> str:
-        state = self.state
-        # 2. The model parses, and 3. your code validates what it returns...
-        parsed = self.parse(text)
+        state, parsed = self.state, self.parse(text)  # 2. The model parses, and 3. your code validates it ...
         if parsed is None:
-            reply = self.ask("Sorry, I couldn't read that. Which day and time would you like?", "unreadable parse → ask again")
-        else:
-            self.merge(parsed)  # ... and merges it into the state.
-            reply = self.next_step()  # 4. Your code decides the next step, and 5. writes the reply.
+            reply = self.ask("Sorry, I couldn't read that. Which day and time would you like?", "unreadable parse → ask")
+        else:  # ... merges it into the state, 4. decides the next step, and 5. writes the reply.
+            reply = self.next_step(self.merge(parsed))
         if self.state is state:  # 1. The request goes on: the store keeps this exchange for the next parse.
-            state.exchange += [_turn("user", text), _turn("assistant", reply)]
+            state.exchange += [("user", text), ("assistant", reply)]
         return reply
 
     def parse(self, text: str) -> Parsed | None:
+        turns = [*self.state.exchange, ("user", text)]
         response = self.client.converse(
             modelId=self.model, system=[{"text": PARSE_PROMPT.format(today=today_line(self.deps.clock.today()))}],
-            messages=[*self.state.exchange, _turn("user", text)], inferenceConfig={"maxTokens": 200, "temperature": 0},
+            messages=[{"role": role, "content": [{"text": said}]} for role, said in turns],
+            inferenceConfig={"maxTokens": 200, "temperature": 0},
             outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
                 "name": "booking_request", "schema": json.dumps(Parsed.model_json_schema())}}}})
-        raw = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
         try:
-            return Parsed.model_validate(json.loads(re.search(r"\{.*\}", raw, re.S).group(0)))  # type: ignore[union-attr]
-        except (AttributeError, ValueError, ValidationError):
+            return Parsed.model_validate_json("".join(b.get("text", "") for b in response["output"]["message"]["content"]))
+        except ValidationError:
             return None
 
-    def merge(self, parsed: Parsed) -> None:
+    def merge(self, parsed: Parsed) -> BookingState:
         state = self.state
         if parsed.intent in ("book", "check") and state.intent != "book":
             state.intent = parsed.intent
-        if parsed.court and parsed.intent != "check" and state.asked.endswith(("Which one?", "book one?", "book it?")):
+        asked = state.exchange[-1][1] if state.exchange else ""  # your last question
+        if parsed.court and parsed.intent != "check" and asked.endswith(("Which one?", "book one?", "book it?")):
             state.intent = "book"  # naming a court in answer to "which one?" means: book it
         if parsed.date and parsed.date.isoformat() != state.date:
             state.date, state.slots = parsed.date.isoformat(), None
@@ -103,9 +98,9 @@ class AiAsAService(Conversation):
         if parsed.court:
             state.court = parsed.court if parsed.court == "any" else parsed.court.upper()
         decided(f"merge → {json.dumps({k: getattr(state, k) for k in ('intent', 'date', 'time', 'court')})}")
+        return state
 
-    def next_step(self) -> str:
-        state = self.state
+    def next_step(self, state: BookingState) -> str:
         if state.intent is None and not (state.date or state.time):
             return self.ask("I can only check which courts are free and book one for you. Tell me a day and a time.",
                             "no booking, no day, no time → say what I can do")
@@ -129,8 +124,7 @@ class AiAsAService(Conversation):
         are = "is" if len(free) == 1 else "are"
         if not free:
             state.time, state.slots = None, None
-            return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?",
-                            "nothing free → ask for another time")
+            return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?", "nothing free → ask")
         named = state.court if state.court in COURTS else None
         if state.intent != "book":  # a question, or no "book" at all ("Cancel my booking for court A ..."): answer only
             answer = (f"Court {named} is free on {when}." if named in free else
@@ -140,8 +134,7 @@ class AiAsAService(Conversation):
                             "not asked to book → answer it; no booking")
         court = free[0] if state.court == "any" or (state.court is None and len(free) == 1) else named
         if court is None:
-            return self.ask(f"{court_list(free, capital=True)} are available on {when}. Which one?",
-                            f"{len(free)} courts free, none chosen → ask which")
+            return self.ask(f"{court_list(free, capital=True)} are available on {when}. Which one?", "none chosen → ask")
         if court not in free:
             state.court = None
             return self.ask(f"Court {court} is taken on {when}; {court_list(free)} {are} free. Which one?",
@@ -153,21 +146,15 @@ class AiAsAService(Conversation):
             return f"Booked! Court {result.court}, {human_when(result.date, result.time)}. Confirmation: {result.confirmation}."
         return f"That didn't work: {result.message}"
 
-    def run(self, name: str, arguments: dict) -> object:
-        """Run a tool; your code retries once when the calendar could not be reached."""
-        for attempt in (1, 2):
+    def run(self, name: str, arguments: dict) -> object:  # your code retries once when the calendar is unreachable
+        result = run_tool(name, arguments, self.booking).result
+        if isinstance(result, ToolError):
+            decided(f"{name} failed → try once more")
             result = run_tool(name, arguments, self.booking).result
-            if not isinstance(result, ToolError):
-                return result
-            if attempt == 1:
-                decided(f"{name} failed → try once more")
-        raise TurnFailed(f"the calendar could not be reached ({result.message})")
+        if isinstance(result, ToolError):
+            raise TurnFailed(f"the calendar could not be reached ({result.message})")
+        return result
 
     def ask(self, question: str, why: str) -> str:
-        self.state.asked = question
         decided(why)
         return question
-
-
-def _turn(role: str, text: str) -> dict[str, Any]:
-    return {"role": role, "content": [{"text": text}]}

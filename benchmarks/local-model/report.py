@@ -5,10 +5,12 @@
 A later file's patterns replace the earlier files' runs of those patterns: a pattern measured again
 after a change to it.
 
-Per pattern: success over all runs, pass^k for k = 1..K (the chance that k runs of a scenario all
-pass, estimated from the K runs as tau-bench does, averaged over scenarios), model calls and tokens
-per run, the median seconds per turn, whom the failures are blamed on, and the failures quoted from
-the runs. `SERVER`, `MODEL_INFO` and `MACHINE` in the environment describe the setting.
+Per pattern: success over all runs (outcome `pass`: what the pattern did itself), the runs `rescued`
+(the right end state thanks to a cap, an error path or a safeguard) and `harmed`, pass^k for
+k = 1..K (the chance that k runs of a scenario all pass, estimated from the K runs as tau-bench does,
+averaged over scenarios), model calls and tokens per run, the median seconds per turn, whom the
+failures are blamed on, and the failures quoted from the runs. Records older than `outcome` count
+`passed` as pass. `SERVER`, `MODEL_INFO` and `MACHINE` in the environment describe the setting.
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ def main(path: Path, *later: Path) -> str:
         f"- **Measured at commit:** {os.environ.get('COMMIT', '?')}",
         "",
         *_coverage(by_pattern, scenarios, runs),
-        "| Pattern | Runs (scenarios) | Success | " + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) +
-        " | Model calls | Tokens | Median s/turn | Blamed on |",
-        "|---|---|---|" + "---|" * runs + "---|---|---|---|",
+        "| Pattern | Safeguards | Runs (scenarios) | Success | Rescued | Harmed | "
+        + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) + " | Model calls | Tokens | Median s/turn | Blamed on |",
+        "|---|---|---|---|---|---|" + "---|" * runs + "---|---|---|---|",
     ]
     for letter in sorted(by_pattern):
         rows = by_pattern[letter]
@@ -66,10 +68,13 @@ def main(path: Path, *later: Path) -> str:
         turns = [ms / 1000 for r in rows for ms in r.get("turn_ms", [])]
         blame = defaultdict(int)
         for r in rows:
-            if not r["passed"]:
+            if _outcome(r) == "fail":
                 blame[r["blame"] or "?"] += 1
+        outcomes = [_outcome(r) for r in rows]
+        settings = "/".join(sorted({r.get("safeguards", "—") for r in rows}))
         lines.append(
-            f"| {letter} | {len(rows)} ({len(per_scenario)}) | {sum(r['passed'] for r in rows) / len(rows):.0%} | "
+            f"| {letter} | {settings} | {len(rows)} ({len(per_scenario)}) | {outcomes.count('pass') / len(rows):.0%} | "
+            f"{outcomes.count('rescued') / len(rows):.0%} | {sum(_harmed(r) for r in rows)} | "
             + " | ".join(f"{statistics.mean(p):.2f}" if p else "—" for p in pass_k)
             + f" | {statistics.mean(r['metrics']['llm_calls'] for r in rows):.1f}"
             f" | {statistics.mean(r['metrics']['tokens_in'] + r['metrics']['tokens_out'] for r in rows):,.0f}"
@@ -94,6 +99,14 @@ def main(path: Path, *later: Path) -> str:
                 lines.append(f"  - step {_quote(step)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _outcome(record: dict) -> str:
+    return record.get("outcome") or ("pass" if record["passed"] else "fail")
+
+
+def _harmed(record: dict) -> bool:
+    return bool(record.get("harmed", record.get("verdict") == "harmed"))
 
 
 def _patterns(path: Path) -> str:

@@ -214,7 +214,8 @@ def _offered(dialogue: Dialogue, request: Request, offered: list[dict[str, Any]]
         dialogue.known.open_slots[key] = [s for s in offered if (s["date"], s["time"]) == key]
     if len(keys) == 1:
         request.date, request.time = date.fromisoformat(keys[0][0]), keys[0][1]
-    if len(offered) == 1:  # one slot named in full: that is the one meant, whatever else the words say
+    named_another = request.court is not None and request.court != offered[0]["court"]
+    if len(offered) == 1 and not named_another:  # one slot named in full, and no other court named: that one is meant
         request.court, request.slot_id, request.any_court = offered[0]["court"], offered[0]["slot_id"], False
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 
 def slot_id(court: str, day: str, time: str) -> str:
-    """The id of a slot, e.g. `A-2025-12-04-1500`."""
+    """The id of a slot, e.g. `D-2026-01-15-0700`."""
     return f"{court}-{day}-{time.replace(':', '')}"
 
 

@@ -4,7 +4,7 @@ Chosen by a location such as `dynamodb://court-calendar` (`?region=eu-west-1&end
 boto3's usual credential chain and `AWS_ENDPOINT_URL_DYNAMODB` apply). One table, whose partition key
 `slot` is the slot id, holds everything:
 
-- a booking is the item of its slot (`A-2025-12-04-1500`); an item per confirmation code (`#code TC-…`)
+- a booking is the item of its slot (`D-2026-01-15-0700`); an item per confirmation code (`#code TC-…`)
   keeps codes unique. Both are put in one `TransactWriteItems`, each on condition
   `attribute_not_exists(slot)`: DynamoDB applies it atomically, so two writers never hold one slot.
 - `#counter` numbers the bookings, for `bookings(after_id=…)`: ids only grow (a refused claim leaves a gap).

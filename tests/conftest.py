@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from . import netguard
+from .helpers import Recorded, record_requests
 
 VENDOR_VARIABLES = (
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "AWS_ACCESS_KEY_ID",
@@ -35,6 +36,12 @@ def no_vendor_keys(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+
+
+@pytest.fixture
+def requests_to_the_model(monkeypatch: pytest.MonkeyPatch) -> Recorded:
+    """Every request any offline model's brain answers during the test, with its vendor."""
+    return record_requests(monkeypatch)
 
 
 @pytest.fixture(scope="session")

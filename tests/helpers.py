@@ -76,8 +76,3 @@ def record_requests(monkeypatch: pytest.MonkeyPatch) -> Recorded:
     monkeypatch.setattr(Brain, "reply", reply)
     return recorded
 
-
-@pytest.fixture
-def requests_to_the_model(monkeypatch: pytest.MonkeyPatch) -> Recorded:
-    """Every request any offline model's brain answers during the test, with its vendor."""
-    return record_requests(monkeypatch)

@@ -9,7 +9,6 @@ in Markdown, as small models do.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import threading
@@ -47,10 +46,7 @@ SCHEMA_NOTE = "Answer with only a JSON object"
 @dataclass
 class StandIn:
     """The offline model behind a real socket, recording what it is asked; it can refuse like some servers.
-
-    Like a model, it follows an output format written in its system prompt: such a request reaches the
-    offline model as asking for a JSON object, the one way that model reads a schema from its prompt.
-    """
+    Like a model, it follows an output format written in its system prompt."""
 
     refuse_json_schema: bool = False
     no_responses_api: bool = False
@@ -68,9 +64,6 @@ class StandIn:
             return WireResponse.of_json({"error": {"message": "Traceback (most recent call last):\n  File \"x.py\", "
                                                    "line 1\nValueError: Input should be 'text' or 'json_object'"}},
                                         status=500)
-        if "response_format" not in body and SCHEMA_NOTE in system_of(body):
-            body = {**body, "response_format": {"type": "json_object"}}
-            request = dataclasses.replace(request, body=json.dumps(body).encode())
         response = self.model(request)
         return fenced(response) if self.fence_json and not body.get("stream") else response
 

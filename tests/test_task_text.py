@@ -34,7 +34,6 @@ from orchestration.calendar import Refused, slot_id
 from orchestration.offline.protocol import ModelRequest
 
 from .helpers import TODAY, VENDORS, Recorded, bookings_by, converse, new_calendar
-from .helpers import requests_to_the_model  # noqa: F401 — a fixture
 
 # --- What no task text may say --------------------------------------------------------------------
 

@@ -29,8 +29,10 @@ import re
 import statistics
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,6 +111,8 @@ class Outcome:
     harmed_others: int
     """Bookings made for anyone but the session's user (never allowed)."""
     result: RunResult
+    unasked: int = 0
+    """Bookings nobody asked for."""
 
     @property
     def passed(self) -> bool:
@@ -170,7 +174,8 @@ def grade(scenario: Scenario, letter: str, result: RunResult, fault: Fault | Non
     verdict: Verdict = ("harmed" if extra else "recovered" if outcome == "pass" else
                         "rescued" if outcome == "rescued" else "contained")
     blame = _blame(result, bool(extra or missing), reply) if outcome == "fail" else None
-    return Outcome(scenario.id, letter, outcome, "; ".join(problems), blame, verdict, bool(extra), others, result)
+    return Outcome(scenario.id, letter, outcome, "; ".join(problems), blame, verdict, bool(extra), others, result,
+                   len(extra))
 
 
 def _helped(result: RunResult) -> list[str]:
@@ -287,7 +292,11 @@ def _record(outcome: Outcome, scenario: Scenario, n: int, fault: str, settings: 
     return {"pattern": outcome.letter, "scenario": scenario.id, "run": n, "fault": fault,
             "model": settings.local_model if settings.local_model_url else "", "commit": commit(),
             "safeguards": "on" if settings.safeguards_on else "off", "outcome": outcome.outcome,
-            "passed": outcome.passed, "harmed": outcome.harmed, "verdict": outcome.verdict, "why": outcome.why,
+            **{k: result.metrics.get(k) for k in ("prompt_tokens", "prompt_tokens_evaluated", "prompt_tokens_floor")},
+            "passed": outcome.passed, "harmed": outcome.harmed, "unasked": outcome.unasked,
+            "safeguards_acted": dict(Counter(e.detail.get("safeguard") for e in result.events
+                                             if e.actor.startswith("safeguard:"))),
+            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "verdict": outcome.verdict, "why": outcome.why,
             "blame": outcome.blame, "harmed_others": outcome.harmed_others, "replies": result.replies, "error": result.error,
             "turn_ms": [round(e.ms) for e in result.events if e.action == "reply"],
             "metrics": {k: result.metrics.get(k) for k in ("llm_calls", "tool_calls", "tokens_in", "tokens_out",
@@ -300,7 +309,7 @@ def _from_record(record: dict[str, Any]) -> Outcome:
     outcome = record.get("outcome") or ("pass" if record["passed"] else "fail")  # records older than `outcome`
     harmed = record.get("harmed", record["verdict"] == "harmed")
     return Outcome(record["scenario"], record["pattern"], outcome, record["why"], record["blame"],
-                   record["verdict"], harmed, record["harmed_others"], result)
+                   record["verdict"], harmed, record["harmed_others"], result, record.get("unasked", int(harmed)))
 
 
 @functools.cache

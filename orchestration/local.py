@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -46,6 +47,8 @@ class ServerQuirks:
     """The server accepts `response_format: json_schema`."""
     json_object: bool = True
     """The server accepts `response_format: json_object`."""
+    tokenizes: bool = True
+    """The server renders and tokenizes a chat request for us (llama.cpp's `/apply-template`, `/tokenize`)."""
 
 
 class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
@@ -62,14 +65,16 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if body is None:
             return _clean(self._sync.handle_request(request), request)
         while True:
-            response = self._sync.handle_request(_with_body(request, self._fitted(body)))
+            sent = self._fitted(body)
+            response = self._sync.handle_request(_with_body(request, sent))
             if response.status_code < 400 or not self._learn(body):
                 break
             response.read()
             response.close()
+        if not body.get("stream"):
+            response.read()
+            self._count(response, request, sent, self._sync.handle_request)
         if _tools_and_format(body):
-            if not body.get("stream"):
-                response.read()
             response = _tools_answer(response, request, body)
         return _clean(response, request)
 
@@ -79,14 +84,17 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if body is None:
             return await _aclean(await self._async.handle_async_request(request), request)
         while True:
-            response = await self._async.handle_async_request(_with_body(request, self._fitted(body)))
+            sent = self._fitted(body)
+            response = await self._async.handle_async_request(_with_body(request, sent))
             if response.status_code < 400 or not self._learn(body):
                 break
             await response.aread()
             await response.aclose()
+        if not body.get("stream"):
+            await response.aread()
+            tokens = await self._atokens(request, sent) if self._counting(response) else None
+            self._counted(response, tokens)
         if _tools_and_format(body):
-            if not body.get("stream"):
-                await response.aread()
             response = _tools_answer(response, request, body)
         return await _aclean(response, request)
 
@@ -97,6 +105,50 @@ class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self._async is not None:
             await self._async.aclose()
+
+    # What the server read: `PromptLedger` of the run, per call ----------------------------------------
+
+    def _counting(self, response: httpx2.Response) -> bool:
+        return response.status_code < 400 and observe.current() is not None
+
+    def _count(self, response: httpx2.Response, request: httpx2.Request, sent: dict[str, Any],
+               send: Callable[[httpx2.Request], httpx2.Response]) -> None:
+        tokens = None
+        if self._counting(response) and self.quirks.tokenizes:
+            rendered = _read(send(_server_call(request, "apply-template", _prompt_only(sent))))
+            if rendered is not None:
+                tokens = _read(send(_server_call(request, "tokenize", {"content": rendered.get("prompt", "")})))
+            tokens = self._tokens_from(rendered, tokens)
+        self._counted(response, tokens)
+
+    async def _atokens(self, request: httpx2.Request, sent: dict[str, Any]) -> list[int] | None:
+        if not self.quirks.tokenizes:
+            return None
+        assert self._async is not None
+        rendered = _read(await _aread(await self._async.handle_async_request(
+            _server_call(request, "apply-template", _prompt_only(sent)))))
+        tokens = None
+        if rendered is not None:
+            tokens = _read(await _aread(await self._async.handle_async_request(
+                _server_call(request, "tokenize", {"content": rendered.get("prompt", "")}))))
+        return self._tokens_from(rendered, tokens)
+
+    def _tokens_from(self, rendered: dict[str, Any] | None, tokenized: dict[str, Any] | None) -> list[int] | None:
+        found = (tokenized or {}).get("tokens")
+        if rendered is None or not isinstance(found, list):
+            self.quirks.tokenizes = False  # not llama.cpp: the floor stays unknown (null)
+            return None
+        return [t if isinstance(t, int) else t.get("id", -1) for t in found]
+
+    def _counted(self, response: httpx2.Response, tokens: list[int] | None) -> None:
+        scope = observe.current()
+        if scope is None or response.status_code >= 400:
+            return
+        payload = _read(response)
+        usage, timings = (payload or {}).get("usage") or {}, (payload or {}).get("timings") or {}
+        evaluated = timings.get("prompt_n")
+        scope.trace.prompts.add(scope.trace.turn, int(usage.get("prompt_tokens") or 0),
+                                evaluated if isinstance(evaluated, int) else None, tokens)
 
     def _chat_body(self, request: httpx2.Request) -> dict[str, Any] | None:
         if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
@@ -207,6 +259,36 @@ def _tools_answer(response: httpx2.Response, request: httpx2.Request, body: dict
     _note("tools and structured output together: the schema goes in the prompt while tools are offered "
           "(a response_format grammar would forbid tool calls); the answer is validated"
           + ("; its JSON came in a Markdown code fence, which was removed" if unfenced else ""))
+    return response
+
+
+def _prompt_only(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: body[k] for k in ("messages", "tools", "tool_choice") if k in body}
+
+
+def _server_call(request: httpx2.Request, endpoint: str, body: dict[str, Any]) -> httpx2.Request:
+    """A request to the server's own endpoint beside `/v1/chat/completions` (llama.cpp's `/tokenize`)."""
+    path = request.url.path
+    root = path.removesuffix("/chat/completions").removesuffix("/v1")
+    headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "user-agent")}
+    return httpx2.Request("POST", request.url.copy_with(path=f"{root}/{endpoint}", query=None),
+                          headers={**headers, "content-type": "application/json"}, content=json.dumps(body).encode())
+
+
+def _read(response: httpx2.Response) -> dict[str, Any] | None:
+    """A server's JSON object answer, or None (an error, not JSON)."""
+    if response.status_code >= 400:
+        response.read()
+        return None
+    try:
+        payload = json.loads(response.read())
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+async def _aread(response: httpx2.Response) -> httpx2.Response:
+    await response.aread()
     return response
 
 

@@ -122,6 +122,64 @@ def actor_label(actor: str) -> str:
     return f"{_PREFIXES.get(kind, kind.capitalize())} {name}".strip()
 
 
+class PromptLedger:
+    """What a server read for each model call of a run: the prompt tokens sent, those it evaluated (not
+    served from its cache; None when the server does not say), and the floor, the tokens after the
+    longest prefix the call shares with any earlier call of the run, which no cache could avoid
+    (None when the server cannot tokenize for us).
+
+    Filled at the edge (`local.ServerAdapter`); a Lambda's calls come back with its answer and are
+    adopted into the caller's run (`observe.lambdas`).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._prompts: list[list[int]] = []
+        self._tokens: list[list[int] | None] = []
+        self.calls: list[tuple[int, int, int | None, int | None]] = []
+        """(turn, sent, evaluated, floor) per model call."""
+
+    def add(self, turn: int, sent: int, evaluated: int | None, tokens: list[int] | None) -> None:
+        with self._lock:
+            floor = None
+            if tokens is not None:
+                floor = len(tokens) - max((_shared(tokens, seen) for seen in self._prompts), default=0)
+                self._prompts.append(tokens)
+            self._tokens.append(tokens)
+            self.calls.append((turn, sent, evaluated, floor))
+
+    def records(self) -> list[dict[str, Any]]:
+        """Each call as JSON-ready data with its prompt's tokens (what a Lambda returns to its caller)."""
+        with self._lock:
+            return [{"sent": sent, "evaluated": evaluated, "tokens": tokens}
+                    for (_, sent, evaluated, _), tokens in zip(self.calls, self._tokens)]
+
+    def adopt(self, records: Iterable[Mapping[str, Any]], turn: int) -> None:
+        """Count calls made elsewhere in this run (inside a Lambda) as this run's, in turn `turn`."""
+        for record in records:
+            tokens = record.get("tokens")
+            self.add(turn, int(record.get("sent") or 0), record.get("evaluated"),
+                     [int(t) for t in tokens] if isinstance(tokens, list) else None)
+
+    def totals(self, turns: set[int] | None = None) -> dict[str, int | None]:
+        """`prompt_tokens`, `prompt_tokens_evaluated`, `prompt_tokens_floor`, summed over the turns."""
+        with self._lock:
+            chosen = [c for c in self.calls if turns is None or c[0] in turns]
+
+        def total(values: list[int | None]) -> int | None:
+            return sum(values) if values and None not in values else None
+        return {"prompt_tokens": sum(c[1] for c in chosen), "prompt_tokens_evaluated": total([c[2] for c in chosen]),
+                "prompt_tokens_floor": total([c[3] for c in chosen])}
+
+
+def _shared(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
 class Trace:
     """The events of one conversation, in order, with live subscribers. Safe across threads."""
 
@@ -134,6 +192,8 @@ class Trace:
         self.started = time.perf_counter()
         self.started_at = time.time()
         """Wall-clock start, for exports that need absolute times."""
+        self.prompts = PromptLedger()
+        """The prompt tokens a local server read, per model call (empty for other models)."""
 
     # Recording ---------------------------------------------------------------------------------
 
@@ -233,11 +293,15 @@ class Trace:
         """Counts for a run: model calls, tool calls, tokens and decisions per decider."""
         chosen = list(self.events if events is None else events)
         decisions = Counter(e.decided_by for e in chosen)
+        prompts = self.prompts.totals(None if events is None else {e.turn for e in chosen})
+        if not self.prompts.calls:  # not a local server: what the models' answers said they read
+            prompts["prompt_tokens"] = sum(e.tokens_in for e in chosen)
         return {
             "llm_calls": sum(e.model_call for e in chosen),
             "tool_calls": sum(e.action == "execute_tool" for e in chosen),
             "tokens_in": sum(e.tokens_in for e in chosen),
             "tokens_out": sum(e.tokens_out for e in chosen),
+            **prompts,
             "decisions": {d: decisions[d] for d in DECIDERS if decisions[d]},
         }
 

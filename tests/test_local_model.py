@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,12 +53,33 @@ class StandIn:
     no_responses_api: bool = False
     fence_json: bool = False
     """Answer JSON inside a Markdown code fence, as small models asked for JSON in the prompt do."""
+    llama_like: bool = False
+    """Render and tokenize a chat request (`/apply-template`, `/tokenize`, one token per character) and
+    report in each answer's `timings` how many prompt tokens a one-slot cache would have evaluated, as
+    llama.cpp's server does."""
     requests: list[dict] = field(default_factory=list)
     model: OfflineModel = field(default_factory=OfflineModel)
+    prompts: list[str] = field(default_factory=list)
+    """What the llama-like server rendered for each chat request, in order."""
+    evaluated: list[int] = field(default_factory=list)
+    tokenizer_asked: int = 0
 
     def __call__(self, request: WireRequest) -> WireResponse:
         body = request.json() if request.body else {}
+        if request.path in ("/apply-template", "/tokenize"):  # not model calls: never in `requests`
+            self.tokenizer_asked += 1
+            if not self.llama_like:
+                return WireResponse.of_json({"error": {"message": "Not Found"}}, status=404)
+            if request.path == "/apply-template":
+                return WireResponse.of_json({"prompt": rendered(body)})
+            return WireResponse.of_json({"tokens": [ord(c) for c in body["content"]]})
         self.requests.append({"path": request.path, "body": body})
+        if self.llama_like and request.path.endswith("/chat/completions"):
+            prompt, cached = rendered(body), self.prompts[-1] if self.prompts else ""
+            self.prompts.append(prompt)
+            self.evaluated.append(len(prompt) - len(os.path.commonprefix([prompt, cached])))
+            payload = json.loads(self.model(request).body)
+            return WireResponse.of_json({**payload, "timings": {"prompt_n": self.evaluated[-1]}})
         if self.no_responses_api and request.path.endswith("/responses"):
             return WireResponse.of_json({"error": {"message": "Not Found"}}, status=404)
         if self.refuse_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
@@ -73,6 +95,11 @@ class StandIn:
     def formats(self) -> list[str | None]:
         """The `response_format` type of every request the server got (None: none)."""
         return [(r["body"].get("response_format") or {}).get("type") for r in self.requests]
+
+
+def rendered(body: dict) -> str:
+    """A chat request's prompt as the llama-like stand-in renders it: tools, then messages."""
+    return json.dumps([body.get("tools"), body.get("messages")])
 
 
 def system_of(body: dict) -> str:
@@ -93,7 +120,12 @@ def fenced(response: WireResponse) -> WireResponse:
 
 @pytest.fixture
 def stand_in() -> Iterator[tuple[StandIn, str]]:
-    handler = StandIn()
+    with serving(StandIn()) as served:
+        yield served
+
+
+@contextmanager
+def serving(handler: StandIn) -> Iterator[tuple[StandIn, str]]:
     server = make_server(handler, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -500,3 +532,28 @@ def test_g_book_then_check_then_book_again_invokes_the_booking_lambda_again(tmp_
     delegated = [e.target for e in conversation.trace.events if e.action == "delegate"]
     assert delegated == ["lambda:booking-agent", "lambda:availability-agent", "lambda:booking-agent"]
     assert not any(g.startswith("repeat-stop:") for g in guarded(conversation))
+
+
+@pytest.mark.parametrize("letter", "CG")
+def test_every_call_counts_the_prompt_tokens_sent_evaluated_and_the_floor(letter: str) -> None:
+    """Per run: what the server was sent, what it says it evaluated (`timings`), and the floor: the
+    tokens after the longest prefix a call shares with any earlier call of the run. G's calls from
+    inside its Lambdas count in the same run."""
+    with serving(StandIn(llama_like=True)) as (handler, url):
+        result = chat(url, letter)
+    metrics = result["metrics"]
+    prompts = handler.prompts
+    floor = sum(len(p) - max((len(os.path.commonprefix([p, q])) for q in prompts[:n]), default=0)
+                for n, p in enumerate(prompts))
+    assert len(prompts) == metrics["llm_calls"]
+    assert metrics["prompt_tokens_floor"] == floor
+    assert metrics["prompt_tokens_evaluated"] == sum(handler.evaluated)
+    assert metrics["prompt_tokens"] == metrics["tokens_in"] > 0 < floor < sum(map(len, prompts))
+
+
+def test_a_server_that_cannot_tokenize_leaves_the_floor_unknown(stand_in: tuple[StandIn, str]) -> None:
+    handler, url = stand_in
+    metrics = chat(url, "C")["metrics"]
+    assert metrics["prompt_tokens"] == metrics["tokens_in"] > 0
+    assert metrics["prompt_tokens_evaluated"] is None and metrics["prompt_tokens_floor"] is None
+    assert handler.tokenizer_asked == 1  # asked once, then remembered

@@ -46,7 +46,18 @@ def test_metrics_count_model_calls_tools_tokens_and_deciders() -> None:
     _two_steps(trace)
     trace.emit("code", "calendar", "execute_tool", "code", "run book → booked")
     assert trace.metrics() == {"llm_calls": 1, "tool_calls": 1, "tokens_in": 120, "tokens_out": 12,
+                               "prompt_tokens": 120, "prompt_tokens_evaluated": None, "prompt_tokens_floor": None,
                                "decisions": {"code": 1, "llm": 1, "user": 1}}
+
+
+def test_the_floor_is_what_follows_the_longest_prefix_shared_with_any_earlier_call() -> None:
+    trace = Trace()
+    trace.prompts.add(1, 5, 5, [1, 2, 3, 4, 5])
+    trace.prompts.add(1, 4, 2, [9, 9, 9, 9])  # another agent: nothing shared
+    trace.prompts.add(2, 7, 3, [1, 2, 3, 4, 5, 6, 7])  # the first agent again, two tokens on
+    trace.prompts.adopt([{"sent": 5, "evaluated": None, "tokens": [9, 9, 8, 8, 8]}], turn=2)  # from a Lambda
+    assert trace.prompts.totals() == {"prompt_tokens": 21, "prompt_tokens_evaluated": None, "prompt_tokens_floor": 14}
+    assert trace.prompts.totals({1}) == {"prompt_tokens": 9, "prompt_tokens_evaluated": 7, "prompt_tokens_floor": 9}
 
 
 def test_json_export_round_trips() -> None:

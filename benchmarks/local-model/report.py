@@ -1,104 +1,174 @@
-"""docs/real-models.md from the JSON lines `evaluate --results` wrote: what a real model did to each pattern.
+"""docs/real-models.md from one measurement: what a real model did to each pattern, as written and with safeguards.
 
-    python benchmarks/local-model/report.py docs/real-models/NAME.jsonl [LATER.jsonl ...] > docs/real-models.md
+    python benchmarks/local-model/report.py docs/real-models/NAME.jsonl > docs/real-models.md
 
-A later file's patterns replace the earlier files' runs of those patterns: a pattern measured again
-after a change to it.
+NAME.jsonl holds the runs `evaluate --results` wrote (both settings of `--safeguards`, one commit);
+NAME.meta.json beside it says how they were made (model, server, machine, sampling, and the earlier
+measurement of the prompt tokens before the server and prompts were tuned). Everything in the report
+is computed from those two files, so `tests/test_report.py` can rebuild it and compare.
 
-Per pattern: success over all runs (outcome `pass`: what the pattern did itself), the runs `rescued`
-(the right end state thanks to a cap, an error path or a safeguard) and `harmed`, pass^k for
-k = 1..K (the chance that k runs of a scenario all pass, estimated from the K runs as tau-bench does,
-averaged over scenarios), model calls and tokens per run, the median seconds per turn, whom the
-failures are blamed on, and the failures quoted from the runs. Records older than `outcome` count
-`passed` as pass. `SERVER`, `MODEL_INFO` and `MACHINE` in the environment describe the setting.
+- Outcomes: `pass` counts only what the pattern did itself; `rescued` is the right end state thanks to
+  a cap, an error path or a safeguard; `harmed` runs booked what nobody asked for.
+- pass^k: the chance that k runs of a scenario all pass, estimated from the K runs as tau-bench does,
+  averaged over scenarios.
+- Prompt tokens: sent, evaluated by the server (not served from its cache) and the floor (the tokens
+  after the longest prefix a call shares with any earlier call of its run).
+- Earlier measurements, in `docs/real-models/history/`, are listed apart and never mixed in.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 from math import comb
 from pathlib import Path
 
+SETTINGS = ("off", "on")
 
-def main(path: Path, *later: Path) -> str:
-    records = _records(path)
-    for newer in later:
-        replacing = _records(newer)
-        again = {r["pattern"] for r in replacing}
-        records = [r for r in records if r["pattern"] not in again] + replacing
-    by_pattern: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        by_pattern[record["pattern"]].append(record)
-    runs = max(r["run"] for r in records) + 1
+
+def main(path: Path) -> str:
+    records = records_of(path)
+    meta = json.loads(path.with_suffix(".meta.json").read_text()) if path.with_suffix(".meta.json").exists() else {}
     scenarios = sorted({r["scenario"] for r in records})
-    model = records[0].get("model") or "?"
+    runs = max(r["run"] for r in records) + 1
+    commits = sorted({r.get("commit") or "?" for r in records})
     lines = [
         "# What a real model does to each pattern",
         "",
-        f"The core scenarios ({len(scenarios)}: {', '.join(scenarios)}) through all seven patterns, {runs} runs each, "
-        f"on a local model. Every vendor's calls went to it: OpenAI's directly, Bedrock's and Anthropic's through "
-        "the in-process emulated services, whose decisions it made. Graded as the suite always is: by the calendar's "
-        "end state and the last reply. Produced by `benchmarks/local-model/run.sh`; every run's record, with its "
-        f"replies and notable steps, is in `{path.as_posix()}`"
-        + "".join(f" and `{p.as_posix()}` ({_patterns(p)})" for p in later) + ".",
+        f"The core scenarios ({len(scenarios)}: {', '.join(scenarios)}) through all seven patterns, {runs} runs "
+        "each, twice: with the playground's safeguards off (each pattern as the article writes it) and on. Every "
+        "vendor's calls went to one local model: OpenAI's directly, Bedrock's and Anthropic's through the "
+        "in-process emulated services, whose decisions it made. Graded as the suite always is, by the calendar's "
+        f"end state and the last reply. Made by `benchmarks/local-model/run.sh`; every run's record is in "
+        f"`{path.as_posix()}`.",
         "",
-        f"- **Model:** {os.environ.get('MODEL_INFO', model)}",
-        f"- **Server:** {os.environ.get('SERVER', 'llama.cpp llama-server')}",
-        f"- **Machine:** {os.environ.get('MACHINE', f'{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}')}",
-        f"- **Sampling:** {os.environ.get('SAMPLING', 'see the command in run.sh')}",
-        f"- **Measured at commit:** {os.environ.get('COMMIT', '?')}",
+        f"- **Model:** {meta.get('model', records[0].get('model') or '?')}",
+        f"- **Server:** {meta.get('server', 'llama.cpp llama-server')}",
+        f"- **Machine:** {meta.get('machine', '?')}",
+        f"- **Sampling:** {meta.get('sampling', '?')}",
+        f"- **Measured at commit:** {', '.join(commits)} ({len(records)} runs)",
+        f"- **Wall time of the whole measurement:** {wall_time(records)}",
         "",
-        *_coverage(by_pattern, scenarios, runs),
-        "| Pattern | Safeguards | Runs (scenarios) | Success | Rescued | Harmed | "
-        + " | ".join(f"pass^{k}" for k in range(1, runs + 1)) + " | Model calls | Tokens | Median s/turn | Blamed on |",
-        "|---|---|---|---|---|---|" + "---|" * runs + "---|---|---|---|",
+        *_coverage(records, scenarios, runs),
+        "## Outcomes, each pattern as written and with safeguards",
+        "",
+        f"Counts of runs out of {len(scenarios) * runs} per pattern and setting. *Unasked*: bookings nobody asked "
+        "for, summed over the runs.",
+        "",
+        "| Pattern | Off: pass / rescued / fail | Off: harmed runs | Off: unasked | Off: "
+        + f"pass^{runs} | On: pass / rescued / fail | On: harmed runs | On: unasked | On: pass^{runs} |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for letter in sorted(by_pattern):
-        rows = by_pattern[letter]
-        per_scenario: dict[str, list[bool]] = defaultdict(list)
-        for r in rows:
-            per_scenario[r["scenario"]].append(r["passed"])
-        pass_k = [[comb(sum(v), k) / comb(len(v), k) for v in per_scenario.values() if len(v) >= k]
-                  for k in range(1, runs + 1)]
-        turns = [ms / 1000 for r in rows for ms in r.get("turn_ms", [])]
-        blame = defaultdict(int)
-        for r in rows:
-            if _outcome(r) == "fail":
-                blame[r["blame"] or "?"] += 1
-        outcomes = [_outcome(r) for r in rows]
-        settings = "/".join(sorted({r.get("safeguards", "—") for r in rows}))
-        lines.append(
-            f"| {letter} | {settings} | {len(rows)} ({len(per_scenario)}) | {outcomes.count('pass') / len(rows):.0%} | "
-            f"{outcomes.count('rescued') / len(rows):.0%} | {sum(_harmed(r) for r in rows)} | "
-            + " | ".join(f"{statistics.mean(p):.2f}" if p else "—" for p in pass_k)
-            + f" | {statistics.mean(r['metrics']['llm_calls'] for r in rows):.1f}"
-            f" | {statistics.mean(r['metrics']['tokens_in'] + r['metrics']['tokens_out'] for r in rows):,.0f}"
-            f" | {statistics.median(turns) if turns else 0:.1f}"
-            f" | {', '.join(f'{who} {n}' for who, n in sorted(blame.items())) or '—'} |")
+    table = outcomes(records)
+    for letter in sorted(table):
+        cells = []
+        for setting in SETTINGS:
+            row = table[letter].get(setting)
+            cells += ([f"{row['pass']} / {row['rescued']} / {row['fail']}", str(row["harmed"]), str(row["unasked"]),
+                       f"{row['pass_k'][-1]:.2f}" if row["pass_k"] else "—"] if row else ["—"] * 4)
+        lines.append(f"| {letter} | " + " | ".join(cells) + " |")
+    lines += ["", "## What the safeguards bought", "",
+              "Per pattern, off → on over the same scenarios and runs (the runs are samples, not pairs). "
+              "*Acted*: runs in which each safeguard acted. Cost: mean model calls and prompt tokens sent per run.",
+              "", "| Pattern | Harmed runs | Unasked bookings | Pass | Rescued (on) | Acted | Model calls | "
+              "Prompt tokens |", "|---|---|---|---|---|---|---|---|"]
+    for letter in sorted(table):
+        off, on = table[letter].get("off"), table[letter].get("on")
+        if not off or not on:
+            continue
+        acted = ", ".join(f"{name} {n}" for name, n in sorted(on["acted"].items())) or "none"
+        lines.append(f"| {letter} | {off['harmed']} → {on['harmed']} | {off['unasked']} → {on['unasked']} | "
+                     f"{off['pass']} → {on['pass']} | {on['rescued']} | {acted} | {off['calls']:.1f} → {on['calls']:.1f} | "
+                     f"{off['prompt_tokens']:,.0f} → {on['prompt_tokens']:,.0f} |")
+    lines += ["", "## What the server read", "",
+              "Prompt tokens summed over every model call: *sent*, *evaluated* by the server (not served from its "
+              "cache), and the *floor*, the tokens after the longest prefix a call shares with any earlier call "
+              "of its run, which no cache could avoid. The server's cache outlives a run, so evaluated can be "
+              "below the floor.", "",
+              "| Pattern | Setting | Sent | Evaluated | Floor | Evaluated / floor | Median s per run |",
+              "|---|---|---|---|---|---|---|"]
+    for letter in sorted(table):
+        for setting in SETTINGS:
+            row = table[letter].get(setting)
+            if row:
+                lines.append(f"| {letter} | {setting} | {row['sent']:,} | {row['evaluated']:,} | {row['floor']:,} | "
+                             f"{ratio(row['evaluated'], row['floor'])} | {row['seconds']:.0f} |")
+    total = tokens(records)
+    lines += [f"| all | both | {total['sent']:,} | {total['evaluated']:,} | {total['floor']:,} | "
+              f"{ratio(total['evaluated'], total['floor'])} | |", ""]
+    baseline = meta.get("baseline")
+    if baseline and (path.parent / baseline["file"]).exists():
+        lines += _before_after(records, records_of(path.parent / baseline["file"]), baseline)
+    history = sorted((path.parent / "history").glob("*.jsonl")) if (path.parent / "history").is_dir() else []
+    if history:
+        lines += _history(path.parent, history)
     notes = path.with_name("notes.md")
     if notes.exists():  # what a person read in the runs, kept beside them
-        lines += ["", notes.read_text().strip()]
-    lines += ["", "## Failures, quoted from the runs", ""]
-    for letter in sorted(by_pattern):
-        failed = [r for r in by_pattern[letter] if not r["passed"]]
-        lines.append(f"**{letter}** — {len(failed)} of {len(by_pattern[letter])} runs failed.")
-        seen = set()
-        for r in failed:
-            if r["scenario"] in seen:
-                continue
-            seen.add(r["scenario"])
-            reply = (r["replies"] or [""])[-1] if r["replies"] else ""
-            lines.append(f"- `{r['scenario']}` (run {r['run'] + 1}, {r['verdict']}, blamed on {r['blame']}): "
-                         f"{_quote(r['why'])}" + (f" Last reply: {_quote(reply)}" if reply else ""))
-            for step in r.get("notable", [])[:3]:
-                lines.append(f"  - step {_quote(step)}")
-        lines.append("")
+        lines += [notes.read_text().strip(), ""]
+    lines += _failures(records)
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --- Figures, each from the records alone ------------------------------------------------------
+
+
+def outcomes(records: list[dict]) -> dict[str, dict[str, dict]]:
+    """Pattern -> setting -> counts, pass^k, safeguards that acted, mean calls and tokens, token sums."""
+    grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in records:
+        grouped[r["pattern"], r.get("safeguards", "off")].append(r)
+    table: dict[str, dict[str, dict]] = defaultdict(dict)
+    for (letter, setting), rows in grouped.items():
+        counted = Counter(_outcome(r) for r in rows)
+        per_scenario: dict[str, list[bool]] = defaultdict(list)
+        for r in rows:
+            per_scenario[r["scenario"]].append(_outcome(r) == "pass")
+        most = min(len(v) for v in per_scenario.values())
+        acted: Counter[str] = Counter()
+        for r in rows:
+            acted.update({name for name in (r.get("safeguards_acted") or {})})
+        table[letter][setting] = {
+            "pass": counted["pass"], "rescued": counted["rescued"], "fail": counted["fail"],
+            "harmed": sum(_harmed(r) for r in rows), "unasked": sum(r.get("unasked", int(_harmed(r))) for r in rows),
+            "pass_k": [statistics.mean(comb(sum(v), k) / comb(len(v), k) for v in per_scenario.values())
+                       for k in range(1, most + 1)],
+            "acted": dict(acted), "calls": statistics.mean(r["metrics"]["llm_calls"] for r in rows),
+            "prompt_tokens": statistics.mean(r.get("prompt_tokens") or 0 for r in rows),
+            "seconds": statistics.median(r["metrics"].get("wall_ms", 0) / 1000 for r in rows),
+            **tokens(rows),
+        }
+    return table
+
+
+def tokens(records: list[dict]) -> dict[str, int]:
+    """Prompt tokens sent, evaluated and the floor, summed (a record without a count adds 0)."""
+    return {"sent": sum(r.get("prompt_tokens") or 0 for r in records),
+            "evaluated": sum(r.get("prompt_tokens_evaluated") or 0 for r in records),
+            "floor": sum(r.get("prompt_tokens_floor") or 0 for r in records)}
+
+
+def ratio(evaluated: int, floor: int) -> str:
+    return f"{evaluated / floor:.2f}" if floor else "—"
+
+
+def wall_time(records: list[dict]) -> str:
+    """From the first run's start to the last run's end (`at` is when a run ended, `wall_ms` how long it took)."""
+    ends = [(datetime.fromisoformat(r["at"]), r["metrics"].get("wall_ms", 0)) for r in records if r.get("at")]
+    if not ends:
+        return "not recorded"
+    first = min(end - timedelta(milliseconds=ms) for end, ms in ends)
+    last = max(end for end, _ in ends)
+    minutes = (last - first).total_seconds() / 60
+    busy = sum(ms for _, ms in ends) / 60000
+    return (f"{minutes // 60:.0f} h {minutes % 60:.0f} min, from {first:%Y-%m-%d %H:%M} to {last:%H:%M} UTC "
+            f"({busy:.0f} min of runs, summed)")
+
+
+def records_of(path: Path) -> list[dict]:
+    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r["fault"]]
 
 
 def _outcome(record: dict) -> str:
@@ -109,23 +179,70 @@ def _harmed(record: dict) -> bool:
     return bool(record.get("harmed", record.get("verdict") == "harmed"))
 
 
-def _patterns(path: Path) -> str:
-    letters = sorted({r["pattern"] for r in _records(path)})
-    return f"pattern{'s' * (len(letters) > 1)} {', '.join(letters)}"
+# --- Sections ----------------------------------------------------------------------------------
 
 
-def _records(path: Path) -> list[dict]:
-    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r["fault"]]
+def _before_after(records: list[dict], before: list[dict], baseline: dict) -> list[str]:
+    """The evaluated-to-floor ratio before the server and prompts were tuned, and now, on the same runs."""
+    keys = {(r["pattern"], r["scenario"], r.get("safeguards", "off")) for r in before}
+    after = [r for r in records if (r["pattern"], r["scenario"], r.get("safeguards", "off")) in keys]
+    was, now = tokens(before), tokens(after)
+    return ["## Before and after tuning the server and the prompts", "",
+            f"{baseline.get('what', '')} Both rows cover the same patterns, scenarios and setting "
+            f"({len(before)} runs before, {len(after)} in this measurement).", "",
+            "| | Runs | Sent | Evaluated | Floor | Evaluated / floor | Median s per run |", "|---|---|---|---|---|---|---|",
+            f"| Before (`{baseline['file']}`, {baseline.get('server', '')}) | {len(before)} | {was['sent']:,} | "
+            f"{was['evaluated']:,} | {was['floor']:,} | {ratio(was['evaluated'], was['floor'])} | "
+            f"{_median_s(before):.0f} |",
+            f"| After (this measurement) | {len(after)} | {now['sent']:,} | {now['evaluated']:,} | {now['floor']:,} | "
+            f"{ratio(now['evaluated'], now['floor'])} | {_median_s(after):.0f} |", ""]
 
 
-def _coverage(by_pattern: dict[str, list[dict]], scenarios: list[str], runs: int) -> list[str]:
-    planned = 7 * len(scenarios) * runs
-    done = sum(len(rows) for rows in by_pattern.values())
-    if done >= planned:
+def _median_s(records: list[dict]) -> float:
+    return statistics.median(r["metrics"].get("wall_ms", 0) / 1000 for r in records) if records else 0.0
+
+
+def _history(folder: Path, files: list[Path]) -> list[str]:
+    lines = ["## History: earlier measurements (not part of the tables above)", "",
+             "Measured at other commits, under other grading rules or harness; kept for the record, never mixed "
+             "in. Success here is what each file's own grading said.", ""]
+    for file in files:
+        rows = records_of(file)
+        commits = sorted({r.get("commit") or "not recorded" for r in rows})
+        per = Counter(r["pattern"] for r in rows)
+        passed = Counter(r["pattern"] for r in rows if _outcome(r) == "pass")
+        lines.append(f"- `{file.relative_to(folder.parent).as_posix()}`: {len(rows)} runs, commit "
+                     f"{', '.join(commits)}; pass: " + ", ".join(f"{p} {passed[p]}/{n}" for p, n in sorted(per.items())))
+    return [*lines, ""]
+
+
+def _failures(records: list[dict]) -> list[str]:
+    lines = ["## Failures, quoted from the runs", ""]
+    for setting in SETTINGS:
+        for letter in sorted({r["pattern"] for r in records}):
+            rows = [r for r in records if r["pattern"] == letter and r.get("safeguards", "off") == setting]
+            failed = [r for r in rows if _outcome(r) == "fail"]
+            if not rows:
+                continue
+            lines.append(f"**{letter}, safeguards {setting}**: {len(failed)} of {len(rows)} runs failed.")
+            seen = set()
+            for r in failed:
+                if r["scenario"] in seen:
+                    continue
+                seen.add(r["scenario"])
+                reply = (r["replies"] or [""])[-1] if r["replies"] else ""
+                lines.append(f"- `{r['scenario']}` (run {r['run'] + 1}, {r['verdict']}, blamed on {r['blame']}): "
+                             f"{_quote(r['why'])}" + (f" Last reply: {_quote(reply)}" if reply else ""))
+            lines.append("")
+    return lines
+
+
+def _coverage(records: list[dict], scenarios: list[str], runs: int) -> list[str]:
+    planned = 7 * len(scenarios) * runs * len(SETTINGS)
+    if len(records) >= planned:
         return []
-    return [f"**Incomplete:** {done} of the {planned} planned runs ({7} patterns × {len(scenarios)} scenarios × "
-            f"{runs} runs). The table says, per pattern, how many runs and scenarios its figures rest on; "
-            "`run.sh` goes on from where this stopped.", ""]
+    return [f"**Incomplete:** {len(records)} of the {planned} planned runs (7 patterns × {len(scenarios)} scenarios × "
+            f"{runs} runs × safeguards off and on). `run.sh` goes on from where this stopped.", ""]
 
 
 def _quote(text: str, limit: int = 220) -> str:
@@ -134,4 +251,4 @@ def _quote(text: str, limit: int = 220) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(main(*(Path(arg) for arg in sys.argv[1:])))
+    sys.stdout.write(main(Path(sys.argv[1])))

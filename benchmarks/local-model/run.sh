@@ -1,37 +1,63 @@
 #!/usr/bin/env bash
-# Run the core scenarios through all seven patterns on a real local model, and write the table.
+# Measure all seven patterns on a real local model, as written and with safeguards, and write the table.
 #
 #   LLAMA_SERVER=/path/to/llama-server MODEL=/path/to/model.gguf bash benchmarks/local-model/run.sh
 #
 # Starts llama.cpp's llama-server on loopback with the chat template beside this script (under which
-# Qwen2.5 models' tool calls are parsed as real tool calls), runs
-# `python -m orchestration evaluate --tag core` against it, K runs per scenario at temperature T, and
-# writes docs/real-models.md. Results are appended to RESULTS as each run ends: stop it at any time,
-# start it again, and it goes on where it stopped. Settings: PORT (8080), RUNS (3), TEMPERATURE (0.5),
-# NAME (the model's name in the report), RESULTS (docs/real-models/NAME.jsonl), CTX (32768), SLOTS (2).
+# Qwen2.5 models' tool calls are parsed as real tool calls), then runs
+# `python -m orchestration evaluate --tag core` against it: every pattern, RUNS runs per scenario, with
+# `--safeguards off` (the pattern as the article writes it) and `--safeguards on`, WORKERS jobs at once.
+# Each (pattern, setting) job appends its runs to its own file in PARTS as each run ends: stop it at any
+# time, start it again, and it goes on where it stopped. At the end the parts become RESULTS (one
+# measurement, one commit), RESULTS' .meta.json says how it was made, and docs/real-models.md is written.
+#
+# The server keeps what it has read: one KV cache shared by all its slots (--kv-unified, so a long
+# conversation is not cut to CTX/SLOTS), a prompt cache in RAM (--cache-ram) that keeps the prefixes of
+# idle conversations, so the up to four agents of F and G each find theirs again, and a slot per worker,
+# so that runs decode in one batch. docs/real-models.md compares this with the settings before.
+#
+# Settings: PORT (8080), RUNS (3), TEMPERATURE (0.5), NAME (the model's name), RESULTS
+# (docs/real-models/NAME.jsonl), CTX (65536), SLOTS (4), WORKERS (SLOTS), CACHE_RAM (4096 MiB),
+# PATTERNS (BFGDCEA: the slowest first), SETTINGS ("off on").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${LLAMA_SERVER:?set LLAMA_SERVER to the llama-server binary}" "${MODEL:?set MODEL to a .gguf file}"
-PORT=${PORT:-8080}; RUNS=${RUNS:-3}; TEMPERATURE=${TEMPERATURE:-0.5}; CTX=${CTX:-32768}; SLOTS=${SLOTS:-2}
+PORT=${PORT:-8080}; RUNS=${RUNS:-3}; TEMPERATURE=${TEMPERATURE:-0.5}; CTX=${CTX:-65536}; SLOTS=${SLOTS:-4}
+WORKERS=${WORKERS:-$SLOTS}; CACHE_RAM=${CACHE_RAM:-4096}; PATTERNS=${PATTERNS:-BFGDCEA}; SETTINGS=${SETTINGS:-off on}
 NAME=${NAME:-$(basename "$MODEL" .gguf)}; RESULTS=${RESULTS:-docs/real-models/$NAME.jsonl}
-mkdir -p "$(dirname "$RESULTS")"
+PARTS=${RESULTS%.jsonl}.parts
+mkdir -p "$PARTS"
 
+SERVER_ARGS=(-m "$MODEL" --host 127.0.0.1 --port "$PORT" -c "$CTX" -np "$SLOTS" --kv-unified --cache-ram "$CACHE_RAM"
+             -t "$(nproc)" --jinja --chat-template-file benchmarks/local-model/qwen-tools.jinja --no-webui)
 if ! curl -sf -m 2 "http://127.0.0.1:$PORT/health" >/dev/null; then
-    "$LLAMA_SERVER" -m "$MODEL" --host 127.0.0.1 --port "$PORT" -c "$CTX" -np "$SLOTS" -t "$(nproc)" \
-        --jinja --chat-template-file benchmarks/local-model/qwen-tools.jinja --no-webui \
-        > "${RESULTS%.jsonl}.server.log" 2>&1 &
+    "$LLAMA_SERVER" "${SERVER_ARGS[@]}" > "$PARTS/server.log" 2>&1 &
     SERVER=$!
     trap 'kill $SERVER 2>/dev/null || true' EXIT
     for _ in $(seq 180); do curl -sf -m 2 "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 1; done
 fi
 curl -sf -m 2 "http://127.0.0.1:$PORT/health" >/dev/null || { echo "the server did not start; see its log" >&2; exit 1; }
 
-# Breadth first: every pattern and scenario once, then the second runs, then the third, so that a
-# stopped run still covers every pattern.
-for k in $(seq 1 "$RUNS"); do
-    python -m orchestration evaluate --tag core --runs "$k" --temperature "$TEMPERATURE" \
-        --local-model-url "http://127.0.0.1:$PORT/v1" --local-model "$NAME" --results "$RESULTS"
-done
-SERVER="llama.cpp llama-server $("$LLAMA_SERVER" --version 2>&1 | head -1), -c $CTX -np $SLOTS, chat template benchmarks/local-model/qwen-tools.jinja" \
-MODEL_INFO="$NAME ($(stat -c %s "$MODEL") bytes)" SAMPLING="temperature $TEMPERATURE, max_tokens ${MODEL_MAX_TOKENS:-800}" \
-    python benchmarks/local-model/report.py "$RESULTS" > docs/real-models.md
+# One job per pattern and setting, WORKERS at a time.
+export RUNS TEMPERATURE PORT NAME PARTS
+for setting in $SETTINGS; do
+    for letter in $(echo "$PATTERNS" | grep -o .); do echo "$letter $setting"; done
+done | xargs -P "$WORKERS" -L 1 sh -c 'python -m orchestration evaluate --tag core --patterns "$1" --safeguards "$2" \
+    --runs "$RUNS" --temperature "$TEMPERATURE" --local-model-url "http://127.0.0.1:$PORT/v1" --local-model "$NAME" \
+    --results "$PARTS/$1-$2.jsonl" > "$PARTS/$1-$2.log" 2>&1 || echo "job $1 $2 stopped: see $PARTS/$1-$2.log"' _
+
+cat "$PARTS"/*-*.jsonl > "$RESULTS"
+python - "$RESULTS" <<PY
+import json, os, platform, sys
+results = sys.argv[1]
+meta_path = results[: -len(".jsonl")] + ".meta.json"
+meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+meta.update({
+    "model": "$NAME ($(stat -c %s "$MODEL") bytes)",
+    "server": "llama.cpp llama-server $("$LLAMA_SERVER" --version 2>&1 | head -1 | tr -d '"'): ${SERVER_ARGS[*]:2}",
+    "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+    "sampling": "temperature $TEMPERATURE, max_tokens ${MODEL_MAX_TOKENS:-800}; $WORKERS runs at once",
+})
+json.dump(meta, open(meta_path, "w"), indent=1)
+PY
+python benchmarks/local-model/report.py "$RESULTS" > docs/real-models.md

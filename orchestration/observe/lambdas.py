@@ -5,7 +5,8 @@
   answer, as X-Ray would join a function's segments to its caller's trace) under the step that
   delegated to it.
 - `@traced_agent(actor, agent)` wraps a handler that runs an agent: everything inside is observed
-  in a trace of its own, returned beside the handler's answer.
+  in a trace of its own, returned beside the handler's answer (with the prompt tokens a local model
+  server read for it, `prompts`, which the caller's run counts as its own).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ObservedLambdas:
             return result
         if "events" in result:
             scope.trace.adopt(result.pop("events") or [], parent=scope.parent)
+            scope.trace.prompts.adopt(result.pop("prompts", None) or [], scope.trace.turn)
         elif "function" in event and "actionGroup" in event:
             _action_ran(scope, function_name, event, result, (perf_counter() - started) * 1000)
         return result
@@ -70,6 +72,9 @@ def traced_agent(actor: str, agent: str) -> Callable[[Handler], Handler]:
             scope = Scope(trace, caller=actor, model=agent, decided_by="sub-agent", notes_to=actor, agent_service=None)
             with observing(scope):
                 result = handler(event, context)
-            return {**result, "events": trace.records()} if isinstance(result, dict) else result
+            if not isinstance(result, dict):
+                return result
+            prompts = trace.prompts.records()  # what a local model server read, for the caller's run
+            return {**result, "events": trace.records(), **({"prompts": prompts} if prompts else {})}
         return traced
     return wrap

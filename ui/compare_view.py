@@ -100,6 +100,7 @@ def table(results: dict[str, RunResult]) -> list[dict]:
     return [{"pattern": f"{r.letter} · {PATTERNS[r.letter].name}", "safeguards": setting(key),
              "model calls": r.metrics["llm_calls"],
              "tool calls": r.metrics["tool_calls"], "tokens": r.metrics["tokens_in"] + r.metrics["tokens_out"],
+             "prompt tokens read by the server": r.metrics.get("prompt_tokens_evaluated"),
              "latency ms": r.metrics["wall_ms"], "decided by code": r.metrics["code_share"],
              "est. cost $": round(r.metrics["cost_usd"], 6), "calendar change": change(r),
              "replies from": origin_words(r.events), "safeguard acts": sum(1 for e in r.events

@@ -212,6 +212,10 @@ def _control(info: PatternInfo, trace: Trace) -> None:
     columns[4].metric("Est. cost", f"${cost:.5f}",
                       help="Tokens at list prices for the configured models; offline, tokens are estimates; "
                            "a local model costs nothing per token.")
+    if metrics.get("prompt_tokens_evaluated") is not None:
+        st.caption(f"Prompt tokens: {metrics['prompt_tokens']:,} sent, {metrics['prompt_tokens_evaluated']:,} read by "
+                   f"the server (the rest came from its cache), floor {metrics['prompt_tokens_floor'] or 0:,} (what no "
+                   "cache could avoid: what follows the longest prefix shared with an earlier call).")
     if decisions:
         st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180,
                      color=[DECIDER_COLORS[d] for d in decisions])  # the graph's colours

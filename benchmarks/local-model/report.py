@@ -43,7 +43,7 @@ def main(path: Path) -> str:
         "vendor's calls went to one local model: OpenAI's directly, Bedrock's and Anthropic's through the "
         "in-process emulated services, whose decisions it made. Graded as the suite always is, by the calendar's "
         f"end state and the last reply. Made by `benchmarks/local-model/run.sh`; every run's record is in "
-        f"`{path.as_posix()}`.",
+        f"`{_shown(path)}`.",
         "",
         f"- **Model:** {meta.get('model', records[0].get('model') or '?')}",
         f"- **Server:** {meta.get('server', 'llama.cpp llama-server')}",
@@ -184,11 +184,11 @@ def _harmed(record: dict) -> bool:
 
 def _before_after(records: list[dict], before: list[dict], baseline: dict) -> list[str]:
     """The evaluated-to-floor ratio before the server and prompts were tuned, and now, on the same runs."""
-    keys = {(r["pattern"], r["scenario"], r.get("safeguards", "off")) for r in before}
-    after = [r for r in records if (r["pattern"], r["scenario"], r.get("safeguards", "off")) in keys]
+    keys = {(r["pattern"], r["scenario"], r.get("safeguards", "off"), r["run"]) for r in before}
+    after = [r for r in records if (r["pattern"], r["scenario"], r.get("safeguards", "off"), r["run"]) in keys]
     was, now = tokens(before), tokens(after)
     return ["## Before and after tuning the server and the prompts", "",
-            f"{baseline.get('what', '')} Both rows cover the same patterns, scenarios and setting "
+            f"{baseline.get('what', '')} Both rows cover the same patterns, scenarios, runs and setting "
             f"({len(before)} runs before, {len(after)} in this measurement).", "",
             "| | Runs | Sent | Evaluated | Floor | Evaluated / floor | Median s per run |", "|---|---|---|---|---|---|---|",
             f"| Before (`{baseline['file']}`, {baseline.get('server', '')}) | {len(before)} | {was['sent']:,} | "
@@ -211,7 +211,7 @@ def _history(folder: Path, files: list[Path]) -> list[str]:
         commits = sorted({r.get("commit") or "not recorded" for r in rows})
         per = Counter(r["pattern"] for r in rows)
         passed = Counter(r["pattern"] for r in rows if _outcome(r) == "pass")
-        lines.append(f"- `{file.relative_to(folder.parent).as_posix()}`: {len(rows)} runs, commit "
+        lines.append(f"- `{_shown(file)}`: {len(rows)} runs, commit "
                      f"{', '.join(commits)}; pass: " + ", ".join(f"{p} {passed[p]}/{n}" for p, n in sorted(per.items())))
     return [*lines, ""]
 
@@ -243,6 +243,14 @@ def _coverage(records: list[dict], scenarios: list[str], runs: int) -> list[str]
         return []
     return [f"**Incomplete:** {len(records)} of the {planned} planned runs (7 patterns × {len(scenarios)} scenarios × "
             f"{runs} runs × safeguards off and on). `run.sh` goes on from where this stopped.", ""]
+
+
+def _shown(path: Path) -> str:
+    """A file as the repository names it (wherever the report is run from)."""
+    try:
+        return path.resolve().relative_to(Path(__file__).resolve().parents[2]).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _quote(text: str, limit: int = 220) -> str:

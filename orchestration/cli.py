@@ -58,10 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
 
     chat = commands.add_parser("chat", help="send messages through one pattern")
-    chat.add_argument("--pattern", required=True, help="pattern letter, A to G")
+    chat.add_argument("--pattern", help="pattern letter, A to G (with --replay: the recording's)")
     chat.add_argument("--today", type=_iso_date, help="pretend today is this date (YYYY-MM-DD)")
-    chat.add_argument("--user", default="guest", help="the signed-in user every booking is made for")
-    chat.add_argument("--calendar", choices=("demo", "empty"), default="demo", help="starting state of a new calendar")
+    chat.add_argument("--user", help="the signed-in user every booking is made for (default: guest)")
+    chat.add_argument("--calendar", choices=("demo", "empty"), help="starting state of a new calendar (default: demo)")
     where = chat.add_mutually_exclusive_group()
     where.add_argument("--db", type=Path, help="SQLite file to use (created if missing); default: a fresh one")
     where.add_argument("--calendar-url", metavar="URL", default=os.environ.get("CALENDAR_URL") or None,
@@ -72,7 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--otlp", type=Path, metavar="FILE",
                       help="also write the run as OpenTelemetry spans, one OTLP/JSON line (appended to FILE)")
     _model_options(chat)
-    chat.add_argument("messages", nargs="+", metavar="MESSAGE", help="one user turn each")
+    tape = chat.add_mutually_exclusive_group()
+    tape.add_argument("--record", type=Path, metavar="FILE", help="keep every model call of the run in FILE, a cassette")
+    tape.add_argument("--replay", type=Path, metavar="FILE",
+                      help="run the recorded run again with every model call answered from the cassette FILE: no model, "
+                           "no key, no network; the tools and the calendar run for real")
+    chat.add_argument("--fork-at", type=_positive, metavar="STEP",
+                      help="with --replay: at STEP, a model's decision in the recording, decide instead (--decision); "
+                           "after it the configured model decides (offline or local)")
+    chat.add_argument("--decision", metavar="JSON",
+                      help='your decision at --fork-at: {"text": "..."} or {"tool": "book", "arguments": {...}}')
+    chat.add_argument("messages", nargs="*", metavar="MESSAGE", help="one user turn each (with --replay: the recording's)")
 
     from .evaluate import FAULTS
     from .offline.server import DEFAULT_PORT
@@ -94,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--otlp", type=Path, metavar="FILE",
                           help="also write every run as OpenTelemetry spans, one OTLP/JSON line each (appended to FILE)")
     evaluate.add_argument("--temperature", type=float, help="sampling temperature for a local model (default: the server's)")
+    evaluate.add_argument("--record", type=Path, metavar="DIR",
+                          help="keep each run's model calls as a cassette in DIR (replay one with chat --replay)")
 
     serve = commands.add_parser("serve", help="serve the offline model's wire protocols on loopback")
     serve.add_argument("--host", default="127.0.0.1")
@@ -147,18 +159,90 @@ def _port(text: str) -> int:
 
 
 def _chat(args: argparse.Namespace, out: TextIO) -> int:
+    from . import cassette
+
+    settings = _settings(args)
+    try:
+        taps = _tape(args, settings)
+    except cassette.CassetteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    key = cassette.activate(taps) if taps is not None else ""
+    try:
+        return _chat_run(args, dataclasses.replace(settings, cassette=key, **(
+            {"openai_agents_api": taps.cassette.openai_agents_api} if isinstance(taps, cassette.Player) else {})),
+                         taps, out)
+    finally:
+        cassette.release(key)
+
+
+def _tape(args: argparse.Namespace, settings: Settings) -> Any:
+    """The run's cassette recorder or player, with --replay's defaults filled in from the recording."""
+    from . import cassette
+
+    if args.fork_at and not args.replay or args.decision and not args.fork_at:
+        raise cassette.CassetteError("--fork-at needs --replay, and --decision needs --fork-at")
+    if args.record:
+        args.messages = args.messages or _missing("MESSAGE")
+        return cassette.Recorder(cassette.Cassette())
+    if not args.replay:
+        if not args.messages:
+            raise cassette.CassetteError("give at least one MESSAGE")
+        return None
+    recorded = cassette.Cassette.load(args.replay)
+    if args.pattern and args.pattern.upper() != recorded.pattern:
+        raise cassette.CassetteError(f"the cassette is a run of pattern {recorded.pattern}, not {args.pattern.upper()}")
+    args.pattern, args.messages = recorded.pattern, args.messages or recorded.messages
+    args.today = args.today or (date.fromisoformat(recorded.today) if recorded.today else None)
+    args.user = recorded.user if args.user is None else args.user
+    args.calendar = args.calendar or recorded.calendar or "demo"
+    args.safeguards = args.safeguards or recorded.safeguards
+    fork, decision = None, None
+    if args.fork_at:
+        steps = [c.step for c in recorded.calls]
+        if args.fork_at not in steps:
+            raise cassette.CassetteError(f"step {args.fork_at} is not a model's decision in the recording; those are "
+                                         f"steps {', '.join(str(s) for s in steps if s is not None) or 'not numbered'}")
+        if not args.decision:
+            raise cassette.CassetteError("--fork-at needs --decision")
+        fork, decision = steps.index(args.fork_at), cassette.decision_reply(args.decision)
+    return cassette.Player(recorded, fork, decision, then=lambda: _configured_model(settings))
+
+
+def _missing(what: str) -> list[str]:
+    from .cassette import CassetteError
+
+    raise CassetteError(f"give at least one {what}")
+
+
+def _configured_model(settings: Settings) -> Any:
+    """Who decides after a fork: the local model when one is set, else the offline model."""
+    from .local import LocalModel, ServerQuirks
+    from .offline.brain import Brain
+
+    return LocalModel(settings, ServerQuirks()) if settings.local_model_url else Brain()
+
+
+def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: TextIO) -> int:
+    from . import cassette
     from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
 
+    args.user = "guest" if args.user is None else args.user
+    args.calendar = args.calendar or "demo"
+    if not args.pattern:
+        print("error: --pattern is required (a letter, A to G)", file=sys.stderr)
+        return 2
     problem = user_problem(args.user)
     if problem:
         print(f"error: --user: {problem}", file=sys.stderr)
         return 2
     clock = Clock.on(args.today) if args.today else Clock()
-    settings = _settings(args)
     with tempfile.TemporaryDirectory(prefix="court-calendar-") as scratch:
         try:
             where = args.db or args.calendar_url or Path(scratch) / "calendar.db"
             calendar = Calendar.open(where, clock, seed=args.calendar)
+            if isinstance(taps, cassette.Player):
+                taps.cassette.prepare(calendar)
             deps = Deps.of(calendar, args.user, settings)
             conversation = start(args.pattern, deps)
         except (UnknownPattern, TurnFailed) as error:
@@ -171,6 +255,13 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
             return 2
         trace = deps.trace
         info = PATTERNS[args.pattern.upper()]
+        if isinstance(taps, cassette.Recorder):
+            if deps.clients.mode("aws") == "real" and "aws" in info.vendors:
+                print("error: --record: a real Bedrock agent decides inside AWS, out of reach of any edge here; record "
+                      "this pattern offline or on a local model", file=sys.stderr)
+                return 2
+            taps.cassette = cassette.header(info.letter, clock.today().isoformat(), args.user, list(args.messages),
+                                            args.calendar, deps.clients)
         if not args.json:
             _print_banner(info.letter, info.name, deps, out)
             trace.subscribe(lambda event: _print_event(event, out))
@@ -197,6 +288,17 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
         bookings = [{"court": b.court, "date": b.date, "time": b.time, "user": b.user, "confirmation": b.confirmation}
                     for b in calendar.bookings(after_id=first_booking)]
         metrics = {**trace.metrics(), "wall_ms": round(wall_ms, 1)}
+        if isinstance(taps, cassette.Recorder):
+            taps.cassette.events, taps.cassette.bookings = [e.to_dict() for e in trace.events], bookings
+            taps.cassette.number_steps(taps.cassette.events)
+            try:
+                taps.cassette.save(args.record)
+            except OSError as error:
+                print(f"error: cannot write the cassette {args.record}: {error.strerror or error}", file=sys.stderr)
+                return 2
+        if isinstance(taps, cassette.Player) and taps.failure:
+            print(f"error: the replay left the recording: {taps.failure}", file=sys.stderr)
+            return 1
         if args.json:
             vendors = {v: {k: x for k, x in deps.clients.where(v).items() if k != "says"} for v in info.vendors}
             json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "vendors": vendors,
@@ -327,7 +429,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
             print(f"\r[{done}/{total}] {label:<70.70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
     try:
-        suite = run_suite(scenarios, letters, args.runs, faults, settings, progress, results=args.results)
+        suite = run_suite(scenarios, letters, args.runs, faults, settings, progress, results=args.results,
+                          record=args.record)
     except ServerGone as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return 1

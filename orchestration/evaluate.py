@@ -126,8 +126,8 @@ class Outcome:
 class Runner:
     """Runs scenarios on fresh calendars, copied from one seeded template per starting state."""
 
-    def __init__(self, folder: Path, settings: Settings) -> None:
-        self.folder, self.settings = folder, settings
+    def __init__(self, folder: Path, settings: Settings, record: Path | None = None) -> None:
+        self.folder, self.settings, self.record = folder, settings, record
         self._templates: dict[tuple[str, str], Calendar] = {}
         self._count = 0
 
@@ -139,13 +139,35 @@ class Runner:
         self._count += 1
         return self._templates[key].copy_to(self.folder / f"run-{self._count}.db")
 
-    def run(self, scenario: Scenario, letter: str, fault: Fault | None = None) -> Outcome:
+    def run(self, scenario: Scenario, letter: str, fault: Fault | None = None, tape: str = "") -> Outcome:
+        """One run; with `record` set, its model calls are kept in the cassette `record/tape.cassette`."""
+        from . import cassette
+
         calendar = self.calendar(scenario)
         scenario.prepare(calendar)
         settings = self.settings
         if fault is not None:
             settings = fault.apply(calendar, settings)
-        result = run_conversation(letter, Deps.of(calendar, scenario.user, settings), scenario.turns)
+        recorder = cassette.Recorder(cassette.Cassette()) if self.record and tape else None
+        key = cassette.activate(recorder) if recorder else ""
+        try:
+            deps = Deps.of(calendar, scenario.user, replace(settings, cassette=key) if key else settings)
+            if recorder is not None:
+                recorder.cassette = cassette.header(letter, scenario.today.isoformat(), scenario.user,
+                                                    list(scenario.turns), scenario.calendar, deps.clients)
+                recorder.cassette.setup = {"bookings": [[b.court, b.date, b.time, b.user] for b in scenario.setup],
+                                           "notices": [list(n) for n in scenario.notices]}
+            result = run_conversation(letter, deps, scenario.turns)
+        finally:
+            cassette.release(key)
+        if recorder is not None and self.record is not None:
+            kept = recorder.cassette
+            kept.events = [e.to_dict() for e in result.events]
+            kept.bookings = [{"court": b.court, "date": b.date, "time": b.time, "user": b.user,
+                              "confirmation": b.confirmation} for b in result.bookings]
+            kept.number_steps(kept.events)
+            self.record.mkdir(parents=True, exist_ok=True)
+            kept.save(self.record / f"{tape}.cassette")
         return grade(scenario, letter, result, fault)
 
 
@@ -345,18 +367,20 @@ class Suite:
 
 def evaluate(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
              faults: Sequence[str] = (), settings: Settings | None = None,
-             progress: Progress | None = None, results: Path | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, results: Path | None = None, record: Path | None = None) -> dict[str, Any]:
     """Run the suite (and each fault over the scenarios tagged `probe`); returns the report."""
-    return run_suite(scenarios, letters, runs, faults, settings, progress, results).report
+    return run_suite(scenarios, letters, runs, faults, settings, progress, results, record).report
 
 
 def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int = 1,
               faults: Sequence[str] = (), settings: Settings | None = None,
-              progress: Progress | None = None, results: Path | None = None) -> Suite:
+              progress: Progress | None = None, results: Path | None = None, record: Path | None = None) -> Suite:
     """Run the suite (and each fault over the scenarios tagged `probe`); returns it, outcomes and all.
 
     With `results`, each run is appended to that JSON-lines file as soon as it ends, and runs the
     file already holds are read back instead of run again: a stopped run loses nothing and resumes.
+    With `record`, each run's model calls go to a cassette in that folder, named by pattern, scenario,
+    fault, run and safeguards setting.
     """
     settings = settings or Settings()
     log = RunLog(results, settings)
@@ -371,14 +395,16 @@ def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int
             progress(done, total, label)
 
     with tempfile.TemporaryDirectory(prefix="evaluate-") as scratch:
-        runner = Runner(Path(scratch), settings)
+        runner = Runner(Path(scratch), settings, record)
+        setting = "safeguards-on" if settings.safeguards_on else "safeguards-off"
         baseline: dict[str, list[list[Outcome]]] = {}
         for letter in letters:
             baseline[letter] = []
             for scenario in scenarios:
                 outcomes = []
                 for n in range(runs):
-                    outcomes.append(log.outcome(letter, scenario, n, "", lambda: runner.run(scenario, letter)))
+                    tape = f"{letter}-{scenario.id}-run{n + 1}-{setting}"
+                    outcomes.append(log.outcome(letter, scenario, n, "", lambda: runner.run(scenario, letter, tape=tape)))
                     tick(f"{letter} · {scenario.id} · run {n + 1}")
                 baseline[letter].append(outcomes)
         fault_outcomes = {name: {letter: [] for letter in letters} for name in faults}
@@ -386,7 +412,8 @@ def run_suite(scenarios: Sequence[Scenario], letters: str = "ABCDEFG", runs: int
             for letter in letters:
                 for scenario in probes:
                     fault_outcomes[name][letter].append(
-                        log.outcome(letter, scenario, 0, name, lambda: runner.run(scenario, letter, FAULTS[name])))
+                        log.outcome(letter, scenario, 0, name, lambda: runner.run(
+                            scenario, letter, FAULTS[name], tape=f"{letter}-{scenario.id}-{name}-{setting}")))
                     tick(f"{name} · {letter} · {scenario.id}")
     report = _report(scenarios, letters, runs, baseline, fault_outcomes, settings, len(probes))
     return Suite(report, baseline, fault_outcomes)

@@ -94,6 +94,9 @@ class Settings:
     """Sampling temperature sent to a local server when a request sets none; empty: the server's own."""
     safeguards: str = "off"
     """`off`: each pattern as the article writes it; `on`: with the playground's own checks (safeguards.py)."""
+    cassette: str = ""
+    """The run's cassette (`cassette.activate`): `record:N` keeps every model call, `replay:N` answers each
+    from the recording (every vendor then goes to the emulated services)."""
 
     _ENV = {
         "openai_api_key": ("OPENAI_API_KEY",),
@@ -125,6 +128,7 @@ class Settings:
         "max_tokens": ("MODEL_MAX_TOKENS",),
         "temperature": ("MODEL_TEMPERATURE",),
         "safeguards": ("SAFEGUARDS",),
+        "cassette": ("ORCHESTRATION_CASSETTE",),
     }
 
     @classmethod
@@ -158,6 +162,8 @@ class Settings:
             "anthropic": bool(self.anthropic_api_key or self.anthropic_base_url),
             "aws": bool(self.aws_access_key_id and self.aws_secret_access_key),
         }[vendor]
+        if self.cassette.startswith("replay:"):
+            return "offline"  # the emulated services, answering from the recording
         return "real" if configured else ("local" if self.local_model_url else "offline")
 
     def timeout(self, vendor: Vendor | None = None) -> float:
@@ -232,8 +238,31 @@ class Clients:
 
             faults = ModelFaults.parse(self.settings.offline_faults)
             brain = LocalModel(self.settings, self.quirks) if self.settings.local_model_url else Brain()
-            self._offline = OfflineModel(FaultyBrain(brain, faults) if faults else brain)
+            taps = self.cassette
+            self._offline = OfflineModel(FaultyBrain(brain, faults) if faults else brain,
+                                         tap=taps.tap if taps is not None else None)
         return self._offline
+
+    @property
+    def cassette(self) -> Any:
+        """The run's cassette recorder or player (`cassette.Recorder`, `cassette.Player`), if any."""
+        from . import cassette
+
+        return cassette.active(self.settings.cassette)
+
+    def _recorded(self) -> Any:
+        """The cassette a replay answers from (None unless replaying)."""
+        from .cassette import Player
+
+        taps = self.cassette
+        return taps.cassette if isinstance(taps, Player) else None
+
+    def _tapped(self, transport: Any) -> Any:
+        """`transport` (None: the network) with each model call kept, when the run is recorded."""
+        from .cassette import Recorder, http_tap
+
+        taps = self.cassette
+        return http_tap(transport, taps) if isinstance(taps, Recorder) else transport
 
     @cached_property
     def quirks(self) -> Any:
@@ -249,12 +278,16 @@ class Clients:
 
     def model_id(self, vendor: Vendor) -> str:
         """The model id sent with each call to `vendor`."""
-        mode = self.mode(vendor)
+        mode, recorded = self.mode(vendor), self._recorded()
+        if recorded is not None and recorded.model_ids.get(vendor):
+            return recorded.model_ids[vendor]
         return {"offline": OFFLINE_MODEL_ID, "local": self.settings.local_model}.get(mode) or self.settings.models()[vendor]
 
     def model_label(self, vendor: Vendor) -> str:
         """How the model reads for people: its id, "local model NAME", or "offline model (rule-based)"."""
-        mode = self.mode(vendor)
+        mode, recorded = self.mode(vendor), self._recorded()
+        if recorded is not None:
+            return recorded.label(vendor)
         return {"offline": MODEL_LABEL, "local": f"local model {self.settings.local_model}"}.get(mode) or self.model_id(vendor)
 
     def actor(self, vendor: Vendor) -> str:
@@ -286,7 +319,7 @@ class Clients:
         mode = self.mode("openai")
         if mode == "offline":
             return self.offline.transport()
-        return ServerAdapter(self.settings, self.quirks) if mode == "local" else None
+        return self._tapped(ServerAdapter(self.settings, self.quirks) if mode == "local" else None)
 
     def _hooks(self, vendor: Vendor) -> dict[str, list[Any]]:
         """httpx2 event hooks that record this vendor's model calls wherever they are observed."""
@@ -328,7 +361,8 @@ class Clients:
             return anthropic.Anthropic(api_key=settings.anthropic_api_key or "not-needed",
                                        base_url=settings.anthropic_base_url or None, timeout=settings.timeout("anthropic"),
                                        max_retries=settings.retries("anthropic"),
-                                       http_client=anthropic.DefaultHttpxClient(event_hooks=hooks))
+                                       http_client=anthropic.DefaultHttpxClient(transport=self._tapped(None),
+                                                                                event_hooks=hooks))
         return anthropic.Anthropic(api_key="offline", base_url=OFFLINE_BASE_URL, max_retries=0,
                                    http_client=anthropic.DefaultHttpxClient(transport=self.offline.transport(),
                                                                             event_hooks=hooks))
@@ -373,6 +407,10 @@ class Clients:
     def where(self, vendor: Vendor) -> dict[str, str]:
         """Where `vendor`'s calls go: `mode`, `model`, `endpoint`, and `says`, a sentence for people. Never a key."""
         mode, settings, model = self.mode(vendor), self.settings, self.model_id(vendor)
+        recorded = self._recorded()
+        if recorded is not None:
+            return {"mode": "replay", "model": recorded.label(vendor), "endpoint": "a cassette",
+                    "says": f"replay of {recorded.label(vendor)}, recorded {recorded.recorded.get('date', '?')[:10]}"}
         if mode == "offline":
             return {"mode": mode, "model": MODEL_LABEL, "endpoint": "in-process", "says": MODEL_LABEL}
         if mode == "local":

@@ -35,7 +35,9 @@ def test_the_articles_dialogue_as_json() -> None:
     last_turn = [(e["action"], e["decided_by"]) for e in result["turns"][2]["events"]]
     assert ("choose_tool", "llm") in last_turn and ("execute_tool", "code") in last_turn
     metrics = result["metrics"]
-    assert set(metrics) == {"llm_calls", "tool_calls", "tokens_in", "tokens_out", "decisions", "wall_ms"}
+    assert set(metrics) == {"llm_calls", "tool_calls", "tokens_in", "tokens_out", "decisions", "wall_ms",
+                            "prompt_tokens", "prompt_tokens_evaluated", "prompt_tokens_floor"}
+    assert metrics["prompt_tokens_evaluated"] is None  # the offline model is no server that says what it read
     assert (metrics["llm_calls"], metrics["tool_calls"]) == (5, 2)
     assert metrics["decisions"]["llm"] == 5
 

@@ -16,6 +16,7 @@ This package never imports the orchestration patterns: the brain cannot know whi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .protocol import MODEL_LABEL, ModelReply, ModelRequest
@@ -30,6 +31,11 @@ class Thinker(Protocol):
     def reply(self, request: ModelRequest) -> ModelReply: ...
 
 
+Tap = Callable[[Thinker, str], Thinker]
+"""Wraps the brain behind one protocol (named `openai.chat_completions`, `bedrock.agents`…): a cassette's
+recorder or player (`orchestration.cassette`)."""
+
+
 class OfflineModel:
     """The brain plus every wire protocol it speaks. Cheap to build.
 
@@ -39,7 +45,7 @@ class OfflineModel:
 
     label = MODEL_LABEL
 
-    def __init__(self, brain: Thinker | None = None) -> None:
+    def __init__(self, brain: Thinker | None = None, tap: Tap | None = None) -> None:
         from . import anthropic_messages, bedrock_runtime, openai_chat, openai_responses
         from .bedrock_agents import AgentService
 
@@ -49,9 +55,11 @@ class OfflineModel:
             brain = Brain()
         self.brain: Thinker = brain
         self.router = Router()
-        for protocol in (openai_chat, openai_responses, anthropic_messages, bedrock_runtime):
-            self.router.add(protocol.route(self.brain))
-        self.agents = AgentService(self.brain)
+        protocols = {"openai.chat_completions": openai_chat, "openai.responses": openai_responses,
+                     "anthropic.messages": anthropic_messages, "bedrock.converse": bedrock_runtime}
+        for name, protocol in protocols.items():
+            self.router.add(protocol.route(tap(brain, name) if tap else brain))
+        self.agents = AgentService(tap(brain, "bedrock.agents") if tap else brain)
         """The emulated Bedrock Agents service: agents deployed here answer `invoke_agent`."""
         self.router.add(self.agents.route())
 

@@ -13,7 +13,8 @@ page = st.navigation({
     "Playground": [st.Page("pages/home.py", title="Home", default=True),
                    st.Page("pages/compare.py", title="Compare all seven", url_path="compare"),
                    st.Page("pages/arena.py", title="Arena: scenarios and faults", url_path="arena"),
-                   st.Page("pages/calendar.py", title="Court calendar", url_path="calendar")],
+                   st.Page("pages/calendar.py", title="Court calendar", url_path="calendar"),
+                   st.Page("pages/trace.py", title="Open a trace", url_path="trace")],
     "Patterns": patterns,
 })
 session.resume()

@@ -11,14 +11,18 @@ REQUIRE_BROWSER=1 (as CI sets it), in which case every test fails saying what is
 from __future__ import annotations
 
 import importlib.util
+import io
+import json
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from orchestration.cli import main as cli_main
 from orchestration.offline import MODEL_LABEL
 from orchestration.patterns import PATTERNS
 
@@ -29,6 +33,7 @@ from .browser_support import (
     RequestLog,
     StreamlitServer,
     assert_healthy,
+    canvases,
     confirmation_codes,
     open_page,
     screenshot,
@@ -393,5 +398,44 @@ def test_the_safeguards_switch_reaches_the_pattern_page_and_compare_runs_both(br
     assert_healthy(page)
     assert main.inner_text().count("· safeguards off") >= 7
     screenshot(page, "compare-both")
+    assert browsing.console_errors == [], browsing.console_errors[:5]
+    browsing.requests.assert_stayed_local()
+
+
+def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing: Browsing, tmp_path: Path) -> None:
+    """One run made here by the CLI, as `--json` and as `--otlp`, uploaded through the real file inputs: each
+    has its label, its painted graph and its steps, side by side."""
+    out, otlp = io.StringIO(), tmp_path / "run-c.otlp.jsonl"
+    assert cli_main(["chat", "--json", "--otlp", str(otlp), "--pattern", "C", "--today", "2025-12-03", "--user", "alice",
+                     *DIALOGUE], out=out) == 0
+    steps = sum(len(turn["events"]) for turn in json.loads(out.getvalue())["turns"])
+    page = browsing.page
+    browsing.open("/")
+    page.get_by_test_id("stSidebarNav").get_by_text("Open a trace", exact=True).click()
+    main = page.get_by_test_id("stMain")
+    inputs = main.get_by_test_id("stFileUploaderDropzoneInput")
+    wait_until(page, lambda: inputs.count() == 2, "the trace page's two uploaders")
+    inputs.first.set_input_files({"name": "run-c.json", "mimeType": "application/json", "buffer": out.getvalue().encode()})
+    wait_until(page, lambda: "chat --json run of pattern C" in main.inner_text(), "the opened run's label")
+    wait_idle(page)
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    main.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(
+        {"name": otlp.name, "mimeType": "application/json", "buffer": otlp.read_bytes()})
+    wait_until(page, lambda: "OTLP export (this project)" in main.inner_text(), "the opened OTLP file's label")
+    wait_idle(page)
+    assert_healthy(page)
+
+    def two_painted() -> list[dict[str, int]]:
+        painted = [c for c in canvases(page) if c["shownWidth"] > 0 and c["painted"] >= GRAPH_MIN_PAINTED]
+        return painted if len(painted) == 2 else []
+    wait_until(page, two_painted, "two painted graphs", timeout=20)
+    tables = main.get_by_test_id("stDataFrame")
+
+    def steps_tables() -> list[str]:
+        found = [_grid_text(tables.nth(n)) for n in range(tables.count())]
+        return [text for text in found if text.startswith("step | turn") and "Your code" in text]
+    wait_until(page, lambda: len(steps_tables()) == 2, "two steps tables")
+    assert main.inner_text().count(f"Steps\n\n{steps}\n") == 2
+    screenshot(page, "trace-page-side-by-side")
     assert browsing.console_errors == [], browsing.console_errors[:5]
     browsing.requests.assert_stayed_local()

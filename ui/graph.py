@@ -8,9 +8,11 @@ is redrawn as events arrive needs one).
 Legibility is built, not hoped for. Each actor has a fixed place by its role, in the article's
 left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
 and the calendar below; the playground's safeguards, which are your code but not the pattern's, in a
-column of their own on the left), so a run grows in place and a replay never moves a box. A label is a small
-box of its own, placed here in Python where it overlaps no actor and no other label; its arrow runs
-through it. `overlaps()` is what the tests check at 10, 20 and 40 steps.
+column of their own on the left), so a run grows in place and a replay never moves a box. The tools
+of a trace opened from another producer (`tool:<name>`, see `orchestration/opened.py`) stand where
+the calendar does, one below another. A label is a small box of its own, placed here in Python where
+it overlaps no actor and no other label; its arrow runs through it. `overlaps()` is what the tests
+check at 10, 20 and 40 steps.
 
 Two views: every step (each label lists its step numbers), and gathered (one arrow per pair of
 actors with its count), which expands back into every step.
@@ -55,9 +57,11 @@ _ROLE_PLACES = {  # (x, y) of the first actor of each kind, in three columns; la
     "safeguard": (-380, -130),  # the playground's own checks: a column of their own, left of your code
 }
 _ROW = 260
+_SHARED_PLACES = {"tool": "calendar"}
+"""Kinds that stand in another kind's column: another producer's tools, where this project's calendar is."""
 _ROLE_COLORS = {"user": "#e5e7eb", "code": "#dbeafe", "runtime": "#fef3c7", "manager": "#ede9fe",
                 "model": "#fde68a", "sub-agent": "#fce7f3", "lambda": "#dcfce7", "calendar": "#f1f5f9",
-                "safeguard": "#cffafe"}
+                "safeguard": "#cffafe", "tool": "#f1f5f9"}
 SAFEGUARD_BORDER = DECIDER_COLORS["code"]
 """A safeguard's box: your code (its border in your code's colour), under the safeguard's name."""
 ACTOR_FONT = 22
@@ -101,8 +105,9 @@ def places(actors: Sequence[str]) -> dict[str, tuple[float, float]]:
     lambdas = [a for a in actors if role(a) == "lambda" and a != f"lambda:{ACTION_LAMBDA}"]
     for actor in actors:
         kind = role(actor)
-        x, y = _ROLE_PLACES.get(kind, (0, 0))
-        y += _ROW * [a for a in actors if role(a) == kind].index(actor)
+        column = _SHARED_PLACES.get(kind, kind)
+        x, y = _ROLE_PLACES.get(column, (0, 0))
+        y += _ROW * [a for a in actors if _SHARED_PLACES.get(role(a), role(a)) == column].index(actor)
         if kind == "sub-agent" and lambdas:  # Pattern G: each sub-agent beside the Lambda that wraps it
             y = _ROLE_PLACES["lambda"][1] + _ROW * sub_agents.index(actor)
         placed[actor] = (x, y)

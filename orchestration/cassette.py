@@ -477,3 +477,71 @@ def _messages_reply(answer: Mapping[str, Any]) -> ModelReply:
             calls.append(ToolCall(block["name"], json.dumps(block.get("input") or {}), block.get("id", "")))
     usage = answer.get("usage") or {}
     return ModelReply("".join(texts), tuple(calls), Usage(usage.get("input_tokens", 0), usage.get("output_tokens", 0)))
+
+
+# --- Recorded runs kept with the app, and replaying one in-process --------------------------------
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "recordings"
+"""Cassettes of real-model runs kept with the app: `<pattern>-<what>-<n>.cassette`."""
+
+
+def recordings(letter: str, folder: Path | None = None) -> list[tuple[Path, Cassette]]:
+    """The recorded runs of pattern `letter` in `folder`, each with its cassette (unreadable ones left out)."""
+    found = []
+    folder = folder or RECORDINGS
+    for path in sorted(folder.glob(f"{letter}-*.cassette")) if folder.is_dir() else []:
+        try:
+            found.append((path, Cassette.load(path)))
+        except CassetteError:
+            continue
+    return found
+
+
+def decision_of(call: Call) -> dict[str, Any]:
+    """What the model decided in a recorded call, in the form `--decision` takes."""
+    reply = reply_of(call.reply)
+    if reply.tool_calls:
+        calls = [{"tool": c.name, "arguments": _arguments(c.arguments)} for c in reply.tool_calls]
+        return calls[0] if len(calls) == 1 else {"tool_calls": calls}
+    return {"text": reply.text}
+
+
+def _arguments(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@dataclass
+class Replay:
+    """A recorded run set up to run again in this process: its conversation, calendar and player."""
+
+    conversation: Any
+    player: Player
+    key: str
+
+    def close(self) -> None:
+        release(self.key)
+
+
+def replay(recorded: Cassette, folder: Path, fork_at: int | None = None, decision: ModelReply | None = None,
+           then: Callable[[], Any] | None = None) -> Replay:
+    """The recorded run's pattern on a fresh calendar in `folder` (its seed, day and setup), every model
+    call answered from `recorded` (up to the fork). Send it the recorded messages; `close()` after."""
+    from .calendar import Calendar, Clock
+    from .patterns import Deps, start
+    from .providers import Settings
+
+    calendar = Calendar.open(folder / "replay.db", Clock.on(datetime.fromisoformat(recorded.today).date()),
+                             seed=recorded.calendar or "demo")  # type: ignore[arg-type]
+    recorded.prepare(calendar)
+    player = Player(recorded, fork_at, decision, then)
+    key = activate(player)
+    settings = Settings(cassette=key, safeguards=recorded.safeguards, openai_agents_api=recorded.openai_agents_api)
+    try:
+        conversation = start(recorded.pattern, Deps.of(calendar, recorded.user, settings))
+    except BaseException:
+        release(key)
+        raise
+    return Replay(conversation, player, key)

@@ -18,7 +18,7 @@ from orchestration.patterns.base import MAX_MESSAGE_CHARS
 from orchestration.pricing import estimate_cost
 from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
-from . import session
+from . import recorded, session
 from .architecture import dot
 from .guards import code_section
 from .graph import DECIDER_COLORS, DECIDER_NAMES, draw, legend
@@ -41,8 +41,10 @@ def render(letter: str) -> None:
         legend()
         graph_slot = st.empty()
     with chat_column:
-        _chat(letter, graph_slot)
-    trace = session.conversation(letter).trace
+        replayed = recorded.section(letter, graph_slot)
+        if replayed is None:
+            _chat(letter, graph_slot)
+    trace = replayed or session.conversation(letter).trace
     with graph_column:
         upto = _replay(letter, trace, graph_slot)
     _details(info, trace, upto)

@@ -1,0 +1,64 @@
+"""Recorded runs on a pattern page: a visitor with no model replays one through the pattern's code, and forks it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from orchestration import cassette
+from orchestration.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
+
+
+@pytest.fixture
+def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A recording of D, made here on the offline model, as the app's only recording."""
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    assert main(["chat", "--json", "--pattern", "D", "--today", "2025-12-03", "--user", "alice",
+                 "--record", str(folder / "D-article-dialogue-1.cassette"), *DIALOGUE], out=io.StringIO()) == 0
+    monkeypatch.setattr(cassette, "RECORDINGS", folder)
+    return folder
+
+
+def page() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/pattern_d.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def texts(app: AppTest) -> list[str]:
+    return [t.value for t in app.text] + [c.value for c in app.caption] + [m.value for m in app.markdown]
+
+
+def test_a_recorded_run_replays_on_its_page_with_no_model(recorded: Path) -> None:
+    app = page()
+    app.button(key="recorded_play_D").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    shown = texts(app)
+    assert "**Showing a recorded run.**" in shown
+    assert any(t.startswith("Booked! Court A") for t in shown)
+    assert any(t == "This run booked: court A 2025-12-04 15:00 for alice" for t in shown)
+
+
+def test_a_fork_at_the_models_booking_changes_what_the_calendar_holds(recorded: Path) -> None:
+    app = page()
+    app.button(key="recorded_play_D").click().run()
+    tape = cassette.Cassette.load(recorded / "D-article-dialogue-1.cassette")
+    step = next(c.step for c in tape.calls if cassette.decision_of(c).get("tool") == "book")
+    app.selectbox(key="fork_step_D").set_value(step).run()
+    app.text_area(key=f"fork_decision_D_{step}").set_value(json.dumps({"text": "Which court would you like?"})).run()
+    app.button(key="fork_go_D").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    shown = texts(app)
+    assert any(f"forked at step {step} by you" in t for t in shown)
+    assert not any(t == "This run booked: court A 2025-12-04 15:00 for alice" for t in shown)
+    assert app.session_state["recorded_result_D"]["forked_at"] == step

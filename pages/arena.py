@@ -21,6 +21,13 @@ st.session_state.setdefault("arena_safeguards", guards.default_choice(session.sa
 choice = st.radio("Safeguards", list(guards.CHOICES), format_func=guards.CHOICES.get, key="arena_safeguards",
                   horizontal=True, help="Off: each pattern as the article writes it. On: with the playground's own "
                                         "checks. Both: the suite twice, each pattern's two columns side by side.")
+measured, measured_rows = view.measured_on_a_real_model()
+if measured_rows:
+    with st.expander("Measured on a real model, beside the offline runs below"):
+        st.caption(f"The core scenarios on {measured}: the table in docs/real-models.md, counted from its records.")
+        st.dataframe(measured_rows, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+                                    for c in ("pass", "rescued", "fail")})
 if st.button("Run the suite", type="primary", disabled=not letters):
     st.session_state.arena_suites = view.run("".join(letters), int(runs), faults, choice)
 suites = st.session_state.get("arena_suites")

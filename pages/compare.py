@@ -25,6 +25,12 @@ else:
     st.caption(" → ".join(f"“{m}”" for m in messages))
 if st.button("Run all seven", type="primary", disabled=not messages):
     st.session_state.compare_runs = view.run_all(messages, choice)
+recorded = view.recorded_beside(messages)
+if recorded:
+    with st.expander(f"Recorded real-model runs of this conversation ({len(recorded)})"):
+        st.caption("What a real model did with these same messages, recorded and kept with the app. Replay or fork "
+                   "any of them on its pattern's page.")
+        st.dataframe(recorded, hide_index=True, width="stretch")
 results = st.session_state.get("compare_runs")
 if results:
     st.text(where_calls_go())

@@ -62,3 +62,26 @@ def test_a_fork_at_the_models_booking_changes_what_the_calendar_holds(recorded: 
     assert any(f"forked at step {step} by you" in t for t in shown)
     assert not any(t == "This run booked: court A 2025-12-04 15:00 for alice" for t in shown)
     assert app.session_state["recorded_result_D"]["forked_at"] == step
+
+
+def test_compare_lists_the_recorded_runs_of_the_same_conversation(recorded: Path) -> None:
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception, [e.message for e in app.exception]
+    table = app.dataframe[0].value
+    assert len(table) == 1 and table["pattern"][0].startswith("D ·")
+    assert table["calendar change"][0] == "booked A 2025-12-04 15:00 for alice"
+    assert table["recorded"][0] and table["commit"][0] is not None and "offline" in table["model"][0]
+
+
+def test_the_arena_shows_the_real_model_measurement_labelled(tmp_path: Path) -> None:
+    from ui.arena_view import measured_on_a_real_model
+
+    record = {"pattern": "C", "scenario": "s", "run": 0, "fault": "", "model": "m1", "commit": "abc", "safeguards": "on",
+              "outcome": "rescued", "harmed": False, "unasked": 0, "at": "2026-12-03T10:00:00+00:00"}
+    (tmp_path / "m1.jsonl").write_text(json.dumps(record) + "\n" + json.dumps({**record, "outcome": "pass"}) + "\n")
+    label, rows = measured_on_a_real_model(tmp_path)
+    assert label == "m1 · 2 runs · measured 2026-12-03 at commit abc"
+    assert rows == [{"pattern": "C", "safeguards": "on", "runs": 2, "pass": 0.5, "rescued": 0.5, "fail": 0.0,
+                     "harmed runs": 0, "unasked bookings": 0}]

@@ -6,7 +6,9 @@ both, every table gives each pattern two columns or rows side by side, "C off" a
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -133,3 +135,31 @@ def failures(suites: Suites) -> None:
                 steps_table(outcome.result.events)
             with right:
                 draw(outcome.result.events, key=f"arena_graph_{setting}_{n}", height=320)
+
+
+def measured_on_a_real_model(folder: Path | None = None) -> tuple[str, list[dict]]:
+    """The newest real-model measurement (`docs/real-models/*.jsonl`): a label (model, dates, commit) and one
+    row per pattern and safeguards setting, counted from its records."""
+    folder = folder or Path(__file__).resolve().parents[1] / "docs" / "real-models"
+    files = sorted(folder.glob("*.jsonl"), key=lambda p: sum(1 for _ in p.open())) if folder.is_dir() else []
+    if not files:
+        return "", []
+    records = [json.loads(line) for line in files[-1].read_text().splitlines() if line.strip()]
+    records = [r for r in records if not r.get("fault")]
+    if not records:
+        return "", []
+    days = sorted(r["at"][:10] for r in records if r.get("at"))
+    label = (f"{records[0].get('model') or '?'} · {len(records)} runs · measured "
+             f"{days[0] if days else '?'}{f' to {days[-1]}' if days and days[-1] != days[0] else ''} at commit "
+             f"{', '.join(sorted({r.get('commit') or '?' for r in records}))}")
+    rows = []
+    for letter in sorted({r["pattern"] for r in records}):
+        for setting in ("off", "on"):
+            mine = [r for r in records if r["pattern"] == letter and r.get("safeguards", "off") == setting]
+            if mine:
+                outcomes = [r.get("outcome") or ("pass" if r.get("passed") else "fail") for r in mine]
+                rows.append({"pattern": letter, "safeguards": setting, "runs": len(mine),
+                             "pass": outcomes.count("pass") / len(mine), "rescued": outcomes.count("rescued") / len(mine),
+                             "fail": outcomes.count("fail") / len(mine), "harmed runs": sum(bool(r.get("harmed")) for r in mine),
+                             "unasked bookings": sum(r.get("unasked", 0) for r in mine)})
+    return label, rows

@@ -148,3 +148,25 @@ def cards(results: dict[str, RunResult]) -> None:
                     st.caption(f"{wrong} repl{'ies' if wrong > 1 else 'y'} contradicted the calendar (marked in the steps)")
                 st.caption(plain(f"{change(result)} · {result.metrics['llm_calls']} model calls · "
                                  f"{result.metrics['wall_ms']:.0f} ms"))
+
+
+def recorded_beside(messages: list[str]) -> list[dict]:
+    """Recorded real-model runs of this same conversation (`recordings/`), one row each, labelled with
+    model, date and commit: what a real model did where the offline model passes."""
+    from orchestration import cassette
+
+    rows = []
+    for letter in SPECTRUM:
+        for _, tape in cassette.recordings(letter):
+            if tape.messages != list(messages):
+                continue
+            models = sorted({tape.models.get(v, v) for v in PATTERNS[letter].vendors})
+            steps = tape.events
+            rows.append({"pattern": f"{letter} · {PATTERNS[letter].name}", "model": ", ".join(models),
+                         "recorded": tape.recorded.get("date", "")[:10], "commit": tape.recorded.get("commit", ""),
+                         "safeguards": tape.safeguards, "model calls": len(tape.calls),
+                         "calendar change": "; ".join(f"booked {b['court']} {b['date']} {b['time']} for {b['user']}"
+                                                      for b in tape.bookings) or "nothing booked",
+                         "last reply": next(((e.get("detail") or {}).get("text") or e.get("summary", "")
+                                             for e in reversed(steps) if e.get("action") == "reply"), "")})
+    return rows

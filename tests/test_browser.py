@@ -11,6 +11,7 @@ REQUIRE_BROWSER=1 (as CI sets it), in which case every test fails saying what is
 from __future__ import annotations
 
 import importlib.util
+from datetime import date
 import io
 import json
 import os
@@ -438,4 +439,91 @@ def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing
     assert main.inner_text().count(f"Steps\n\n{steps}\n") == 2
     screenshot(page, "trace-page-side-by-side")
     assert browsing.console_errors == [], browsing.console_errors[:5]
+    browsing.requests.assert_stayed_local()
+
+
+def _recorded_booking() -> tuple[str, Path, int, str, str]:
+    """A recorded real-model run kept with the app whose model booked a slot: (pattern, file, the step of
+    its model's `book` decision, that decision as JSON, the slot id it booked)."""
+    from orchestration import cassette
+
+    for letter in LETTERS:
+        for path, tape in cassette.recordings(letter):
+            for call in tape.calls:
+                decision = json.dumps(cassette.decision_of(call))
+                slots = [f"{b['court']}-{b['date']}-{b['time'].replace(':', '')}" for b in tape.bookings]
+                booked = next((slot for slot in slots if slot in decision), None)
+                if call.step and booked and '"book"' in decision:
+                    return letter, path, call.step, decision, booked
+    pytest.fail("no recorded run in recordings/ has a model's booking to fork")
+
+
+def _replay_recorded(page: Page, browsing: Browsing, letter: str, path: Path) -> Locator:
+    browsing.open(f"/pattern-{letter.lower()}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Recorded runs of real models").click()
+    picker = main.get_by_test_id("stSelectbox").first
+    from orchestration import cassette
+    from ui.recorded import _label
+
+    wanted = _label(cassette.Cassette.load(path))
+    if wanted[:40] not in picker.inner_text():
+        typed = picker.locator("input")
+        typed.click()
+        typed.fill(wanted[:40])
+        page.locator('[role="option"]').filter(has_text=wanted[:40]).first.click()
+        wait_idle(page)
+    main.get_by_role("button", name="Replay it").click()
+    wait_until(page, lambda: "Showing a recorded run" in main.inner_text(), "the replayed run", timeout=120)
+    wait_idle(page)
+    return main
+
+
+def test_a_recorded_real_model_run_replays_on_its_page_with_no_model(browsing: Browsing) -> None:
+    """The keyless visitor's view: a real model's run, kept as a cassette, runs again through the page's own
+    pattern code, with the same bookings, and the graph draws it."""
+    from orchestration import cassette
+
+    letter, path, _, _, _ = _recorded_booking()
+    page = browsing.page
+    main = _replay_recorded(page, browsing, letter, path)
+    _assert_vendors_offline(page)  # no key, no local model: the sidebar says so
+    booked = "; ".join(f"court {b['court']} {b['date']} {b['time']} for {b['user']}"
+                       for b in cassette.Cassette.load(path).bookings)
+    assert f"This run booked: {booked}" in main.inner_text()
+    assert "The replay left the recording" not in main.inner_text()
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    assert_healthy(page)
+    screenshot(page, f"recorded-{letter.lower()}")
+    browsing.requests.assert_stayed_local()
+
+
+def test_a_fork_at_the_models_booking_books_another_court_on_the_calendar(browsing: Browsing, tmp_path: Path) -> None:
+    from orchestration.calendar import Calendar, Clock
+
+    letter, path, step, decision, booked = _recorded_booking()
+    day, hour = booked[2:12], f"{booked[13:15]}:{booked[15:17]}"
+    from orchestration.cassette import Cassette
+
+    demo = Calendar.open(tmp_path / "demo.db", Clock.on(date.fromisoformat(Cassette.load(path).today)), seed="demo")
+    other = next(s.slot_id for s in demo.check_availability(day, hour).slots if s.slot_id != booked)
+    page = browsing.page
+    main = _replay_recorded(page, browsing, letter, path)
+    chooser = main.get_by_test_id("stSelectbox").last.locator("input")
+    chooser.click()
+    chooser.fill(f"step {step}:")
+    page.locator('[role="option"]').filter(has_text=f"step {step}:").first.click()
+    wait_idle(page)
+    box = main.get_by_test_id("stTextArea").locator("textarea").last
+    wait_until(page, lambda: box.input_value() == decision, f"step {step}'s recorded decision in the text box")
+    box.fill(decision.replace(booked, other))
+    box.press("Control+Enter")
+    wait_idle(page)
+    main.get_by_role("button", name="Fork here and go on").click()
+    wait_until(page, lambda: f"forked at step {step} by you" in main.inner_text(), "the forked run", timeout=120)
+    wait_idle(page)
+    court, day, hour = other[0], other[2:12], f"{other[13:15]}:{other[15:17]}"
+    assert f"court {court} {day} {hour}" in main.inner_text().split("This run booked:")[1].split("\n")[0]
+    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    screenshot(page, f"recorded-{letter.lower()}-forked")
     browsing.requests.assert_stayed_local()

@@ -50,7 +50,7 @@ def _label(tape: cassette.Cassette) -> str:
     model = next((m for m in deciders if "offline" not in m), deciders[0] if deciders else "?")
     booked = ", ".join(f"{b['court']} {b['date']} {b['time']}" for b in tape.bookings) or "nothing"
     said = " / ".join(tape.messages)
-    return (f"{model} · “{said[:60]}” → booked {booked} · recorded {tape.recorded.get('date', '?')[:10]} at "
+    return (f"“{said[:60]}” → booked {booked} · {model} · recorded {tape.recorded.get('date', '?')[:10]} at "
             f"{tape.recorded.get('commit') or '?'}")
 
 

@@ -28,7 +28,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,7 @@ class _notes:
         self.found: list[str] = []
         return self.found
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         if self.scope is not None:
             self.found += [e.summary for e in self.scope.trace.events[self.before:]
                            if e.action == "decide" and e.decided_by == "code" and e.actor == self.scope.caller]
@@ -381,7 +381,7 @@ def header(pattern: str, today: str, user: str, messages: list[str], calendar: s
                         "chat_completions" if clients.mode("openai") == "local" else "responses"),
                     models={v: clients.model_label(v) for v in vendors},
                     model_ids={v: clients.model_id(v) for v in vendors},
-                    recorded={"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "commit": commit()})
+                    recorded={"date": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit()})
 
 
 # --- The HTTP edge: OpenAI on a local server, OpenAI and Anthropic for real -------------------------

@@ -120,3 +120,17 @@ def test_evaluate_records_each_run_as_a_cassette_that_replays(tmp_path: Path) ->
         assert code == 0, (tape.name, err)
         assert [(b["court"], b["date"], b["time"]) for b in replayed["bookings"]] == [
             (b["court"], b["date"], b["time"]) for b in recorded.bookings]
+
+
+@pytest.mark.parametrize("tape", sorted((Path(__file__).resolve().parents[1] / "recordings").glob("*.cassette")),
+                         ids=lambda path: path.stem)
+def test_every_kept_recording_replays_with_its_bookings_and_deciders(tape: Path) -> None:
+    """The real-model runs kept with the app are regression tests: today's pattern code, answered by the
+    recorded model, must make the same steps and bookings."""
+    recorded = Cassette.load(tape)
+    code, replayed, err = chat("--replay", str(tape), "--local-model-url", DEAD)
+    assert code == 0, err
+    assert [(b["court"], b["date"], b["time"]) for b in replayed["bookings"]] == [
+        (b["court"], b["date"], b["time"]) for b in recorded.bookings]
+    steps = [(e["action"], e["decided_by"]) for t in replayed["turns"] for e in t["events"]]
+    assert steps == [(e["action"], e["decided_by"]) for e in recorded.events]

@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from orchestration import scenarios as scenario_files  # noqa: E402
-from orchestration.evaluate import Runner, grade  # noqa: E402
-from orchestration.patterns import Deps  # noqa: E402
-from orchestration.providers import Settings  # noqa: E402
-from orchestration.runs import run_conversation  # noqa: E402
-from orchestration.trace import _shared  # noqa: E402
+from orchestration import scenarios as scenario_files
+from orchestration.evaluate import Runner, grade
+from orchestration.patterns import Deps
+from orchestration.providers import Settings
+from orchestration.runs import run_conversation
+from orchestration.trace import _shared
 
 
 def main() -> None:

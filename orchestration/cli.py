@@ -22,12 +22,14 @@ import os
 import sys
 import tempfile
 import sqlite3
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any, TextIO
 
-from .calendar import Calendar, CalendarUnavailable, Clock
+from .calendar import BookingRow, Calendar, CalendarUnavailable, Clock
+from .calendar.dynamodb import names_a_table
 from .identity import user_problem
 from .providers import Clients, Settings
 from .trace import Event, actor_label
@@ -246,12 +248,12 @@ def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: Text
             deps = Deps.of(calendar, args.user, settings)
             conversation = start(args.pattern, deps)
         except (UnknownPattern, TurnFailed) as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_one_line(error)}", file=sys.stderr)
             return 2
         except (OSError, sqlite3.Error, ValueError, CalendarUnavailable) as error:
             # the --db file: no folder, not a database, another schema; the URL: malformed, unreachable
-            print(f"error: cannot use {args.db or args.calendar_url or 'the calendar'} as the court calendar: {error}",
-                  file=sys.stderr)
+            print(f"error: cannot use {args.db or args.calendar_url or 'the calendar'} as the court calendar: "
+                  f"{_one_line(error)}", file=sys.stderr)
             return 2
         trace = deps.trace
         info = PATTERNS[args.pattern.upper()]
@@ -286,7 +288,7 @@ def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: Text
         wall_ms = (perf_counter() - started) * 1000
         _export_spans(args.otlp, [(info.letter, trace.events, trace.started_at)])
         bookings = [{"court": b.court, "date": b.date, "time": b.time, "user": b.user, "confirmation": b.confirmation}
-                    for b in calendar.bookings(after_id=first_booking)]
+                    for b in _own_bookings(calendar, first_booking, trace.events)]
         metrics = {**trace.metrics(), "wall_ms": round(wall_ms, 1)}
         if isinstance(taps, cassette.Recorder):
             taps.cassette.events, taps.cassette.bookings = [e.to_dict() for e in trace.events], bookings
@@ -308,9 +310,30 @@ def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: Text
         else:
             _print_summary(bookings, metrics, out)
         if failed:
-            print(f"error: the turn failed — {failed.rstrip('.')}. Nothing else was sent.", file=sys.stderr)
+            print(f"error: the turn failed — {_one_line(failed).rstrip('.')}. Nothing else was sent.", file=sys.stderr)
             return 1
         return 0
+
+
+def _own_bookings(calendar: Calendar, after_id: int, events: Iterable[Event]) -> list[BookingRow]:
+    """The bookings this run made, as the calendar holds them: those whose confirmation codes this run's own
+    tool calls got back as new bookings (`execute_tool` steps, a Lambda's or an agent's included).
+
+    Not "every booking after the newest id at the start": on a shared calendar, other processes book meanwhile.
+    A code is unique in its calendar, so theirs are never among this run's. A booking returned as
+    `already_held` is left out too: the user held it already, perhaps through another run.
+    """
+    codes = set()
+    for event in events:
+        result = event.detail.get("result") if event.action == "execute_tool" else None
+        if isinstance(result, Mapping) and result.get("status") == "booked" and not result.get("already_held"):
+            codes.add(result.get("confirmation"))
+    return [b for b in calendar.bookings(after_id=after_id) if b.confirmation in codes]
+
+
+def _one_line(error: object) -> str:
+    """An error's text on one line: whatever a service put in it, the CLI prints one line per error."""
+    return " ".join(str(error).split())
 
 
 def _deploy(args: argparse.Namespace, out: TextIO) -> int:
@@ -318,22 +341,26 @@ def _deploy(args: argparse.Namespace, out: TextIO) -> int:
 
     settings = Settings.from_env()
     calendar_url = os.environ.get("CALENDAR_URL", "")
-    if calendar_url.startswith("dynamodb://"):
+    if names_a_table(calendar_url):
         try:
             deploy.DynamoStore.at(calendar_url)
         except ValueError as error:
             print(f"error: CALENDAR_URL: {error}", file=sys.stderr)
             return 2
+    calls = deploy.plan(settings)
+    problems = deploy.validate(calls)  # names come from LAMBDA_FUNCTION_PREFIX and CALENDAR_URL: AWS may refuse them
+    if args.dry_run and args.json:
+        json.dump({"calls": [c.as_dict() for c in calls], "invalid": problems}, out, indent=2)
+        print(file=out)
+    if problems:
+        more = f" (and {len(problems) - 1} more; --dry-run --json lists them all)" if len(problems) > 1 else ""
+        print(f"error: AWS would refuse {_one_line(problems[0])}{more}; nothing was made", file=sys.stderr)
+        return 2
     if args.dry_run:
-        calls = deploy.plan(settings)
-        problems = deploy.validate(calls)
-        if args.json:
-            json.dump({"calls": [c.as_dict() for c in calls], "invalid": problems}, out, indent=2)
-            print(file=out)
-        else:
+        if not args.json:
             for n, call in enumerate(calls, start=1):
                 print(f"{n:>2}. {call.service} {call.operation}: {call.why}", file=out)
-        return 1 if problems else 0
+        return 0
     if settings.mode("aws") != "real":
         print("error: deploy aws needs AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); "
               "--dry-run shows the calls without them", file=sys.stderr)

@@ -14,7 +14,9 @@
 Every step finds what exists by name first and updates it, so a second run changes things in place
 and never makes a duplicate; `destroy` removes what `apply` made, in reverse. `plan` lists the calls
 a fresh account needs, with their parameters, without credentials; `validate` checks each against
-botocore's own models of the services.
+botocore's own models of the services — types and required members with botocore's validator, and every
+value's length, range and pattern from the models' shapes, which that validator leaves to the service.
+`deploy aws` refuses, before any call, a plan that AWS would refuse.
 """
 
 from __future__ import annotations
@@ -22,13 +24,21 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .calendar.dynamodb import ACTIONS as TABLE_ACTIONS, SCHEME as DYNAMODB, DynamoStore, table_definition
+from .calendar.dynamodb import (
+    ACTIONS as TABLE_ACTIONS,
+    SCHEME as DYNAMODB,
+    DynamoStore,
+    names_a_table,
+    table_definition,
+)
 from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from .patterns.bedrock_agents import AgentDefinition
 from .providers import Settings
@@ -79,7 +89,7 @@ class Names:
     def table(self) -> str:
         """The calendar's table: the one `CALENDAR_URL` names, if it names one."""
         url = os.environ.get("CALENDAR_URL", "")
-        return DynamoStore.at(url).table if url.startswith(DYNAMODB) else f"{self.prefix}court-calendar"
+        return DynamoStore.at(url).table if names_a_table(url) else f"{self.prefix}court-calendar"
 
 
 def agents() -> list[AgentDefinition]:
@@ -191,7 +201,11 @@ def plan(settings: Settings, account: str = "123456789012") -> list[Call]:
 
 
 def validate(calls: list[Call]) -> list[str]:
-    """Each call checked by botocore's own parameter validator against the service's model."""
+    """What AWS would refuse in `calls`, one line per problem, naming the call, the parameter and the rule.
+
+    botocore's own validator checks types, required members and minimums; it leaves the models' `max`
+    and `pattern` to the service, so those are checked here against each shape's metadata (a 127-character
+    role name, a name with `/` or a newline in it)."""
     import botocore.session
     from botocore.validate import ParamValidator
 
@@ -199,9 +213,47 @@ def validate(calls: list[Call]) -> list[str]:
     for call in calls:
         model = session.get_service_model(call.service).operation_model(call.operation)
         report = validator.validate(dict(call.params), model.input_shape)
-        if report.has_errors():
-            problems.append(f"{call.service}.{call.operation}: {report.generate_report()}")
+        found = report.generate_report().splitlines() if report.has_errors() else []
+        found += _constraints(call.params, model.input_shape, "")
+        problems += [f"{call.service}.{call.operation}: {problem}" for problem in found]
     return problems
+
+
+def _constraints(value: Any, shape: Any, name: str) -> list[str]:
+    """Where `value` breaks its model `shape`'s `max` (length, count or size) or `pattern`, recursively."""
+    rules, kind = shape.metadata, shape.type_name
+    if kind == "structure" and isinstance(value, Mapping):
+        return [problem for member, inner in value.items() if member in shape.members
+                for problem in _constraints(inner, shape.members[member], f"{name}.{member}" if name else member)]
+    if kind == "list" and isinstance(value, list):
+        items = [problem for n, item in enumerate(value) for problem in _constraints(item, shape.member, f"{name}[{n}]")]
+        if len(value) > rules.get("max", len(value)):
+            return [f"{name} has {len(value)} items; AWS allows at most {rules['max']}", *items]
+        return items
+    if kind == "map" and isinstance(value, Mapping):
+        return [problem for key, inner in value.items() for problem in
+                (*_constraints(key, shape.key, f"{name} key"), *_constraints(inner, shape.value, f"{name}.{key}"))]
+    if kind == "string" and isinstance(value, str):
+        shown = repr(value) if len(value) <= 40 else repr(value[:40]) + "…"
+        if len(value) > rules.get("max", len(value)):
+            return [f"{name} {shown} is {len(value)} characters long; AWS allows at most {rules['max']}"]
+        pattern = _pattern(rules.get("pattern", ""))
+        if pattern is not None and not pattern.fullmatch(value):
+            return [f"{name} {shown} does not match the pattern {rules['pattern']} that AWS requires"]
+    number = kind in ("integer", "long", "float", "double") and isinstance(value, (int, float))
+    if number and value > rules.get("max", value):
+        return [f"{name} is {value}; AWS allows at most {rules['max']}"]
+    return []
+
+
+@cache
+def _pattern(text: str) -> re.Pattern[str] | None:
+    """A model's pattern as AWS applies it: to the whole value, `\\w` and `\\d` in ASCII as in Java. None when
+    there is none, or Python cannot read it (Java's `\\p{L}` classes, only in tags, which no planned call sends)."""
+    try:
+        return re.compile(text, re.ASCII) if text else None
+    except re.error:
+        return None
 
 
 # --- Making it: find by name, then create or update ------------------------------------------------

@@ -414,12 +414,32 @@ class Clients:
         if mode == "offline":
             return {"mode": mode, "model": MODEL_LABEL, "endpoint": "in-process", "says": MODEL_LABEL}
         if mode == "local":
-            url = settings.local_model_url
+            url = _shown(settings.local_model_url)
             says = (f"local model {model} via {url}" if vendor == "openai" else
                     f"emulated {VENDOR_NAMES[vendor]} service, decisions by local model {model} via {url}")
             return {"mode": mode, "model": model, "endpoint": url, "says": says,
                     **({} if vendor == "openai" else {"service": f"emulated {VENDOR_NAMES[vendor]}, in-process"})}
-        endpoint = {"openai": settings.openai_base_url or "https://api.openai.com/v1",
-                    "anthropic": settings.anthropic_base_url or "https://api.anthropic.com",
-                    "aws": f"AWS {settings.aws_region}"}[vendor]
+        if vendor == "aws":  # as botocore resolved it: AWS_ENDPOINT_URL(_<SERVICE>), a profile's endpoint_url, the region
+            services = ("bedrock-runtime", "bedrock-agent-runtime", *(("lambda",) if settings.lambda_mode == "aws" else ()))
+            urls = {service: _shown(self.aws(service).meta.endpoint_url) for service in services}
+            endpoint = (next(iter(urls.values())) if len(set(urls.values())) == 1 else
+                        ", ".join(f"{service}: {url}" for service, url in urls.items()))
+        else:
+            endpoint = _shown((settings.openai_base_url or "https://api.openai.com/v1") if vendor == "openai" else
+                              (settings.anthropic_base_url or "https://api.anthropic.com"))
         return {"mode": mode, "model": model, "endpoint": endpoint, "says": f"real · {model}"}
+
+
+def _shown(url: str) -> str:
+    """A URL as `Clients.where` shows it: scheme, host, port and path; never a user, password or query (tokens)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url.split("?")[0].split("@")[-1]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a port number: left out
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"

@@ -249,3 +249,28 @@ def test_an_unreachable_dynamodb_says_the_calendar_could_not_be_reached(dynamodb
     closed_port = "http://127.0.0.1:9"  # discard: nothing listens there
     with pytest.raises(CalendarUnavailable, match="could not be reached.*nothing was read or changed"):
         Calendar(f"dynamodb://nowhere?endpoint={closed_port}").check_availability("2025-12-04")
+
+
+def test_the_dynamodb_scheme_reads_in_any_case(dynamodb: str) -> None:
+    """Regression: `DYNAMODB://…` was taken as the path of a SQLite file. URL schemes are case-insensitive."""
+    upper = Calendar.open(f"DYNAMODB://Club-Case?endpoint={dynamodb}", Clock.on(TODAY), seed="empty")
+    booked = upper.book(slot_id("A", "2025-12-04", "09:00"), "alice")
+    lower = Calendar(f"dynamodb://Club-Case?endpoint={dynamodb}", Clock.on(TODAY))
+    assert isinstance(booked, Booked) and [b.confirmation for b in lower.bookings()] == [booked.confirmation]
+
+
+def test_another_scheme_is_refused_in_words_not_made_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for location in ("s3://bucket/calendar", "Postgres://club", "sqlite://club.db"):
+        with pytest.raises(ValueError, match=r"^\w+:// is not a kind of calendar; use a SQLite file's path or dynamodb://"):
+            Calendar.open(location)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dynamodb_error_page_becomes_one_line_that_names_a_doubtful_region(dynamodb: str) -> None:
+    """Regression: with a region moto does not serve, the error carried moto's HTML page, over six lines."""
+    with pytest.raises(CalendarUnavailable) as refused:
+        Calendar(f"dynamodb://club?region=nowhere&endpoint={dynamodb}").check_availability("2025-12-04")
+    assert "\n" not in str(refused.value) and "<" not in str(refused.value)
+    assert ("an HTML page titled '500 Internal Server Error' (the region 'nowhere' is not one botocore knows for "
+            "DynamoDB). So nothing was read or changed.") in str(refused.value)

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,102 @@ def test_the_calendar_url_setting_reaches_a_new_process_and_its_lambdas(dynamodb
     from orchestration.calendar import Calendar
 
     assert [b.via for b in Calendar(env["CALENDAR_URL"]).bookings() if b.user == "alice"] == ["G"]
+
+
+# --- The CLI tells the truth ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("letter", "ABCDEFG")
+def test_bookings_lists_only_this_runs_own_while_another_books_on_the_same_db(letter: str, tmp_path: Path) -> None:
+    """Regression: `bookings` listed every booking made after the newest id at the start, so on a shared --db
+    other processes' bookings showed as this run's (9 of 160 concurrent runs). The calendar's race fault is a
+    stranger booking the slot, and committing, in the middle of this run's own booking."""
+    from datetime import date
+
+    from orchestration.calendar import RIVAL, Calendar, Clock
+
+    db = tmp_path / "club.db"
+    calendar = Calendar.open(db, Clock.on(date(2025, 12, 3)), seed="demo")
+    start = calendar.last_id()
+    calendar.arm("race")
+    result = run_json("--pattern", letter, "--today", "2025-12-03", "--db", str(db), "--user", "alice", "--offline",
+                      "Book court A tomorrow at 3pm", "B")
+    made = calendar.bookings(after_id=start)
+    assert [(b.court, b.time, b.user) for b in made if b.via == "race"] == [("A", "15:00", RIVAL)]  # the stranger's
+    assert result["bookings"] == [{"court": b.court, "date": b.date, "time": b.time, "user": b.user,
+                                   "confirmation": b.confirmation} for b in made if b.via == letter]
+
+
+@pytest.fixture
+def offline_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The offline model served on loopback, and fake AWS keys: the AWS patterns run as "real", through botocore."""
+    import threading
+
+    from orchestration.offline import OfflineModel
+    from orchestration.offline.server import make_server
+
+    server = make_server(OfflineModel(), "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEENDPOINT0000")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake-endpoint-secret")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_vendors_shows_the_endpoint_aws_endpoint_url_sends_the_calls_to(offline_aws: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `vendors.aws.endpoint` said "AWS us-east-1" while botocore sent every call to AWS_ENDPOINT_URL."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", offline_aws)
+    result = run_json("--pattern", "A", "--today", "2025-12-03", "--user", "alice", "Book court A tomorrow at 3pm")
+    assert result["vendors"] == {"aws": {"mode": "real", "model": "amazon.nova-lite-v1:0", "endpoint": offline_aws}}
+    assert [b["court"] for b in result["bookings"]] == ["A"]  # and the calls did go there
+
+
+def test_vendors_names_each_services_endpoint_when_they_differ(offline_aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", offline_aws)
+    result = run_json("--pattern", "A", "--today", "2025-12-03", "Any courts free tomorrow at 3pm?")
+    assert result["vendors"]["aws"]["endpoint"] == (
+        f"bedrock-runtime: {offline_aws}, bedrock-agent-runtime: https://bedrock-agent-runtime.eu-west-1.amazonaws.com")
+
+
+def test_an_endpoint_is_shown_without_the_credentials_a_url_can_carry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.providers import Clients, Settings
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://proxy-user:proxy-secret@127.0.0.1:9/aws?X-Amz-Security-Token=tok")
+    clients = Clients(Settings(aws_access_key_id="AKIAFAKE", aws_secret_access_key="fake", lambda_mode="aws",
+                               openai_api_key="sk-fake", openai_base_url="https://u:p4ss@gateway.example/v1?key=k"))
+    assert (clients.where("aws")["endpoint"], clients.where("openai")["endpoint"]) == \
+        ("http://127.0.0.1:9/aws", "https://gateway.example/v1")
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS", "CALENDAR"))}
+    return subprocess.run([sys.executable, "-m", "orchestration", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**base, **(env or {})}, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("url", ["DYNAMODB://t?endpoint=http://127.0.0.1:9", "DynamoDB://club?endpoint=http://127.0.0.1:9",
+                                 "s3://club/calendar"])
+def test_an_upper_case_or_unknown_scheme_is_one_line_and_never_a_sqlite_file(url: str, tmp_path: Path) -> None:
+    """Regression: `DYNAMODB://…` was taken as a SQLite path ("unable to open database file")."""
+    done = run_cli("chat", "--pattern", "A", "--calendar-url", url, "--today", "2025-12-03", "--user", "alice",
+                   "--offline", "hi")
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"error: cannot use {url} as the court calendar: ")
+    assert "unable to open database" not in line and (url.startswith("s3") or "sqlite" not in line.lower())
+    assert not list(ROOT.glob("DYNAMODB:*")) and not list(ROOT.glob("s3:*"))
+
+
+def test_a_dynamodb_error_page_is_one_line(dynamodb_endpoint: str) -> None:
+    """Regression: a bad region printed six lines, moto's HTML error page among them."""
+    from .dynamodb_server import CREDENTIALS
+
+    done = run_cli("chat", "--pattern", "C", "--offline", "--calendar-url",
+                   f"dynamodb://club?region=nowhere&endpoint={dynamodb_endpoint}", "hi", env=CREDENTIALS)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "<" not in line and "an HTML page titled '500 Internal Server Error'" in line
+    assert "the region 'nowhere' is not one botocore knows for DynamoDB" in line

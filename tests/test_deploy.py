@@ -49,6 +49,50 @@ def test_the_validator_catches_a_call_the_service_would_refuse() -> None:
     assert deploy.validate([broken]) and "agentAliasName" in deploy.validate([broken])[0]
 
 
+@pytest.mark.parametrize(("prefix", "problem"), [
+    ("p" * 107, ("iam.CreateRole: RoleName 'pppppppppppppppppppppppppppppppppppppppp'… is 127 characters long; "
+                 "AWS allows at most 64")),
+    ("../../", ("iam.CreateRole: RoleName '../../orchestration-lambda' does not match the pattern [\\w+=,.@-]+ "
+                "that AWS requires")),
+    ("court\nclub-", ("iam.CreateRole: RoleName 'court\\nclub-orchestration-lambda' does not match the pattern "
+                      "[\\w+=,.@-]+ that AWS requires")),
+])
+def test_names_aws_would_refuse_are_refused_before_any_call(prefix: str, problem: str, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: botocore's validator leaves the models' `max` and `pattern` to the service, so the dry run
+    passed a 127-character role name, a `../../` prefix and a newline. Refused in one line, real run or dry."""
+    monkeypatch.setenv("LAMBDA_FUNCTION_PREFIX", prefix)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", SETTINGS.aws_access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SETTINGS.aws_secret_access_key)
+    for args in (["deploy", "aws", "--dry-run"], ["deploy", "aws"]):  # the real run stops before its first call
+        out = io.StringIO()
+        assert main(args, out=out) == 2
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"error: AWS would refuse {problem} (and ") and line.endswith("; nothing was made")
+        assert out.getvalue() == ""
+    out = io.StringIO()
+    assert main(["deploy", "aws", "--dry-run", "--json"], out=out) == 2
+    assert json.loads(out.getvalue())["invalid"][0] == problem
+
+
+def test_every_string_is_checked_against_its_shape_at_any_depth() -> None:
+    group = {"agentId": "PLANNED000", "agentVersion": "DRAFT", "actionGroupName": "book",
+             "actionGroupExecutor": {"customControl": "RETURN_CONTROL"},
+             "functionSchema": {"functions": [{"name": "book now", "description": "d" * 1201}]}}
+    function = {"FunctionName": "f", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": b""},
+                "Timeout": 9000, "Environment": {"Variables": {"1BAD": "x"}}}
+    assert deploy.validate([deploy.Call("bedrock-agent", "CreateAgentActionGroup", group, ""),
+                            deploy.Call("lambda", "CreateFunction", function, "")]) == [
+        ("bedrock-agent.CreateAgentActionGroup: functionSchema.functions[0].name 'book now' does not match the pattern "
+         "([0-9a-zA-Z][_-]?){1,100} that AWS requires"),
+        ("bedrock-agent.CreateAgentActionGroup: functionSchema.functions[0].description 'dddddddddddddddddddddddddddddddd"
+         "dddddddd'… is 1201 characters long; AWS allows at most 1200"),
+        "lambda.CreateFunction: Timeout is 9000; AWS allows at most 5400",
+        ("lambda.CreateFunction: Environment.Variables key '1BAD' does not match the pattern [a-zA-Z]([a-zA-Z0-9_])+ "
+         "that AWS requires"),
+    ]
+
+
 # --- apply and destroy ------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """The calendar's DynamoDB store, for patterns that run in many places at once (Lambdas share no disk).
 
 Chosen by a location such as `dynamodb://court-calendar` (`?region=eu-west-1&endpoint=http://…` optional;
-boto3's usual credential chain and `AWS_ENDPOINT_URL_DYNAMODB` apply). One table, whose partition key
-`slot` is the slot id, holds everything:
+the scheme in any case, as in any URL; boto3's usual credential chain and `AWS_ENDPOINT_URL_DYNAMODB`
+apply). One table, whose partition key `slot` is the slot id, holds everything:
 
 - a booking is the item of its slot (`D-2026-01-15-0700`); an item per confirmation code (`#code TC-…`)
   keeps codes unique. Both are put in one `TransactWriteItems`, each on condition
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .store import NewBooking
 
 SCHEME = "dynamodb://"
+"""How a DynamoDB calendar's location starts, in lower case (`names_a_table` reads it in any case)."""
 TRIES = 10
 """Attempts at one write that meets a conflicting transaction or a used code, and at unprocessed batch items."""
 SEEDING_WAIT_S = 120.0
@@ -42,6 +43,13 @@ SEEDING_WAIT_S = 120.0
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _BATCH_WRITE = 25
 _BOOKING_FIELDS = ("court", "date", "time", "user", "confirmation", "via", "created_at")
+_HTML = re.compile(r"<(?:!doctype|html)\b.*", re.IGNORECASE | re.DOTALL)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def names_a_table(location: str) -> bool:
+    """Whether `location` is a DynamoDB calendar's: `dynamodb://…`, the scheme in any case (URL schemes are)."""
+    return location[:len(SCHEME)].lower() == SCHEME
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,11 @@ class DynamoStore:
     @classmethod
     def at(cls, location: str) -> DynamoStore:
         """The store a `dynamodb://TABLE[?region=R&endpoint=URL]` location names."""
-        parts = urlsplit(location)
+        parts = urlsplit(location)  # the scheme comes back in lower case
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         unknown = set(query) - {"region", "endpoint"}
-        if not _TABLE_NAME.match(parts.netloc) or parts.path not in ("", "/") or unknown:
+        if (parts.scheme != "dynamodb" or not _TABLE_NAME.match(parts.netloc) or parts.path not in ("", "/")
+                or unknown):
             raise ValueError(f"{location!r} is not a DynamoDB calendar; write dynamodb://TABLE, optionally with "
                              "?region=REGION&endpoint=URL (a table name is 3 to 255 of A-Z a-z 0-9 _ . -)")
         return cls(parts.netloc, query.get("region", ""), query.get("endpoint", ""))
@@ -254,7 +263,20 @@ class DynamoStore:
             yield
         except (BotoCoreError, ClientError) as error:
             raise CalendarUnavailable(f"The court calendar (DynamoDB table {self.table}) could not be reached: "
-                                      f"{error}. So {consequence}.") from error
+                                      f"{self._said(error)}. So {consequence}.") from error
+
+    def _said(self, error: Exception) -> str:
+        """What went wrong, on one line: an HTML error page (an emulator's, a proxy's) shrinks to its title, and
+        a region botocore does not know for DynamoDB (a likely cause) is named."""
+        text = str(error).rstrip(".")
+        page = _HTML.search(text)
+        if page:
+            title = _TITLE.search(page.group(0))
+            text = text[:page.start()] + (f"an HTML page titled {' '.join(title.group(1).split())!r}" if title
+                                          else "an HTML page")
+        if self.region and self.region not in _known_regions():
+            text += f" (the region {self.region!r} is not one botocore knows for DynamoDB)"
+        return " ".join(text.split())[:400]
 
 
 def table_definition(table: str) -> dict[str, Any]:
@@ -285,6 +307,17 @@ def _client(region: str, endpoint: str) -> Any:
                               endpoint_url=endpoint or None,
                               config=Config(connect_timeout=5, read_timeout=10,
                                             retries={"mode": "standard", "max_attempts": 3}))
+
+
+@cache
+def _known_regions() -> frozenset[str]:
+    """Every region botocore's endpoint data lists for DynamoDB, in every partition."""
+    import boto3
+
+    with _clients_lock:  # making a boto3 session is not thread-safe
+        session = boto3.session.Session()
+    return frozenset(region for partition in session.get_available_partitions()
+                     for region in session.get_available_regions("dynamodb", partition))
 
 
 def _s(text: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ calendar by itself — meets them alike.
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from .demo import RIVAL, demo_bookings, seed_code
-from .dynamodb import SCHEME as DYNAMODB, DynamoStore
+from .dynamodb import DynamoStore, names_a_table
 from .results import Availability, Booked, BookingRow, CalendarUnavailable, Refused, refuse
 from .rules import (
     FIRST_HOUR,
@@ -74,10 +75,20 @@ class Store(Protocol):
     def trip(self, fault: str) -> bool: ...
 
 
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+"""A location that starts as a URL does (`scheme://`): never a SQLite file's path."""
+
+
 @lru_cache(maxsize=256)
 def store_at(location: str) -> Store:
-    """The store at `location`: `dynamodb://TABLE[?region=…&endpoint=…]`, or else a SQLite file."""
-    return DynamoStore.at(location) if location.startswith(DYNAMODB) else SqliteStore(location)
+    """The store at `location`: `dynamodb://TABLE[?region=…&endpoint=…]` (the scheme in any case), or else a
+    SQLite file. Any other `scheme://` is refused in words, not taken as the path of a file to create."""
+    if names_a_table(location):
+        return DynamoStore.at(location)
+    url = _URL.match(location)
+    if url:
+        raise ValueError(f"{url.group(1)}:// is not a kind of calendar; use a SQLite file's path or dynamodb://TABLE")
+    return SqliteStore(location)
 
 
 @dataclass(frozen=True)

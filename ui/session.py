@@ -8,7 +8,9 @@ Everything here lives in `st.session_state`, which belongs to one browser sessio
 hosted demo never share a calendar, a conversation or a key. Keys typed in the sidebar stay in that
 session's memory only — never written to disk, a trace, a log or an export. So that a reload loses
 nothing, the session's id travels in the URL (`?session=…`) and the server keeps its conversations,
-chats, calendar and settings — everything but the keys — under that id (`resume`, `keep`).
+chats, calendar and settings — everything but the keys — under that id *and this browser's own
+secret*, a random value the app puts in a cookie (`resume`, `keep`, `remember_browser`). The URL
+alone brings back nothing: opened in another browser, a link starts a fresh session.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 import time
 import uuid
@@ -109,9 +112,9 @@ def calendar() -> Calendar:
     seed = starting_state()
     if path is None or not Path(path).exists():  # first use (or the temp folder was cleaned): create and seed it
         SANDBOX_ROOT.mkdir(parents=True, exist_ok=True)
-        prune(SANDBOX_ROOT)
         handle, path = tempfile.mkstemp(prefix="calendar-", suffix=".db", dir=SANDBOX_ROOT)
         os.close(handle)
+        prune(SANDBOX_ROOT, spare=path)
         os.unlink(path)
         st.session_state.calendar_path = path
         st.session_state.calendar_day = current.today()
@@ -125,20 +128,88 @@ def calendar() -> Calendar:
 
 KEEP_FILES_S = 24 * 3600
 """How long a session's calendar files outlive their last use before a new session removes them."""
+MAX_FILES = 256
+"""At most this many calendar files in the folder (a session's calendar, its pages' copies, SQLite's -wal/-shm)."""
+MAX_BYTES = 32 * 2**20
+"""At most this many bytes of calendar files in the folder (each file is about 30–110 KB)."""
+_SESSION_OF_FILE = re.compile(r"calendar-[a-z0-9_]+")
+"""A file's session: `calendar-<mkstemp's random part>`, the prefix its calendar and every copy share."""
 
 
-def prune(folder: Path, now: float | None = None) -> int:
-    """Remove sessions' calendar files unused for `KEEP_FILES_S`; returns how many were removed."""
-    cutoff = (now if now is not None else time.time()) - KEEP_FILES_S
-    removed = 0
+def _session_of(path: Path) -> str:
+    found = _SESSION_OF_FILE.match(path.name)
+    return found.group() if found else path.name
+
+
+def prune(folder: Path, now: float | None = None, *, spare: str | Path | None = None,
+          max_files: int | None = None, max_bytes: int | None = None) -> int:
+    """Remove sessions' calendar files, a whole session at a time and the least recently used first: every
+    session unused for `KEEP_FILES_S`, then more until at most `max_files` files of `max_bytes` bytes in all
+    remain (by default `MAX_FILES` and `MAX_BYTES`). The session of `spare` (a file of the calling session)
+    is never removed, so the folder can go over the caps by that one session's files. Returns how many
+    files were removed.
+
+    "Used" is a file's modification time: `keep` touches the current session's files on every run, so the
+    sessions that go first are the ones nobody has had open for longest."""
+    sessions: dict[str, list[tuple[Path, os.stat_result]]] = {}
     for path in folder.glob("calendar-*"):
         try:
-            if path.stat().st_mtime < cutoff:
+            sessions.setdefault(_session_of(path), []).append((path, path.stat()))
+        except OSError:  # removed meanwhile by another session's server
+            continue
+    everything = [info for group in sessions.values() for _, info in group]
+    files, size = len(everything), sum(info.st_size for info in everything)
+    if spare is not None:
+        sessions.pop(_session_of(Path(spare)), None)
+    cutoff = (now if now is not None else time.time()) - KEEP_FILES_S
+    max_files = MAX_FILES if max_files is None else max_files
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    removed = 0
+    for group in sorted(sessions.values(), key=lambda group: max(info.st_mtime for _, info in group)):
+        if max(info.st_mtime for _, info in group) >= cutoff and files <= max_files and size <= max_bytes:
+            break  # the rest are newer still
+        for path, info in group:
+            try:
                 path.unlink()
                 removed += 1
-        except OSError:  # another session's server removed it first, or it is in use
-            continue
+            except FileNotFoundError:  # another session's server removed it first
+                pass
+            except OSError:  # still there (in use, or not ours to remove)
+                continue
+            files, size = files - 1, size - info.st_size
     return removed
+
+
+def _touch_files() -> None:
+    """Mark this session's calendar files as used now, so that `prune` removes other sessions' first."""
+    path = st.session_state.get("calendar_path")
+    if path is None:
+        return
+    mine = _session_of(Path(path))
+    for file in Path(path).parent.glob(f"{mine}*"):
+        if _session_of(file) == mine:
+            try:
+                os.utime(file)
+            except OSError:
+                continue
+
+
+def _forget_lost_files() -> None:
+    """If another session's `prune` removed this session's calendar files (only after long disuse, or when
+    the folder is over its caps), start the calendars and the conversations on them again, rather than fail."""
+    state = st.session_state
+    lost = [str(key).removeprefix("conversation_") for key in list(state)
+            if str(key).startswith("conversation_") and isinstance(state[key], Conversation)
+            and Path(state[key].deps.calendar.path).parent == SANDBOX_ROOT
+            and not Path(state[key].deps.calendar.path).exists()]
+    base = state.get("calendar_path")
+    if base is not None and not Path(base).exists():
+        del state["calendar_path"]
+    for letter in lost:
+        restart(letter)
+    if lost:
+        st.toast("This session's calendars had been removed from the server (unused for long, or to free disk "
+                 "space), so its conversations started over.")
 
 
 def starting_state() -> SeedName:
@@ -159,6 +230,7 @@ def page_calendar(letter: str) -> Calendar:
     (or reset), kept across conversations so nothing booked on the page disappears."""
     path = _page_path(letter)
     if not path.exists():
+        prune(SANDBOX_ROOT, spare=path)
         return calendar().copy_to(path, clock())
     return Calendar(str(path), clock())
 
@@ -217,10 +289,28 @@ def default_day() -> date:
     return clock().today() + timedelta(days=1)
 
 
-# --- Surviving a reload -------------------------------------------------------------------------
+# --- Surviving a reload, in the same browser only ------------------------------------------------
+#
+# A reload must bring a session back; a link opened in another browser must not (it would hand over
+# the sender's conversation, demo user, calendar and endpoints: a base URL of theirs would receive the
+# next visitor's key). So saved state is filed under the URL's session id *and* a secret of this
+# browser's that no URL carries: a random value in a cookie. Streamlit cannot set a cookie from the
+# server, but `st.context.cookies` reads the ones the browser sent when it opened the session's
+# connection, so the very first run after a reload already knows the browser (no extra rerun, no
+# flash of a fresh page), and a few lines of script (`remember_browser`) set it on the first visit.
+# Without the cookie (another browser, a private window, cookies off) the saved state cannot even be
+# looked up, and the session starts fresh under a new id.
 
 SESSION_PARAM = "session"
 """The URL query parameter that names this browser session's saved state."""
+BROWSER_COOKIE = "playground_browser"
+"""The cookie holding this browser's secret (64 hex digits); sent to this server only, never in a URL."""
+BROWSER_COOKIE_DAYS = 30
+_BROWSER_SECRET = re.compile(r"[0-9a-f]{64}")
+_UNSET_SECRET = "browser_secret_to_set"
+"""Session key of a secret made for a browser that sent none, until `remember_browser` has set it."""
+_SLOT = "saved_state_slot"
+"""Session key of where this session's state is kept: a hash of its id and its browser's secret."""
 KEPT = ("demo_user", "valid_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed")
 """Session keys a reload keeps, besides each pattern's conversation and chat (and settings, less keys)."""
 MAX_KEPT_SESSIONS = 200
@@ -228,20 +318,52 @@ MAX_KEPT_SESSIONS = 200
 
 @st.cache_resource
 def _kept() -> OrderedDict[str, dict[str, Any]]:
-    """This server process's saved sessions, by session id, oldest first. Never holds an API key."""
+    """This server process's saved sessions, by `_slot`, oldest first. Never holds an API key."""
     return OrderedDict()
 
 
+def _browser_cookie() -> str | None:
+    """This browser's secret, as its cookie came with the session's connection (None on a first visit)."""
+    value = st.context.cookies.get(BROWSER_COOKIE)
+    return value if isinstance(value, str) and _BROWSER_SECRET.fullmatch(value) else None
+
+
+def _slot(session_id: str, browser_secret: str) -> str:
+    """Where a session's state is kept: found only by someone holding both the id and the browser's secret."""
+    return hashlib.sha256(f"{browser_secret}:{session_id}".encode()).hexdigest()
+
+
 def resume() -> None:
-    """At the start of every run: take this session's id from the URL (after a reload, bringing back
-    what was kept), or make one and put it there."""
-    if "session_id" not in st.session_state:
+    """At the start of every run: take this session's id from the URL and, if this browser saved state under
+    it, bring that back (a reload); otherwise make a new id and put it there."""
+    state = st.session_state
+    if "session_id" not in state:
+        browser = _browser_cookie()
+        if browser is None:
+            browser = state[_UNSET_SECRET] = secrets.token_hex(32)
         wanted = st.query_params.get(SESSION_PARAM, "")
-        saved = _kept().get(wanted) if re.fullmatch(r"[0-9a-f]{32}", wanted or "") else None
-        st.session_state.session_id = wanted if saved is not None else uuid.uuid4().hex
+        saved = _kept().get(_slot(wanted, browser)) if re.fullmatch(r"[0-9a-f]{32}", wanted or "") else None
+        state.session_id = wanted if saved is not None else uuid.uuid4().hex
+        state[_SLOT] = _slot(state.session_id, browser)
         for key, value in (saved or {}).items():
-            st.session_state[key] = value
-    st.query_params[SESSION_PARAM] = st.session_state.session_id
+            state[key] = value
+    _forget_lost_files()
+    st.query_params[SESSION_PARAM] = state.session_id
+
+
+def remember_browser() -> None:
+    """On a browser that sent no secret: a script that stores this session's one in the cookie (unless another
+    tab set one meanwhile), so a reload finds this session's state. Renders nothing visible."""
+    secret = st.session_state.get(_UNSET_SECRET)
+    if secret is None:
+        return
+    days = BROWSER_COOKIE_DAYS * 24 * 3600
+    st.html(f"""<script>
+if (!/(^|; ){BROWSER_COOKIE}=[0-9a-f]{{64}}(;|$)/.test(document.cookie)) {{
+  document.cookie = "{BROWSER_COOKIE}={secret}; path=/; max-age={days}; samesite=strict"
+    + (location.protocol === "https:" ? "; secure" : "");
+}}
+</script>""", unsafe_allow_javascript=True)
 
 
 def _holds_a_key(value: Any) -> bool:
@@ -250,14 +372,16 @@ def _holds_a_key(value: Any) -> bool:
 
 
 def keep() -> None:
-    """At the end of every run: keep what a reload should bring back (never a key)."""
+    """At the end of every run: keep what a reload in this browser should bring back (never a key), and mark
+    this session's calendar files as used."""
     state = st.session_state
     saved = {key: state[key] for key in state if key in KEPT or str(key).startswith(("conversation_", "history_"))
              and not _holds_a_key(state[key])}
-    secrets = set(Settings().secret_fields())
-    saved[OVERRIDES] = {k: v for k, v in state.get(OVERRIDES, {}).items() if k not in secrets}
+    secret_fields = set(Settings().secret_fields())
+    saved[OVERRIDES] = {k: v for k, v in state.get(OVERRIDES, {}).items() if k not in secret_fields}
     kept = _kept()
-    kept[state.session_id] = saved
-    kept.move_to_end(state.session_id)
+    kept[state[_SLOT]] = saved
+    kept.move_to_end(state[_SLOT])
     while len(kept) > MAX_KEPT_SESSIONS:
         kept.popitem(last=False)
+    _touch_files()

@@ -2,7 +2,8 @@
 
 Keys can come from the environment, `st.secrets`, or be typed here. A typed key moves into this
 session's settings and the input is emptied at once, so the key is never shown back; only "set for
-this session" is. Nothing here is written anywhere.
+this session" is. Nothing here is written anywhere. (The one thing the sidebar stores in the browser is
+the cookie that binds a saved session to it: `session.remember_browser`.)
 """
 
 from __future__ import annotations
@@ -143,3 +144,4 @@ def render_sidebar() -> None:
                                   on_change=_take_plain, args=(field,))
             if any(field in _overrides() for field in _SECRET_FIELDS):
                 st.button("Forget the keys typed here", on_click=_forget_keys)
+        session.remember_browser()  # a reload in this browser, and only this one, brings the session back

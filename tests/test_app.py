@@ -339,29 +339,95 @@ def test_changing_today_never_deletes_a_booking() -> None:
     assert list(app.dataframe[1].value["confirmation"])[0].startswith("TC-")
 
 
-def test_a_reload_keeps_the_conversation_and_the_next_message_continues_it() -> None:
+def in_browser(monkeypatch: pytest.MonkeyPatch, secret: str | None) -> None:
+    """The sessions started from now on come from a browser whose cookie holds `secret` (None: no cookie).
+    AppTest cannot send cookies, so this stands in for `st.context.cookies`."""
+    from ui import session
+
+    monkeypatch.setattr(session, "_browser_cookie", lambda: secret)
+
+
+def session_id(app: AppTest) -> str:
+    found = app.query_params["session"]
+    return found[0] if isinstance(found, list) else found
+
+
+def reopen(session: str) -> AppTest:
+    """A new browser session opening the app's URL with `?session=`, as a reload or a shared link does."""
+    opened = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    opened.query_params["session"] = session
+    opened.run()
+    assert not opened.exception, [e.message for e in opened.exception]
+    return opened
+
+
+BROWSER_1, BROWSER_2 = "1" * 64, "2" * 64
+
+
+def test_a_reload_keeps_the_conversation_and_the_next_message_continues_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: a reload lost the conversation, the "today" override and the bookings."""
+    in_browser(monkeypatch, BROWSER_1)
     app = with_settings(demo_user="alice", today_on=True, today_value=date(2025, 12, 3))
     open_page(app, "pattern_c")
     say(app, "Book a court for tomorrow")
-    session_id = app.query_params["session"][0] if isinstance(app.query_params["session"], list) else app.query_params["session"]
-    reloaded = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    reloaded.query_params["session"] = session_id
-    reloaded.run()
+    reloaded = reopen(session_id(app))
     open_page(reloaded, "pattern_c")
     assert "Book a court for tomorrow" in [t.value for t in reloaded.text]
     say(reloaded, "3pm", "A")
     assert bookings(reloaded) == [("A", "15:00", "alice", "C")]
 
 
-def test_a_reload_never_brings_back_a_key() -> None:
+def test_a_reload_never_brings_back_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_browser(monkeypatch, BROWSER_1)
     app = with_settings(settings_overrides={"openai_api_key": "sk-test-never-kept-0123456789", "openai_model": "m-1"})
-    session_id = app.query_params["session"]
-    session_id = session_id[0] if isinstance(session_id, list) else session_id
-    reloaded = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    reloaded.query_params["session"] = session_id
-    reloaded.run()
+    reloaded = reopen(session_id(app))
     assert reloaded.session_state["settings_overrides"] == {"openai_model": "m-1"}
+
+
+def test_a_link_opened_in_another_browser_starts_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `?session=` alone brought back the sender's settings, so a base URL of theirs received the
+    next visitor's key; and their conversation, confirmation codes, demo user and calendar."""
+    in_browser(monkeypatch, BROWSER_1)
+    sender = with_settings(demo_user="alice", settings_overrides={
+        "openai_base_url": "http://127.0.0.1:9/v1", "openai_api_key": "sk-test-sender-0123456789"})
+    open_page(sender, "pattern_a")
+    say(sender, *DIALOGUE)
+    assert "OpenAI: real · gpt-4.1-mini" in [t.value for t in sender.sidebar.text]
+    link = session_id(sender)
+
+    in_browser(monkeypatch, BROWSER_2)
+    visitor = reopen(link)
+    open_page(visitor, "pattern_a")
+    state = visitor.session_state
+    assert session_id(visitor) != link
+    assert (state["session_id"], state["demo_user"], state["settings_overrides"]) == (session_id(visitor), "guest", {})
+    assert [t.value for t in visitor.sidebar.text if t.value.startswith("OpenAI")] == ["OpenAI: offline model (rule-based)"]
+    assert state["history_A"] == [] and Path(state["calendar_path"]) != Path(sender.session_state["calendar_path"])
+    assert bookings(visitor) == []
+
+    in_browser(monkeypatch, BROWSER_1)  # the sender's reload still brings everything back, less the key
+    reloaded = reopen(link)
+    assert session_id(reloaded) == link
+    assert reloaded.session_state["settings_overrides"] == {"openai_base_url": "http://127.0.0.1:9/v1"}
+    first = reloaded.session_state["history_A"][0]
+    assert (first["role"], first["text"]) == ("user", DIALOGUE[0])
+
+
+def test_a_browser_without_a_cookie_is_given_one_and_a_known_browser_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secret that binds saved state to a browser is set by a script on the first visit, once."""
+    from ui.session import BROWSER_COOKIE
+
+    def scripts(app: AppTest) -> list[str]:
+        return [e.proto.body for e in app.get("html") if BROWSER_COOKIE in e.proto.body]
+
+    in_browser(monkeypatch, None)
+    first = with_settings(demo_user="bob")
+    [script] = scripts(first)
+    secret = re.search(rf"{BROWSER_COOKIE}=([0-9a-f]{{64}});", script).group(1)
+
+    in_browser(monkeypatch, secret)  # the reload sends the cookie the script set
+    reloaded = reopen(session_id(first))
+    assert (session_id(reloaded), reloaded.session_state["demo_user"], scripts(reloaded)) == (session_id(first), "bob", [])
 
 
 def test_the_steps_table_follows_the_replay_slider() -> None:
@@ -387,6 +453,81 @@ def test_old_session_calendars_are_removed_and_recent_ones_kept(tmp_path: Path) 
     os.utime(tmp_path / "calendar-old.db-wal", (long_ago, long_ago))
     assert prune(tmp_path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calendar-recent.db"]
+
+
+def test_session_files_stay_under_a_cap_on_files_and_bytes_least_recently_used_first(tmp_path: Path) -> None:
+    """Regression: each session left two ~110 KB files for 24 h; 200 sessions took the folder to 45 MB.
+    Whole sessions go, least recently used first, and never the calling session's."""
+    import os
+    import time as clock
+
+    from ui.session import prune
+
+    now = clock.time()
+    sessions = {"calendar-aaaa": ([".db", "-page-C.db"], 500), "calendar-bbbb": ([".db", ".db-wal"], 400),
+                "calendar-cccc": ([".db"], 300), "calendar-dddd": ([".db", "-page-A.db"], 200),
+                "calendar-eeee": ([".db"], 100)}
+    for name, (suffixes, age) in sessions.items():
+        for suffix in suffixes:
+            (tmp_path / f"{name}{suffix}").write_bytes(b"x" * 100)
+            os.utime(tmp_path / f"{name}{suffix}", (now - age, now - age))
+
+    def left() -> list[str]:
+        return sorted(p.name for p in tmp_path.iterdir())
+
+    # 8 files: down to 5, sparing the oldest session because it is the caller's.
+    assert prune(tmp_path, max_files=5, max_bytes=10_000, spare=tmp_path / "calendar-aaaa.db") == 3
+    assert left() == ["calendar-aaaa-page-C.db", "calendar-aaaa.db", "calendar-dddd-page-A.db", "calendar-dddd.db",
+                      "calendar-eeee.db"]
+    # 500 bytes: down to 300, the least recently used session first.
+    assert prune(tmp_path, max_files=100, max_bytes=300, spare=tmp_path / "calendar-eeee.db") == 2
+    assert left() == ["calendar-dddd-page-A.db", "calendar-dddd.db", "calendar-eeee.db"]
+    # Under both caps and all recent: nothing goes.
+    assert prune(tmp_path, max_files=3, max_bytes=300) == 0
+    # The caller's own session stays even when it alone is over the caps.
+    assert prune(tmp_path, max_files=0, max_bytes=0, spare=tmp_path / "calendar-eeee-page-B.db") == 2
+    assert left() == ["calendar-eeee.db"]
+
+
+def test_the_folder_is_capped_when_new_sessions_arrive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the app: a new session's calendar and a page's copy each prune first, so the folder stays
+    within the caps plus the one file being made."""
+    from ui import session
+
+    monkeypatch.setattr(session, "SANDBOX_ROOT", tmp_path)
+    monkeypatch.setattr(session, "MAX_FILES", 3)
+    stems = []
+    for _ in range(4):
+        app = with_settings()
+        open_page(app, "pattern_c")
+        say(app, "Is court A free tomorrow at 3pm?")
+        stems.append(Path(app.session_state["calendar_path"]).stem)
+    # Each file is made after a prune down to 3, so 4 stay: the two newest sessions'.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{stem}{suffix}" for stem in stems[-2:] for suffix in (".db", "-page-C.db"))
+
+
+def test_a_session_whose_files_were_pruned_starts_its_calendars_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run marks the session's files as used (so other sessions' go first); if they were removed all the
+    same, the page's conversation starts over on a new calendar instead of failing."""
+    import os
+
+    app = with_settings()
+    open_page(app, "pattern_c")
+    say(app, "Book court A tomorrow")
+    base = Path(app.session_state["calendar_path"])
+    files = sorted(base.parent.glob(base.stem + "*"))
+    for path in files:
+        os.utime(path, (1, 1))
+    app.run()
+    assert all(path.stat().st_mtime > 1 for path in files), "a run did not mark the session's files as used"
+    for path in files:
+        path.unlink()
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert app.session_state["history_C"] == []
+    texts = say(app, "Book court A tomorrow at 3pm")
+    assert any("Booked" in text for text in texts), texts
 
 
 def test_every_page_name_fits_the_sidebar() -> None:

@@ -32,8 +32,8 @@ SETTINGS = ("off", "on")
 def main(path: Path) -> str:
     records = records_of(path)
     meta = json.loads(path.with_suffix(".meta.json").read_text()) if path.with_suffix(".meta.json").exists() else {}
-    scenarios = sorted({r["scenario"] for r in records})
-    runs = max(r["run"] for r in records) + 1
+    scenarios = sorted(set(meta.get("scenarios") or ()) | {r["scenario"] for r in records})
+    runs = max(int(meta.get("runs") or 0), max(r["run"] for r in records) + 1)
     commits = sorted({r.get("commit") or "?" for r in records})
     lines = [
         "# What a real model does to each pattern",
@@ -168,11 +168,11 @@ def wall_time(records: list[dict]) -> str:
 
 
 def records_of(path: Path) -> list[dict]:
-    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r["fault"]]
+    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r.get("fault")]
 
 
 def _outcome(record: dict) -> str:
-    return record.get("outcome") or ("pass" if record["passed"] else "fail")
+    return record.get("outcome") or ("pass" if record.get("passed") else "fail")
 
 
 def _harmed(record: dict) -> bool:
@@ -184,8 +184,12 @@ def _harmed(record: dict) -> bool:
 
 def _before_after(records: list[dict], before: list[dict], baseline: dict) -> list[str]:
     """The evaluated-to-floor ratio before the server and prompts were tuned, and now, on the same runs."""
-    keys = {(r["pattern"], r["scenario"], r.get("safeguards", "off"), r["run"]) for r in before}
-    after = [r for r in records if (r["pattern"], r["scenario"], r.get("safeguards", "off"), r["run"]) in keys]
+    def key(r: dict) -> tuple:
+        return r["pattern"], r["scenario"], r.get("safeguards", "off"), r["run"]
+    common = {key(r) for r in before} & {key(r) for r in records}
+    before, after = [r for r in before if key(r) in common], [r for r in records if key(r) in common]
+    if not common:
+        return []
     was, now = tokens(before), tokens(after)
     return ["## Before and after tuning the server and the prompts", "",
             f"{baseline.get('what', '')} Both rows cover the same patterns, scenarios, runs and setting "

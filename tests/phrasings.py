@@ -87,4 +87,23 @@ PHRASINGS: list[tuple[str, str | None, dict]] = [
     ("tomorrow at 3?", None, {"intent": "check", "date": "2025-12-04", "time": "15:00"}),
     ("Actually make it 4pm", None, {"time": "16:00"}),
     ("book it", "confirm", {"intent": "confirm"}),
+    ("bok court b tmrw 6pm", None, {"intent": "book", "court": "B", "date": "2025-12-04", "time": "18:00"}),
+    ("Cancel my booking for tomorrow at 3pm", None, {"intent": "cancel"}),
+    ("What have I booked?", None, {"intent": "recall"}),
+    # Several courts, or a number of them
+    ("Book courts A and B tomorrow at 3pm", None, {"intent": "book", "court": "A", "courts": ["A", "B"],
+                                                   "date": "2025-12-04", "time": "15:00"}),
+    ("court A and court C please", "court", {"court": "A", "courts": ["A", "C"]}),
+    ("A, B and D", "court", {"courts": ["A", "B", "D"]}),
+    ("court A or B", "court", {"court": "A", "courts": []}),  # a choice, not both
+    ("Book court A for me and a friend tomorrow at 5pm", None, {"court": "A", "courts": [], "time": "17:00"}),
+    ("Book two courts tomorrow at 3pm", None, {"intent": "book", "count": 2, "court": None}),
+    ("both please", "court", {"count": 2}),
+    ("Book a court for both of us tomorrow at 9", None, {"count": None, "time": "09:00"}),
+    # Another language: read as such, and nothing else guessed from it
+    ("Reserva la pista A mañana a las 10", None, {"intent": "other_language", "language": "Spanish", "court": None,
+                                                  "time": None}),
+    ("Je voudrais réserver un terrain demain à 10h", None, {"intent": "other_language", "language": "French"}),
+    ("Ich möchte morgen um 10 Uhr einen Platz buchen", None, {"intent": "other_language", "language": "German"}),
+    ("Забронируйте корт на завтра в 10 утра", None, {"intent": "other_language", "language": None}),
 ]

@@ -257,6 +257,160 @@ class TestExtraction:
         assert self.extract(Message("user", "is court b free on friday?"), schema=schema) == {
             "intent": "check", "date": "2025-12-05", "court": "B"}
 
+    def test_several_courts_fill_a_field_for_more_or_none_at_all(self) -> None:
+        """A field for one court cannot hold "A and B": any one of them alone is not what was asked."""
+        one = {"type": "object", "properties": {"intent": {"enum": ["book", "check", "other"]},
+                                                "court": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+        more = {"type": "object", "properties": {**one["properties"],
+                                                 "other_courts": {"type": "array", "items": {"type": "string"}}}}
+        said = Message("user", "Book courts A and B tomorrow at 3pm")
+        assert self.extract(said, schema=one) == {"intent": "book", "court": None}
+        assert self.extract(said, schema=more) == {"intent": "book", "court": "A", "other_courts": ["B"]}
+
+    @pytest.mark.parametrize("text", ["Cancel my booking for tomorrow at 3pm", "What have I booked?", "Reserva la pista A",
+                                      "thanks!", "never mind"])
+    def test_what_is_neither_booking_nor_checking_is_other(self, text: str) -> None:
+        schema = {"type": "object", "properties": {"intent": {"anyOf": [{"enum": ["book", "check", "other"]},
+                                                                        {"type": "null"}]}}}
+        assert self.extract(Message("user", text), schema=schema) == {"intent": "other"}
+
+    def test_a_question_is_check_and_a_choice_phrased_as_one_is_not(self) -> None:
+        schema = {"type": "object", "properties": {"intent": {"anyOf": [{"enum": ["book", "check", "other"]},
+                                                                        {"type": "null"}]},
+                                                   "court": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}
+        asked = Message("assistant", "Sorry, no courts are free on Thursday 4 December at 18:00. What other time would you like?")
+        assert self.extract(asked, Message("user", "Is court C free at 4pm?"), schema=schema) == {"intent": "check", "court": "C"}
+        which = Message("assistant", "Courts A and B are available on Thursday 4 December at 15:00. Which one?")
+        assert self.extract(which, Message("user", "Can I have A?"), schema=schema) == {"intent": None, "court": "A"}
+
     def test_the_users_words_inside_an_instruction_wrapper(self) -> None:
         assert self.extract(Message("user", "Extract intent and params from: Book court D tomorrow at 9am")) == {
             "intent": "book", "date": TOMORROW, "time": "09:00", "court": "D"}
+
+
+# --- No request silently half done ----------------------------------------------------------------
+
+
+def test_two_courts_book_the_first_and_name_the_other_with_the_reason(demo: Session) -> None:
+    """Regression: "Book courts A and B" booked A and never mentioned B. One booking per request: the other
+    court is named as not booked, and offered; a yes books it."""
+    first = demo.say("Book courts A and B tomorrow at 3pm")
+    assert first.startswith("Booked! Court A, tomorrow (Thursday 4 December) at 15:00.")
+    assert first.endswith("I make one booking per request, so court B is not booked yet. "
+                          "Shall I book court B tomorrow (Thursday 4 December) at 15:00 as well?")
+    assert bookings_by(demo.calendar, "alice") == [("A", TOMORROW, "15:00")]
+    assert demo.say("yes").startswith("Booked! Court B, tomorrow (Thursday 4 December) at 15:00.")
+    assert bookings_by(demo.calendar, "alice") == [("A", TOMORROW, "15:00"), ("B", TOMORROW, "15:00")]
+
+
+def test_of_two_courts_the_taken_one_is_named_and_why(demo: Session) -> None:
+    reply = demo.say("Book courts A and C tomorrow at 3pm")
+    assert reply.startswith("Booked! Court A, tomorrow (Thursday 4 December) at 15:00.")
+    assert reply.endswith("Court C is already booked tomorrow (Thursday 4 December) at 15:00, so I couldn't book it.")
+    assert demo.say("Book courts C and D tomorrow at 3pm") == (  # A is alice's now
+        "Courts C and D are both already booked tomorrow (Thursday 4 December) at 15:00. Court B is free. "
+        "Shall I book it?")
+    assert bookings_by(demo.calendar, "alice") == [("A", TOMORROW, "15:00")]
+
+
+@pytest.mark.parametrize(("turns", "booked"), [
+    (["Book two courts tomorrow at 3pm"], [("A", TOMORROW, "15:00")]),  # just two free: those two
+    (["book tomorrow at 3pm", "both"], [("A", TOMORROW, "15:00")]),
+    (["Book two courts tomorrow at 3pm", "yes"], [("A", TOMORROW, "15:00"), ("B", TOMORROW, "15:00")]),
+    (["Book three courts tomorrow at 3pm", "yes", "yes"], [("A", TOMORROW, "15:00"), ("B", TOMORROW, "15:00")]),
+])
+def test_a_number_of_courts_is_a_request_for_that_many(demo: Session, turns: list[str], booked: list) -> None:
+    for text in turns:
+        demo.say(text)
+    assert bookings_by(demo.calendar, "alice") == booked
+
+
+def test_more_courts_free_than_wanted_means_asking_which(tmp_path: Path) -> None:
+    session = Session(new_calendar(tmp_path, "empty"))
+    assert session.say("Book two courts tomorrow at 10am") == (
+        "Courts A, B, C and D are free tomorrow (Thursday 4 December) at 10:00. Which two would you like?")
+    assert session.say("A and C").startswith("Booked! Court A")
+    assert session.say("yes").startswith("Booked! Court C")
+
+
+def test_a_question_after_an_offer_is_answered_never_booked(demo: Session) -> None:
+    """Regression: after "no courts are free at 18:00 ... Would one of those work?", the question
+    "Is court C free at 4pm?" booked court C in all seven patterns."""
+    demo.say("Book court B tomorrow at 6pm")
+    assert demo.say("Is court C free at 4pm?") == (
+        "Yes — court C is free tomorrow (Thursday 4 December) at 16:00. Shall I book it for you?")
+    assert bookings_by(demo.calendar, "alice") == []
+    assert demo.say("yes").startswith("Booked! Court C, tomorrow (Thursday 4 December) at 16:00.")
+
+
+def test_a_follow_up_is_answered_for_what_it_asks_not_with_the_offer_again(demo: Session) -> None:
+    """Regression: "What have I booked?" and "Cancel my booking" after an offer repeated the offer."""
+    offer = demo.say("bok court b tmrw 6pm")
+    assert offer.startswith("Sorry, no courts are free tomorrow")
+    assert demo.say("What have I booked?") == (
+        "I can't look up bookings: I can check which courts are free and book one for you. I don't see a booking in "
+        "this conversation; the confirmation code you were given is your record of a booking.")
+    assert demo.say("Cancel my booking") == (
+        "I can't cancel bookings: I can check which courts are free and book one for you. I don't see a booking in "
+        "this conversation; to cancel an earlier one, please contact the club.")
+    assert demo.say("8pm then") == (  # the request goes on
+        "Court B is already booked tomorrow (Thursday 4 December) at 20:00. Court A is free. Shall I book it?")
+
+
+def test_cancel_and_look_up_tell_what_this_conversation_booked(demo: Session) -> None:
+    demo.say("Book court A tomorrow at 3pm")
+    code = next(b.confirmation for b in demo.calendar.bookings() if b.user == "alice")
+    assert demo.say("What have I booked?") == (
+        f"In this conversation you booked court A tomorrow (Thursday 4 December) at 15:00 (confirmation {code}). "
+        "I can't look up other bookings: I can check which courts are free and book one for you.")
+    assert demo.say("Cancel my booking for tomorrow at 3pm") == (
+        "I can't cancel bookings: I can check which courts are free and book one for you. Your booking — court A "
+        f"tomorrow (Thursday 4 December) at 15:00 (confirmation {code}) — still stands. To cancel, please contact the club.")
+    assert [name for name, _ in demo.calls] == ["check_availability", "book"]
+
+
+def test_a_cancel_with_a_day_and_time_is_not_a_question_about_that_hour(demo: Session) -> None:
+    assert demo.say("Cancel my booking for tomorrow at 3pm").startswith("I can't cancel bookings")
+    assert demo.calls == []
+
+
+def test_a_language_it_does_not_read_gets_a_sentence_that_says_so(demo: Session) -> None:
+    assert demo.say("Reserva la pista A mañana a las 10") == (
+        "Sorry — that looks like Spanish, but I can only read English. Please write your request in English: the day, "
+        "the time and, if you like, the court.")
+    assert demo.say("Забронируйте корт на завтра").startswith("Sorry — I can only read English.")
+    assert demo.calls == []
+
+
+def test_its_own_word_that_a_booking_was_made_closes_the_request() -> None:
+    """A caller that keeps only the conversation (E's step 1 sees no booking call): the confirmation it gave
+    says the request is done, so thanks is small talk, not the booking again."""
+    messages = (Message("user", "Book court A tomorrow at 3pm"),
+                Message("assistant", "Booked! Court A, tomorrow (Thursday 4 December) at 15:00. "
+                                     "Your confirmation code is TC-1A2B3C."),
+                Message("user", "thanks"))
+    reply = Brain().reply(ModelRequest("m", SYSTEM, messages, TOOLS))
+    assert (reply.tool_calls, reply.text) == ((), "You're welcome! Enjoy your game.")
+    recall = Brain().reply(ModelRequest("m", SYSTEM, (*messages[:2], Message("user", "What did I book?")), TOOLS))
+    assert "court A tomorrow (Thursday 4 December) at 15:00 (confirmation TC-1A2B3C)" in recall.text
+
+
+def test_a_booking_agent_given_two_slots_for_two_courts_books_one_and_names_the_other(tmp_path: Path) -> None:
+    """What E's step 2 is handed: the open slots and the user's wish, with only a booking tool."""
+    session = Session(new_calendar(tmp_path), tuple(t for t in TOOLS if t.name == "book"))
+    reply = session.say(f"Book from: ['A-{TOMORROW}-1500', 'B-{TOMORROW}-1500']. The user asked for court A and B.")
+    assert reply.startswith("Booked! Court A") and "court B is not booked yet" in reply
+    assert session.calls == [("book", {"slot_id": f"A-{TOMORROW}-1500"})]
+
+
+@pytest.mark.parametrize("turns", [
+    ["Book courts A and B tomorrow at 3pm"], ["Book two courts tomorrow at 3pm"], ["Book three courts tomorrow at 3pm"],
+    ["Are courts A and C free tomorrow at 3pm?"], ["Book courts C and D tomorrow at 3pm"],
+])
+def test_what_a_step_about_several_courts_asks_for_is_what_the_next_call_reads_back(demo: Session, turns: list[str]) -> None:
+    for text in turns:
+        demo.say(text)
+    demo.messages.pop()
+    step = decide(replay(demo.request(), TODAY, Tools.of(TOOLS)), Tools.of(TOOLS), demo.request())
+    assert step.expecting is not None
+    assert expecting_from(step.text) == step.expecting

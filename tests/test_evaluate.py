@@ -19,7 +19,7 @@ from orchestration.offline.protocol import Message, ModelReply, ModelRequest, To
 from orchestration.patterns import Deps
 from orchestration.providers import Clients, Settings
 from orchestration.runs import RunResult, run_conversation
-from orchestration.scenarios import ScenarioError, _read, load
+from orchestration.scenarios import Scenario, ScenarioError, _read, load
 from orchestration.trace import Event
 
 from .helpers import TOMORROW
@@ -50,9 +50,27 @@ def test_the_suite_has_at_least_forty_scenarios_of_every_kind() -> None:
     assert len(scenarios) >= 40
     tags = {tag for s in scenarios for tag in s.tags}
     assert tags >= {"single-turn", "multi-turn", "check", "missing", "taken", "refused", "change", "small-talk",
-                    "odd-input", "identity", "injection", "probe"}
+                    "odd-input", "identity", "injection", "probe", "several-courts", "follow-up", "out-of-scope",
+                    "language"}
     assert any(s.notices for s in scenarios if "injection" in s.tags)  # inside a tool's result
     assert any(not s.notices for s in scenarios if "injection" in s.tags)  # inside the user's own text
+
+
+def test_the_core_set_stays_the_six_scenarios_real_models_are_measured_on() -> None:
+    core = [s.id for s in load() if "core" in s.tags]
+    assert len(core) == 6, core
+
+
+WHOLE_REQUESTS = Path(__file__).resolve().parents[1] / "scenarios" / "whole-requests.toml"
+
+
+@pytest.mark.parametrize("scenario", load(WHOLE_REQUESTS), ids=lambda s: s.id)
+def test_no_request_is_silently_half_done_in_any_pattern(scenario: Scenario) -> None:
+    """Two courts, a question after an offer, follow-ups the tools cannot serve, another language: graded by
+    bookings and replies, every pattern passes offline, as the article writes it."""
+    report = evaluate([scenario])
+    assert {letter: p["success"] for letter, p in report["patterns"].items()} == dict.fromkeys("ABCDEFG", 1.0), [
+        f for p in report["patterns"].values() for f in p["failures"]]
 
 
 @pytest.mark.parametrize(("text", "complaint"), [

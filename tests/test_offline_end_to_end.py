@@ -1,7 +1,8 @@
 """The article's dialogue through each vendor SDK's own tool loop, against the real offline brain.
 
 The wire adapters are tested with scripted brains elsewhere; here the whole offline model answers,
-so each protocol is shown to carry a real booking conversation end to end.
+so each protocol is shown to carry a real booking conversation end to end. At the end, requests that
+must not be half done (two courts, follow-ups the tools cannot serve) through every pattern's own code.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from orchestration import tools
 from orchestration.calendar import Calendar
 from orchestration.providers import Clients
 
-from .helpers import TOMORROW, bookings_by, new_calendar
+from .helpers import TOMORROW, bookings_by, converse, new_calendar
 
 SYSTEM = "You are a tennis club's booking assistant. Today is 2025-12-03 (Wednesday)."
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
@@ -158,3 +159,32 @@ def test_serve_answers_a_real_client_over_loopback() -> None:
         server.wait(timeout=10)
     assert first_line.startswith("offline model (rule-based) on http://127.0.0.1:")
 
+
+
+LETTERS = "ABCDEFG"
+
+
+@pytest.mark.parametrize("letter", LETTERS)
+def test_two_courts_through_every_patterns_own_code(calendar: Calendar, letter: str) -> None:
+    """The visitor's request: one booking per request, so court A is booked and the reply says court B is not
+    (never a bare "Booked! Court A"); a yes books B. A's parse carries the other court in its own field."""
+    chat = converse(letter, calendar)
+    first = chat.send("Book courts A and B tomorrow at 3pm")
+    assert first.startswith("Booked! Court A") and re.search(r"court B is not booked yet\. Shall I book", first), first
+    assert bookings_by(calendar, "alice") == [("A", TOMORROW, "15:00")]
+    assert chat.send("yes").startswith("Booked! Court B")
+    assert bookings_by(calendar, "alice") == [("A", TOMORROW, "15:00"), ("B", TOMORROW, "15:00")]
+
+
+@pytest.mark.parametrize("letter", LETTERS)
+def test_follow_ups_the_tools_cannot_serve_get_their_own_answer(calendar: Calendar, letter: str) -> None:
+    """Regression: after an offer not taken up, "What have I booked?" and "Cancel my booking" got the offer again
+    (C, G) or "What time would you like?" (A); in another language, nothing said that only English is read."""
+    chat = converse(letter, calendar)
+    offer = chat.send("bok court b tmrw 6pm")
+    for text in ("What have I booked?", "Cancel my booking"):
+        reply = chat.send(text)
+        assert reply != offer and re.search(r"can't (cancel|look up)", reply), (text, reply)
+        assert not re.search(r"what time|no courts are free", reply, re.I), (text, reply)
+    assert "English" in converse(letter, calendar).send("Reserva la pista A mañana a las 10")
+    assert bookings_by(calendar, "alice") == []

@@ -24,6 +24,9 @@ def _as_checked(facts: Facts) -> dict:
         "any_court": facts.any_court,
         "pick": facts.pick,
         "slot_id": facts.slot_id,
+        "courts": list(facts.courts),
+        "count": facts.count,
+        "language": facts.language,
     }
 
 
@@ -63,3 +66,25 @@ def test_a_date_from_one_turn_and_a_time_from_the_next_are_separate_facts() -> N
     second = understand("3pm", TODAY, "time")
     assert (first.date, first.time) == (date(2025, 12, 4), None)
     assert (second.date, second.time) == (None, "15:00")
+
+
+@pytest.mark.parametrize(("text", "expecting", "asks"), [
+    ("Is court C free at 4pm?", "time", True),
+    ("Any availability this Saturday?", None, True),
+    ("what's open on Friday", None, True),
+    ("Can I have A?", "court", False),  # a choice phrased as a question
+    ("any court is fine", "court", False),
+    ("doesn't matter, whichever is free", "court", False),
+    ("Book court B tomorrow at 9am", None, False),
+])
+def test_a_question_about_availability_is_told_from_a_request(text: str, expecting: str | None, asks: bool) -> None:
+    """A question is answered and never booked, even in the middle of a booking request."""
+    assert understand(text, TODAY, expecting).asks is asks
+
+
+@pytest.mark.parametrize("text", [
+    "Book court A tomorrow at 3pm", "book court a for mañana at 10", "Hola! Book court B tomorrow at 9am",
+    "Is court C free at 4pm?", "asdfgh qwerty ;;;; ???", "🎾🎾 book court d tmrw 8am!!! 🙏", "Book court 🅰️ tomorrow at 3pm",
+])
+def test_english_with_a_foreign_word_or_none_at_all_is_still_english(text: str) -> None:
+    assert understand(text, TODAY).intent != "other_language"

@@ -12,7 +12,11 @@ Three ways to answer, chosen from the request alone:
   what is missing, checks before booking, lets the user choose between courts, explains refusals
   and offers alternatives, never books twice for one request, and confirms with the code. Tools are
   recognised by their schemas (see `dialogue.Tools`); a delegate (a sub-agent, a Lambda) is given a
-  plain-language task.
+  plain-language task. Nothing is left silently half done: a request for several courts books the
+  first free one and says which are not booked and why (taken, or one booking per request: then the
+  next is offered); a question is answered, never booked; cancelling and looking up bookings, which
+  no tool does, get an answer that says so and what the conversation shows was booked; a message in
+  a language it does not read gets a sentence saying it reads English only.
 - Chat: no tools, no JSON — it answers small talk and says it cannot see the calendar.
 """
 
@@ -25,7 +29,17 @@ from datetime import date
 from typing import Any
 
 from ..formats import court_list, human_day, slot_id
-from .dialogue import Dialogue, Request, Tools, call_key, free_text_param, read_today, replay
+from .dialogue import (
+    Dialogue,
+    Request,
+    Tools,
+    call_key,
+    courts_left,
+    free_text_param,
+    read_today,
+    replay,
+    wanted_courts,
+)
 from .protocol import ModelReply, ModelRequest, ToolCall, ToolDef, Usage, reply_tokens, request_tokens
 from .structured import extract, fill_schema, schema_in, wants_extraction
 from .understanding import Expecting
@@ -80,9 +94,14 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
     """The next step of the conversation."""
     if dialogue.last_role == "assistant":
         return Step(text="Is there anything else I can help with?")
-    goal = dialogue.request
-    if goal is None or (goal.closed and dialogue.fresh_result is None):
-        return Step(text=_small_talk(dialogue.last_user.intent, tools, goal))
+    said, goal = dialogue.last_user, dialogue.request
+    if said.intent == "other_language":
+        return _aside(_other_language(said.language), said.intent)
+    if said.intent in ("cancel", "recall"):  # what the two tools cannot do: say so, and what they can
+        return _aside(_out_of_reach(said.intent, dialogue, tools), said.intent)
+    aside = said.intent in ("greet", "thanks", "bye") and not said.has_booking_facts and dialogue.fresh_result is None
+    if goal is None or (goal.closed and dialogue.fresh_result is None) or aside:
+        return Step(text=_small_talk(said.intent, tools, goal))
     if goal.declined:
         return Step(text="No problem — I haven't booked anything. Let me know if you'd like another time.")
     if goal.booked:
@@ -90,7 +109,9 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
         holder = goal.booked.get("user")
         if goal.on_behalf and holder and goal.on_behalf.lower() != str(holder).lower():
             text += f" It is booked for {holder}: bookings are always made for the signed-in user, not for {goal.on_behalf}."
-        return Step(text=text, facts=_booked_facts(goal.booked))
+        rest = _rest_of(goal, dialogue)  # several courts asked for: the others, and why they are not booked
+        return Step(text=text + rest, expecting="confirm" if rest.endswith("?") else None,
+                    facts=_booked_facts(goal.booked))
     return _work_toward(goal, dialogue, tools, request.system)
 
 
@@ -103,8 +124,9 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -
         return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is {_day(today, today, bare=True)}. "
                          "Which day would you like instead?", expecting="date")
     club = _club_courts(tools, system)
-    if goal.court and club and goal.court not in club:
-        return Step(text=f"There's no court {goal.court} — the club has {_courts(club, bare=True)}. Which would you like?",
+    unknown = next((c for c in (goal.court, *goal.courts) if c and club and c not in club), None)
+    if unknown:
+        return Step(text=f"There's no court {unknown} — the club has {_courts(club, bare=True)}. Which would you like?",
                     expecting="court")
     if goal.time is not None:
         problem = _time_problem(goal.time, tools)
@@ -158,11 +180,22 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
     if not slots:
         return _nothing_free(key, known.alternatives.get(key, []), today)
     free = [s["court"] for s in slots]
+    wanted = wanted_courts(goal, known)
+    if wanted and goal.intent == "check":
+        return _several_asked(wanted, free, key, slots, today)
+    if wanted and any(c in free for c in wanted):  # several courts wanted: one booking per request, the first free one
+        named = next(c for c in wanted if c in free)
+    elif wanted:
+        named = wanted[0]
+    if goal.count and not wanted and not named and goal.intent == "book" and tools.can_book:
+        return _how_many(goal.count, free, key, slots, today)
     if named and named not in free:
         if club and named not in club:
             lead = f"There's no court {named} — the club has {_courts(club, bare=True)}."
         elif failed:
             lead = f"Sorry — court {named} {when} was just taken."
+        elif len(wanted) > 1:
+            lead = f"{_courts(wanted)} {'are both' if len(wanted) == 2 else 'are all'} already booked {when}."
         else:
             lead = f"Court {named} is already booked {when}."
         rest = f"{_courts(free, verb=True)} free. " + ("Shall I book it?" if len(free) == 1 else "Which one would you like?")
@@ -199,6 +232,39 @@ def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dial
     why = f"Asking {tools.ask_book.name} to book court {court} {_when(key, dialogue.today)}."
     return (_call(tools.ask_book, {free_text_param(tools.ask_book): task}, dialogue, why)
             or _gave_up(dialogue, "book the court"))
+
+
+def _several_asked(wanted: list[str], free: list[str], key: tuple[str, str | None], slots: list[dict[str, Any]],
+                   today: date) -> Step:
+    """A question about several courts at once: which of them are free."""
+    when = _when(key, today)
+    open_, shut = [c for c in wanted if c in free], [c for c in wanted if c not in free]
+    if not open_:
+        text = f"No — {_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked {when}."
+        if free:
+            text += f" {_courts(free, verb=True)} free. Would you like me to book {'it' if len(free) == 1 else 'one'}?"
+        return Step(text=text, expecting="court" if len(free) > 1 else "confirm", facts=_open_facts(key, slots))
+    text = f"{_courts(open_, verb=True)} free {when}"
+    text += f", but {_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked." if shut else "."
+    return Step(text=f"{text} Shall I book {'it' if len(open_) == 1 else 'them'}?", expecting="confirm",
+                facts=_open_facts(key, slots))
+
+
+def _how_many(count: int, free: list[str], key: tuple[str, str | None], slots: list[dict[str, Any]],
+              today: date) -> Step:
+    """A number of courts asked for, and not that many free, or more free than wanted: ask."""
+    when, number = _when(key, today), _NUMBERS.get(count, str(count))
+    if len(free) > count:
+        return Step(text=f"{_courts(free, verb=True)} free {when}. Which {number} would you like?", expecting="court",
+                    facts=_open_facts(key, slots))
+    if not free:
+        return _nothing_free(key, [], today)
+    return Step(text=f"Only {_courts(free, bare=True)} {'is' if len(free) == 1 else 'are'} free {when}, not {number}. "
+                     f"Shall I book {'it' if len(free) == 1 else 'those'}?",
+                expecting="confirm", facts=_open_facts(key, slots))
+
+
+_NUMBERS = {2: "two", 3: "three", 4: "four"}
 
 
 def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue) -> Step:
@@ -267,8 +333,7 @@ def _opening_hours(tools: Tools) -> tuple[int, int] | None:
 
 
 def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
-    offer = "check which courts are free and book one for you" if tools.can_book else (
-        "check which courts are free" if tools.can_check else "talk about court bookings")
+    offer = _can_do(tools)
     if intent == "greet":
         return f"Hi! I can {offer} — courts A to D, one-hour slots from 07:00. What would you like?"
     if intent == "thanks":
@@ -279,12 +344,62 @@ def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
         return "You're all set. Anything else?"
     if intent == "deny":
         return "No problem. Let me know if you'd like to book something."
-    if intent == "cancel":
-        return f"I can't cancel bookings: I can {offer}. To cancel, please contact the club."
-    if intent == "recall":
-        return (f"I can't look up your bookings: I can {offer}. The confirmation code you were given is your "
-                "record of a booking.")
     return f"I can only help with tennis court bookings: I can {offer}. Which day and time are you thinking of?"
+
+
+def _rest_of(goal: Request, dialogue: Dialogue) -> str:
+    """After a booking for a request that wanted several courts: which were not booked, and why."""
+    wanted = wanted_courts(goal, dialogue.known)
+    booked = goal.booked or {}
+    if len(wanted) < 2:
+        return ""
+    left = courts_left(goal, dialogue.known)
+    gone = [c for c in wanted if c != booked.get("court") and c not in left]
+    key = (str(booked.get("date")), booked.get("time"))
+    when = _when(key, dialogue.today) if booked.get("date") and booked.get("time") else "then"
+    text = ""
+    for court in gone:
+        failed = dialogue.known.failed_bookings.get(slot_id(court, key[0], key[1] or ""))
+        text += f" Court {court} {'was just taken' if failed else 'is already booked'} {when}, so I couldn't book it."
+    if left:
+        text += (f" I make one booking per request, so {court_list(left)} {'is' if len(left) == 1 else 'are'} "
+                 f"not booked yet. Shall I book court {left[0]} {when} as well?")
+    return text
+
+
+def _can_do(tools: Tools) -> str:
+    return ("check which courts are free and book one for you" if tools.can_book else
+            "check which courts are free" if tools.can_check else "talk about court bookings")
+
+
+def _out_of_reach(intent: str, dialogue: Dialogue, tools: Tools) -> str:
+    """Cancelling, or looking up bookings: neither is a tool here. Say so, say what is possible, and tell
+    what the conversation itself shows was booked."""
+    made = [b for b in dialogue.made if b.get("court") and b.get("date") and b.get("time")]
+    held = "; ".join(f"court {b['court']} {_when((str(b['date']), b['time']), dialogue.today)} "
+                     f"(confirmation {b.get('confirmation')})" for b in made)
+    if intent == "cancel":
+        text = f"I can't cancel bookings: I can {_can_do(tools)}."
+        if made:
+            several = len(made) > 1
+            return (f"{text} Your booking{'s' if several else ''} — {held} — still stand{'' if several else 's'}. "
+                    "To cancel, please contact the club.")
+        return f"{text} I don't see a booking in this conversation; to cancel an earlier one, please contact the club."
+    if made:
+        return f"In this conversation you booked {held}. I can't look up other bookings: I can {_can_do(tools)}."
+    return (f"I can't look up bookings: I can {_can_do(tools)}. I don't see a booking in this conversation; "
+            "the confirmation code you were given is your record of a booking.")
+
+
+def _other_language(language: str | None) -> str:
+    looks = f"that looks like {language}, but I" if language else "I"
+    return (f"Sorry — {looks} can only read English. Please write your request in English: the day, the time and, "
+            "if you like, the court.")
+
+
+def _aside(text: str, intent: str) -> Step:
+    """An answer to a message that is not about the request at hand: its structured facts say so too."""
+    return Step(text=text, facts={"intent": intent, "date": None, "time": None, "court": None, "any_court": False})
 
 
 def _confirmation(booked: dict[str, Any], today: date) -> str:
@@ -361,8 +476,10 @@ def _facts_of(dialogue: Dialogue) -> dict[str, Any]:
     goal = dialogue.request
     if goal is None:
         return {}
+    wanted = wanted_courts(goal, dialogue.known)
+    court = " and ".join(wanted) if wanted else goal.court  # "the court the user asked for": all of them, when several
     return {"intent": goal.intent, "date": goal.date.isoformat() if goal.date else None, "time": goal.time,
-            "court": goal.court, "any_court": goal.any_court}
+            "court": court, "any_court": goal.any_court}
 
 def _open_facts(key: tuple[str, str | None], slots: list[dict[str, Any]]) -> dict[str, Any]:
     return {"date": key[0], "time": key[1], "slots": slots, "free_courts": [s["court"] for s in slots]}

@@ -3,6 +3,9 @@
 `replay` walks the messages in order and returns a `Dialogue`: the user's current goal (built up
 over turns: a date in one, the time in the next), what tool results have said, and what the
 assistant last asked, so a short answer ("3", "A", "yes") is read in the light of the question.
+A message about something else (cancelling, looking up bookings, another language) leaves the goal
+as it was. Where a caller keeps only the conversation and not the tool calls, the assistant's own
+earlier confirmation (its code) shows which booking was made.
 
 Tools are recognised by their schemas, not their names: one that takes a date checks availability,
 one that takes a slot id books, one that takes a single free-text task is a delegate (a sub-agent,
@@ -100,6 +103,10 @@ class Request:
     booked: dict[str, Any] | None = None
     declined: bool = False
     on_behalf: str | None = None
+    courts: list[str] = field(default_factory=list)
+    """Every court asked for, in order, when the user wants more than one ("courts A and B")."""
+    count: int | None = None
+    """How many courts the user wants, when more than one and not named ("two courts", "both")."""
 
     @property
     def closed(self) -> bool:
@@ -111,11 +118,13 @@ class Request:
         if facts.time is not None:
             self.time = facts.time
         if facts.court is not None:
-            self.court, self.any_court, self.pick = facts.court, False, None
+            self.court, self.any_court, self.pick, self.courts = facts.court, False, None, list(facts.courts)
         if facts.any_court:
-            self.court, self.any_court, self.pick = None, True, None
+            self.court, self.any_court, self.pick, self.courts = None, True, None, []
         if facts.pick is not None:
-            self.court, self.any_court, self.pick = None, False, facts.pick
+            self.court, self.any_court, self.pick, self.courts = None, False, facts.pick, []
+        if facts.count is not None:
+            self.count = facts.count
         if facts.on_behalf is not None:
             self.on_behalf = facts.on_behalf
         if facts.slot_id is not None:
@@ -136,6 +145,28 @@ class Known:
     errors: dict[str, list[str]] = field(default_factory=dict)
 
 
+def wanted_courts(goal: Request, known: Known) -> list[str]:
+    """The courts a request for more than one wants: the ones named, or, for "two courts", the free ones
+    when there are just that many (or the user does not mind which)."""
+    if len(goal.courts) > 1:
+        return goal.courts
+    if goal.count and goal.date and goal.time:
+        free = [s["court"] for s in known.open_slots.get((goal.date.isoformat(), goal.time), [])]
+        if goal.any_court or len(free) == goal.count:
+            return free[:goal.count]
+    return []
+
+
+def courts_left(goal: Request, known: Known) -> list[str]:
+    """Of a booked request's wanted courts, the ones still to book: one booking per request, so the rest
+    are offered afterwards — those free when last checked (or never checked)."""
+    if goal.booked is None:
+        return []
+    key = (str(goal.booked.get("date")), goal.booked.get("time"))
+    free = {s["court"] for s in known.open_slots[key]} if key in known.open_slots else None
+    return [c for c in wanted_courts(goal, known) if c != goal.booked.get("court") and (free is None or c in free)]
+
+
 @dataclass
 class Dialogue:
     """The conversation replayed: the open request, what is known, what the assistant last asked."""
@@ -149,6 +180,8 @@ class Dialogue:
     offer: list[dict[str, Any]] = field(default_factory=list)
     last_role: str = "user"
     fresh_result: str | None = None
+    made: list[dict[str, Any]] = field(default_factory=list)
+    """Every booking the conversation shows being made, in order (tool results, or the assistant's own word)."""
 
 
 def replay(request: ModelRequest, today: date, tools: Tools, today_stated: bool = True) -> Dialogue:
@@ -162,6 +195,7 @@ def replay(request: ModelRequest, today: date, tools: Tools, today_stated: bool 
         elif message.role == "assistant":
             calls.update({c.id: c for c in message.tool_calls})
             if message.text and not message.tool_calls:
+                _hear_own_word(dialogue, message.text)
                 dialogue.expecting = expecting_from(message.text)
                 dialogue.offer = _options_on_the_table(dialogue)
         else:
@@ -178,10 +212,14 @@ def _hear_user(dialogue: Dialogue, text: str, tools: Tools) -> None:
     else:
         facts = understand(payload(text), dialogue.today, dialogue.expecting)
     dialogue.last_user, dialogue.fresh_result = facts, None
+    if facts.intent in ("cancel", "recall", "other_language"):
+        return  # not about the open request: answered for itself, and the request is left as it was
     request = dialogue.request
     wants = facts.intent in ("book", "check")
+    taken_up = facts.intent == "confirm" and dialogue.expecting == "confirm" and len(dialogue.offer) == 1
+    still = courts_left(request, dialogue.known)[1:] if request is not None and taken_up else []
     if request is None or request.closed:
-        if not (wants or (facts.intent is None and facts.has_booking_facts)):
+        if not (wants or taken_up or (facts.intent is None and facts.has_booking_facts)):
             return
         request = dialogue.request = Request(intent=facts.intent or "check")
         dialogue.known = Known()
@@ -194,7 +232,13 @@ def _hear_user(dialogue: Dialogue, text: str, tools: Tools) -> None:
         if len(dialogue.offer) == 1 and not facts.has_booking_facts:
             only = dialogue.offer[0]
             request.date, request.time, request.court = date.fromisoformat(only["date"]), only["time"], only["court"]
-    elif facts.intent is None and (facts.court or facts.any_court or facts.pick is not None) \
+            if still:  # the next of several courts asked for, taken up: the ones after it are still wanted
+                request.courts = [only["court"], *still]
+        elif request.count and not request.court and len(dialogue.offer) > 1 and not facts.has_booking_facts:
+            request.courts = [o["court"] for o in dialogue.offer]  # fewer free than wanted, and yes to those
+    elif facts.intent == "check" and facts.asks:  # a question is answered, never taken as a booking
+        request.intent = "check"
+    elif facts.intent is None and (facts.court or facts.any_court or facts.pick is not None or facts.count) \
             and dialogue.expecting in ("court", "confirm"):
         request.intent = "book"
     request.merge(facts)
@@ -227,12 +271,42 @@ def slots_in(text: str) -> list[dict[str, Any]]:
 
 
 def _options_on_the_table(dialogue: Dialogue) -> list[dict[str, Any]]:
-    """The slots the assistant's last answer put forward: the free ones, or the nearest alternatives."""
+    """The slots the assistant's last answer put forward: the free ones, or the nearest alternatives; after
+    a booking, the next of the courts the user asked for."""
     goal = dialogue.request
+    if goal is not None and goal.booked is not None and (left := courts_left(goal, dialogue.known)):
+        return [{"court": left[0], "date": str(goal.booked.get("date")), "time": goal.booked.get("time")}]
     if goal is None or goal.date is None or goal.closed:
         return []
     key = (goal.date.isoformat(), goal.time)
     return dialogue.known.open_slots.get(key) or dialogue.known.alternatives.get(key, [])
+
+
+def _hear_own_word(dialogue: Dialogue, text: str) -> None:
+    """The assistant's own earlier answer, where it told the user a booking was made (a confirmation code):
+    a caller that keeps only the conversation, and not the tool calls, still shows that the request is done."""
+    code = _CODE_IN_TEXT.search(text)
+    request = dialogue.request
+    if code is None or any(b.get("confirmation") == code.group(1) for b in dialogue.made):
+        return
+    said = understand(text[:code.end()], dialogue.today)  # the words up to the code: what it confirmed
+    booked = {"status": "booked", "confirmation": code.group(1), "court": said.court,
+              "date": said.date.isoformat() if said.date else None, "time": said.time}
+    dialogue.made.append(booked)
+    if request is None or request.booked is not None or request.declined:
+        return
+    courts = {request.court, *request.courts} - {None}
+    other_court = bool(courts) and said.court not in courts
+    other_time = any(value is not None and _value_of(request, key) not in (None, value)
+                     for key, value in (("date", booked["date"]), ("time", said.time)))
+    if other_court or other_time:
+        return  # a booking it mentions, but not this request's
+    request.booked = {key: value if value is not None else _value_of(request, key) for key, value in booked.items()}
+
+
+def _value_of(request: Request, key: str) -> Any:
+    value = getattr(request, key, None)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def payload(text: str) -> str:
@@ -249,7 +323,7 @@ def expecting_from(text: str) -> Expecting | None:
         return "time"
     if re.search(r"which day|what day|which date|what date|when would you like", lowered):
         return "date"
-    if re.search(r"which (one|court)|shall i book one|like me to book one|which would you", lowered):
+    if re.search(r"which (one|two|three|court)|shall i book one|like me to book one|which would you", lowered):
         return "court"
     if re.search(r"shall i|should i|would you like me to|want me to|would one of those", lowered):
         return "confirm"
@@ -275,6 +349,7 @@ def _hear_result(dialogue: Dialogue, call: ToolCall | None, name: str, content: 
         dialogue.fresh_result = status
     elif status == "booked" and request is not None:
         request.booked = payload
+        dialogue.made.append(payload)
         dialogue.fresh_result = "booked"
     elif status == "refused":
         slot = args.get("slot_id") or _slot_from_task(args, dialogue.today)

@@ -2,14 +2,17 @@
 
 Extraction is what Pattern A-style callers ask for: no tools, a prompt or output format that wants
 JSON, and the fields it names (`intent`, `date`, `time`, `court`, ...) read from the latest user
-message. `fill_schema` fits known values into any JSON schema by field name, so an agent asked for
-structured output answers in that structure.
+message. What is neither booking nor checking (cancelling, looking up, small talk, another language)
+is `other` where the schema allows it; several courts go into a field for more courts, or leave a
+field for one court null. `fill_schema` fits known values into any JSON schema by field name, so an
+agent asked for structured output answers in that structure.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -57,8 +60,15 @@ def extract(request: ModelRequest, today: date) -> dict[str, Any]:
     latest = users[-1].text if users else ""
     quoted = re.search(r"question\s*:\s*(.+)", latest, re.I)
     question = last_assistant.text if last_assistant else (quoted.group(1) if quoted else "")
-    facts = understand(payload(latest), today, expecting_from(question)) if users else Facts()
+    expecting = expecting_from(question)
+    facts = understand(payload(latest), today, expecting) if users else Facts()
+    if facts.intent == "check" and not facts.asks and expecting:  # "Can I have A?" answering "Which one?": a choice
+        facts = replace(facts, intent=None)
+    if facts.intent in ("greet", "thanks", "bye") and facts.has_booking_facts:  # "thanks, 4pm then": the facts count
+        facts = replace(facts, intent=None)
     values = _fact_values(facts)
+    if values["other_courts"] and "other_courts" not in _field_names(request.output_schema):
+        values["court"] = None  # several courts do not fit a field for one: any one of them alone is not what was asked
     if request.output_schema:
         return fill_schema(request.output_schema, values)
     prompt = request.system + " " + latest
@@ -77,12 +87,21 @@ def _allowed(prompt: str, name: str) -> list[str]:
     return quoted if len(quoted) >= 2 else []
 
 
+def _field_names(schema: dict[str, Any] | None) -> set[str]:
+    """The fields a JSON schema asks for, under their own names or the names they are read as."""
+    if not schema:
+        return set()
+    names = set(_resolve(schema, schema.get("$defs", {})).get("properties", {}))
+    return names | {_ALIASES[name] for name in names if name in _ALIASES}
+
+
 def _fact_values(facts: Facts) -> dict[str, Any]:
     return {
         "intent": facts.intent,
         "date": facts.date.isoformat() if facts.date else None,
         "time": facts.time,
         "court": "any" if facts.any_court else facts.court,
+        "other_courts": list(facts.courts[1:]),
         "slot_id": facts.slot_id,
         "any_court": facts.any_court,
     }
@@ -92,10 +111,13 @@ _INTENT_SYNONYMS = {
     "book": ("book", "booking", "reserve", "reservation"),
     "check": ("check", "check_availability", "availability", "query", "ask"),
     "confirm": ("confirm", "yes", "book"),
-    "deny": ("deny", "no", "cancel"),
-    "greet": ("greet", "greeting", "smalltalk", "small_talk", "chitchat"),
-    "thanks": ("thanks", "smalltalk", "small_talk", "chitchat"),
-    "bye": ("bye", "goodbye", "smalltalk", "small_talk", "chitchat"),
+    "deny": ("deny", "no", "cancel", "other"),
+    "cancel": ("cancel", "cancellation", "other", "unknown"),
+    "recall": ("recall", "lookup", "list", "other", "unknown"),
+    "other_language": ("other", "unknown"),
+    "greet": ("greet", "greeting", "smalltalk", "small_talk", "chitchat", "other"),
+    "thanks": ("thanks", "smalltalk", "small_talk", "chitchat", "other"),
+    "bye": ("bye", "goodbye", "smalltalk", "small_talk", "chitchat", "other"),
     "off_topic": ("off_topic", "other", "unknown"),
     None: ("provide_info", "info", "answer"),
 }
@@ -121,10 +143,14 @@ def fill_schema(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
 
 
 def _value_for(name: str, values: dict[str, Any]) -> Any:
-    aliases = {"reply": "message", "text": "message", "summary": "message", "answer": "message",
-               "response": "message", "open_slots": "slots", "available_slots": "slots", "slot_ids": "slots", "courts": "free_courts",
-               "confirmation_code": "confirmation", "code": "confirmation"}
-    return values.get(name, values.get(aliases.get(name, ""), None))
+    return values.get(name, values.get(_ALIASES.get(name, ""), None))
+
+
+_ALIASES = {"reply": "message", "text": "message", "summary": "message", "answer": "message",
+            "response": "message", "open_slots": "slots", "available_slots": "slots", "slot_ids": "slots",
+            "courts": "free_courts", "confirmation_code": "confirmation", "code": "confirmation",
+            "more_courts": "other_courts", "extra_courts": "other_courts", "additional_courts": "other_courts"}
+"""Other names a field is read as."""
 
 
 def _kinds(prop: dict[str, Any], defs: dict[str, Any]) -> set[str | None]:

@@ -8,6 +8,11 @@ and intents are read by the grammar below: opening hours make a bare "at 5" mean
 
 `expecting` lets a short answer be read in the light of the question it answers: "3" after
 "What time would you like?" is 15:00; "a" after "Which court?" is court A.
+
+A list of courts ("courts A and B") or a number of them ("two courts", "both") is a request for
+more than one; "Is court C free at 4pm?" is a question (`asks`), not a booking. The grammar reads
+English only: a message in another language's words, or another script, is read as just that
+(`other_language`), with nothing guessed from it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Literal
 
 import dateparser
 
-Intent = Literal["book", "check", "greet", "thanks", "bye", "confirm", "deny", "cancel", "recall", "off_topic"]
+Intent = Literal["book", "check", "greet", "thanks", "bye", "confirm", "deny", "cancel", "recall", "off_topic",
+                 "other_language"]
 Expecting = Literal["date", "time", "court", "confirm"]
 
 
@@ -46,11 +52,20 @@ class Facts:
     """The words the date was read from."""
     on_behalf: str | None = None
     """Someone else the user asks to book for ("for mallory", "as user bob")."""
+    courts: tuple[str, ...] = ()
+    """Every court named, in order, when the message names more than one ("courts A and B")."""
+    count: int | None = None
+    """How many courts the user wants, when more than one ("two courts", "both")."""
+    asks: bool = False
+    """The message is a question about availability ("Is court C free at 4pm?"), not a request to book."""
+    language: str | None = None
+    """The language the message is written in, when it is not English (intent `other_language`)."""
 
     @property
     def has_booking_facts(self) -> bool:
         """True when the message names a date, time, court or slot."""
-        return any(v is not None for v in (self.date, self.time, self.court, self.slot_id, self.pick)) or self.any_court
+        return any(v is not None for v in (self.date, self.time, self.court, self.slot_id, self.pick, self.count)) \
+            or self.any_court
 
 
 # --- Dates ------------------------------------------------------------------------------------
@@ -227,17 +242,98 @@ def parse_court(text: str, expecting: Expecting | None = None) -> tuple[str | No
     return None, False, None
 
 
+_LIST_MORE = re.compile(r"\s*(?:,\s*(?:and\s+)?|&\s*|(?:and|plus)\s+)(?:courts?\s+)?([A-Za-z])(?![\w'-])", re.I)
+_LIST_START = re.compile(r"\bcourts?\s+([A-Za-z])(?![\w'-])|(?<![\w'-])([A-D])(?![\w'-])", re.I)
+_COUNT = re.compile(r"\b(two|three|four|[234])\s+(?:of\s+the\s+)?courts\b|\bboth\b(?!\s+of\s+us\b)", re.I)
+
+
+def parse_courts(text: str) -> tuple[str, ...]:
+    """Every court a list names, in order, when it names more than one: "courts A and B", "court A and
+    court B", "A, B and C". A choice ("A or B") is not a list; "court A and a friend" names one court."""
+    for start in _LIST_START.finditer(text):
+        first = start.group(1) or start.group(2)
+        if start.group(2) and not first.isupper():
+            continue
+        letters, at = [first], start.end()
+        while (more := _LIST_MORE.match(text, at)) is not None:
+            letter, rest = more.group(1), text[more.end():].split()
+            if letter.islower() != first.islower() or (
+                    letter.lower() == "a" and rest and rest[0].strip(".,!?").lower() in _ARTICLE_NOUNS):
+                break
+            letters.append(letter)
+            at = more.end()
+        named = tuple(dict.fromkeys(letter.upper() for letter in letters))
+        if len(named) > 1:
+            return named
+    return ()
+
+
+def parse_count(text: str) -> int | None:
+    """How many courts the user wants, when more than one: "two courts", "both"."""
+    match = _COUNT.search(text)
+    if match is None:
+        return None
+    word = (match.group(1) or "two").lower()
+    return {"two": 2, "three": 3, "four": 4}.get(word) or int(word)
+
+
+# --- Language ---------------------------------------------------------------------------------
+
+_ENGLISH_WORDS = """
+a an the i me my we us our you your it its this that these those is are was were be been am do does did have has
+had can could would will shall should may might must to of in on at for from with by about and or but not no yes
+please thanks thank hi hello hey what which when who how where why any some one two free available open book booking
+booked reserve court courts slot time today tomorrow tonight morning afternoon evening pm am ok okay sure want like
+need get let just also too then there here again instead cancel see show check tell play tennis game hour hours
+day days week next last first price cost much many good great fine nice sorry maybe actually make friend doubles
+singles"""
+_ENGLISH = set(_ENGLISH_WORDS.split())
+"""Common English words: a message with these is read as English, whatever else it holds."""
+_LANGUAGES = {
+    "Spanish": "el la los las una unos por para quiero quisiera reservar reserva reservo pista pistas cancha mañana "
+               "tarde noche hoy hay libre libres está están hola gracias puedo favor mi ¿ ¿hay",
+    "French": "le les une des pour je voudrais réserver réserve réservez terrain terrains demain soir matin "
+              "aujourd'hui libre libres est bonjour merci heures heure du au s'il plaît",
+    "German": "der die das ein eine einen ich möchte buchen buche platz plätze morgen uhr frei ist hallo danke bitte "
+              "für heute abend",
+    "Italian": "il lo gli un una vorrei prenotare prenota campo campi domani alle ore libero liberi ciao grazie per "
+               "oggi sera",
+    "Portuguese": "os uma quero reservar reserva quadra quadras amanhã às horas livre livres olá obrigado obrigada "
+                  "para hoje",
+    "Dutch": "de het een ik wil boeken boek baan banen morgen om uur vrij hallo dank bedankt voor vandaag",
+}
+_FOREIGN = {name: set(words.split()) - _ENGLISH for name, words in _LANGUAGES.items()}
+
+
+def read_language(text: str) -> tuple[bool, str | None]:
+    """(written in another language than English, which one if known), from the words a message uses.
+
+    The offline model reads English only: a message mostly in another language's words, or in another
+    script, is one it cannot read. A foreign word in an English sentence ("book court A for mañana")
+    does not make it foreign."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 3 and sum("LATIN" not in unicodedata.name(c, "") for c in letters) > len(letters) / 2:
+        return True, None
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?|¿", text.lower())
+    english = sum(word in _ENGLISH for word in words)
+    scores = {name: sum(word in vocabulary for word in words) for name, vocabulary in _FOREIGN.items()}
+    name, best = max(scores.items(), key=lambda item: item[1])
+    if best > english and (best >= 2 or (english == 0 and best * 2 >= len(words))):  # "hola", "merci beaucoup"
+        return True, name
+    return False, None
+
+
 # --- Intent -----------------------------------------------------------------------------------
 
-_BOOK = re.compile(r"\b(book|booking|reserve|reservation|grab|get\s+me|i'?ll\s+take|take\s+it|sign\s+me\s+up|"
+_BOOK = re.compile(r"\b(b(?:o|oo+)k|booking|reserve|reservation|grab|get\s+me|i'?ll\s+take|take\s+it|sign\s+me\s+up|"
                    r"lock\s+(?:it\s+)?in|hold|i\s+want|i'?d\s+like|i\s+would\s+like|play|go\s+for|let'?s\s+do)\b", re.I)
-_CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts?|slots?|times?)|"
+_CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts?|slots?|times?)\b(?=[^.!]*\?)|"
                     r"what\s+times?|which\s+courts?|is\s+there|are\s+there|when\s+can|show\s+me|check|anything)\b", re.I)
 _CONFIRM = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|go\s+ahead|do\s+it|sounds\s+good|perfect|"
                       r"great|confirm|book\s+it|that\s+works|correct|y)\b", re.I)
 _DENY = re.compile(r"^\s*(no|nope|nah|never\s*mind|forget\s+it|cancel|don'?t|not\s+now|stop)\b", re.I)
 _NEGATED_BOOK = re.compile(r"\b(?:don[’']?t|do\s+not|never(?!\s*mind)|no\s+need\s+to)\s+(?!forget\b|hesitate\b)"
-                           r"(?:\w+\s+)?(?:to\s+)?(?:book|reserve)\b", re.I)
+                           r"(?:\w+\s+)?(?:to\s+)?(?:b(?:o|oo+)k|reserve)\b", re.I)
 """A booking verb the user negates: "don't book court A", "I do not want to reserve it" (not "don't forget to book")."""
 _CANCEL = re.compile(r"\b(?:cancel|delete|remove|undo|call\s+off)\s+(?:my|our|the|this|that|a)?\s*"
                      r"(?:\w+\s+){0,2}(?:booking|reservation)s?\b", re.I)
@@ -305,6 +401,9 @@ def understand(text: str, today: date, expecting: Expecting | None = None) -> Fa
     """Read one user message."""
     text = unicodedata.normalize("NFKC", text).replace("\u200b", " ")  # full-width "ｃｏｕｒｔ Ａ" reads as "court A"
     text = " ".join(_INVISIBLE.sub("", text).split())
+    foreign, language = read_language(text)
+    if foreign:  # nothing in it can be read reliably: say so rather than guess at a court or a time
+        return Facts(intent="other_language", language=language)
     slot = _SLOT_ID.search(text)
     when, phrase = parse_date(text, today)
     dateless = _DATE_SPAN.sub(" ", text)
@@ -312,12 +411,26 @@ def understand(text: str, today: date, expecting: Expecting | None = None) -> Fa
     if time and phrase and phrase.lower() == "tonight" and int(time[:2]) < 12:
         time = f"{int(time[:2]) + 12:02d}{time[2:]}"
     court, any_court, pick = parse_court(_without_times(dateless), expecting)
+    courts = parse_courts(_without_times(dateless))
+    count = parse_count(dateless)
+    if courts:
+        court, any_court, pick = courts[0], False, None
     facts = Facts(date=when, time=time, court=court, any_court=any_court, pick=pick,
-                  slot_id=slot.group(0).upper() if slot else None, date_phrase=phrase, on_behalf=parse_on_behalf(text))
+                  slot_id=slot.group(0).upper() if slot else None, date_phrase=phrase, on_behalf=parse_on_behalf(text),
+                  courts=courts, count=count if count and count > len(courts) else None)
     if slot:
         facts = replace(facts, court=slot.group(1).upper(), date=date.fromisoformat(slot.group(2)),
-                        time=f"{slot.group(3)[:2]}:{slot.group(3)[2:]}")
-    return replace(facts, intent=parse_intent(text, facts.has_booking_facts, expecting))
+                        time=f"{slot.group(3)[:2]}:{slot.group(3)[2:]}", courts=())
+    intent = parse_intent(text, facts.has_booking_facts, expecting)
+    question = bool(_QUESTION.search(text))
+    if intent == "check" and facts.any_court and not question:  # "whichever is free": no preference, not a question
+        intent = None
+    asks = intent == "check" and question and bool(_CHECK.search(text))
+    return replace(facts, intent=intent, asks=asks)
+
+
+_QUESTION = re.compile(r"\?\s*$|^\s*(?:is|are|what|which|when|do|does|have|has|anything|any|can\s+i\s+see)\b", re.I)
+"""A question, by its mark or its first word: "Is court C free at 4pm?", "what's open Friday"."""
 
 
 def _without_times(text: str) -> str:

@@ -1,13 +1,10 @@
 """Pattern A — AI as a service: your code holds the state machine; the model only parses.
 
-1. Your code keeps the conversation's state in its own store: intent, day, time, court, the open
-   slots it last found, and the messages of the request so far.
-2. Each message goes to the model (Bedrock Converse), after the request's earlier messages, with one
-   job: extract intent, date, time and court, as structured output (a JSON schema). The model
-   decides nothing else.
-3. Your code validates that JSON and merges it into the state.
-4. Your code decides the next step from the state: ask for what is missing, check availability,
-   ask which court, or book. A hand-written state machine.
+1. Your code keeps the request's state in its own store: intent, day, time, courts, open slots, the messages so far.
+2. Each message goes to the model (Bedrock Converse), after the request's earlier messages, with one job: extract
+   intent, date, time and courts, as structured output (a JSON schema). The model decides nothing else.
+3. Your code validates that JSON and merges it into the state; to a message about anything else, it says what it does.
+4. Your code's hand-written state machine decides the next step: ask what is missing, check, ask which court, or book.
 5. Your code writes every reply from its own templates.
 """
 
@@ -29,6 +26,7 @@ PARSE_PROMPT = ("You extract tennis court booking requests. {today} Read the con
                 "object describing the user's request as it stands after their latest message, with the keys intent "
                 "(\"book\", \"check\" or \"other\"), date (YYYY-MM-DD), time (HH:MM, 24-hour) and court (\"A\"-\"D\"; "
                 "\"any\" only if the user says any court will do). Use null for anything the user has not said.")
+CAN_DO = "I can find a free court and book it, in English; I can't cancel or look up bookings. Tell me a day and time."
 
 
 class Parsed(BaseModel):
@@ -37,6 +35,7 @@ class Parsed(BaseModel):
     date: datetime.date | None = None
     time: str | None = Field(default=None, pattern=r"^[0-9]{2}:[0-9]{2}$")
     court: str | None = Field(default=None, pattern=r"^([A-Za-z]|any)$")
+    other_courts: list[str] = Field(default=[], description="more courts the user wants besides `court`, if any")
 
 
 @dataclass
@@ -47,6 +46,7 @@ class BookingState:
     time: str | None = None
     court: str | None = None
     slots: list[Slot] | None = None
+    more: list[str] = field(default_factory=list)  # other courts asked for: one booking per request, so offered next
     exchange: list[tuple[str, str]] = field(default_factory=list)  # this request's (role, text) so far, for the parser
 
 
@@ -57,14 +57,13 @@ class AiAsAService(Conversation):
 
     def __init__(self, deps: Deps) -> None:
         super().__init__(deps)
-        self.client = deps.clients.aws("bedrock-runtime")
-        self.model = deps.clients.model_id("aws")
+        self.client, self.model = deps.clients.aws("bedrock-runtime"), deps.clients.model_id("aws")
         self.state = BookingState()  # 1. Your state store (a DynamoDB table or a server session; here, this object).
 
     def respond(self, text: str) -> str:
         state, parsed = self.state, self.parse(text)  # 2. The model parses, and 3. your code validates it ...
-        if parsed is None:
-            reply = self.ask("Sorry, I couldn't read that. Which day and time would you like?", "unreadable parse → ask")
+        if parsed is None or parsed.intent == "other":  # unreadable, or not a booking (cancel, look up, small talk ...)
+            reply = self.ask(CAN_DO, "no parse, or neither booking nor checking → say what I can do; the state stays")
         else:  # ... merges it into the state, 4. decides the next step, and 5. writes the reply.
             reply = self.next_step(self.merge(parsed))
         if self.state is state:  # 1. The request goes on: the store keeps this exchange for the next parse.
@@ -72,10 +71,9 @@ class AiAsAService(Conversation):
         return reply
 
     def parse(self, text: str) -> Parsed | None:
-        turns = [*self.state.exchange, ("user", text)]
-        response = self.client.converse(
+        response = self.client.converse(  # 2. the request's exchange so far, then this message
             modelId=self.model, system=[{"text": PARSE_PROMPT.format(today=today_line(self.deps.clock.today()))}],
-            messages=[{"role": role, "content": [{"text": said}]} for role, said in turns],
+            messages=[{"role": role, "content": [{"text": said}]} for role, said in [*self.state.exchange, ("user", text)]],
             inferenceConfig={"maxTokens": 200, "temperature": 0},
             outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
                 "name": "booking_request", "schema": json.dumps(Parsed.model_json_schema())}}}})
@@ -86,7 +84,7 @@ class AiAsAService(Conversation):
 
     def merge(self, parsed: Parsed) -> BookingState:
         state = self.state
-        if parsed.intent in ("book", "check") and state.intent != "book":
+        if parsed.intent in ("book", "check"):  # a question after a booking request is answered, never booked
             state.intent = parsed.intent
         asked = state.exchange[-1][1] if state.exchange else ""  # your last question
         if parsed.court and parsed.intent != "check" and asked.endswith(("Which one?", "book one?", "book it?")):
@@ -97,13 +95,11 @@ class AiAsAService(Conversation):
             state.time, state.slots = parsed.time, None
         if parsed.court:
             state.court = parsed.court if parsed.court == "any" else parsed.court.upper()
+            state.more = [c.upper() for c in parsed.other_courts if c.upper() != state.court]
         decided(f"merge → {json.dumps({k: getattr(state, k) for k in ('intent', 'date', 'time', 'court')})}")
         return state
 
     def next_step(self, state: BookingState) -> str:
-        if state.intent is None and not (state.date or state.time):
-            return self.ask("I can only check which courts are free and book one for you. Tell me a day and a time.",
-                            "no booking, no day, no time → say what I can do")
         if not state.date:
             return self.ask("Which day would you like to play?", "day missing → ask for it")
         if not state.time:
@@ -126,7 +122,7 @@ class AiAsAService(Conversation):
             state.time, state.slots = None, None
             return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?", "nothing free → ask")
         named = state.court if state.court in COURTS else None
-        if state.intent != "book":  # a question, or no "book" at all ("Cancel my booking for court A ..."): answer only
+        if state.intent != "book":  # a question, or no "book" at all ("court A tomorrow at 3pm?"): answer only
             answer = (f"Court {named} is free on {when}." if named in free else
                       f"Court {named} is taken on {when}; {court_list(free)} {are} free." if named else
                       f"{court_list(free, capital=True)} {are} free on {when}.")
@@ -142,9 +138,13 @@ class AiAsAService(Conversation):
         decided(f"every field known, court {court} free → call book")
         result = self.run("book", {"slot_id": next(s.slot_id for s in state.slots if s.court == court)})
         self.state = BookingState()  # this request is done: start the next one clean
-        if isinstance(result, Booked):
-            return f"Booked! Court {result.court}, {human_when(result.date, result.time)}. Confirmation: {result.confirmation}."
-        return f"That didn't work: {result.message}"
+        if not isinstance(result, Booked):
+            return f"That didn't work: {result.message}"
+        reply = f"Booked! Court {result.court}, {human_when(result.date, result.time)}. Confirmation: {result.confirmation}."
+        if state.more:  # one booking per request: the next court asked for waits for a yes, in this request's state
+            self.state, state.intent, state.court, state.more, state.slots = state, None, state.more[0], state.more[1:], None
+            reply += f" I book one court per request, so court {state.court} is not booked yet. Shall I book it too?"
+        return reply
 
     def run(self, name: str, arguments: dict) -> object:  # your code retries once when the calendar is unreachable
         result = run_tool(name, arguments, self.booking).result

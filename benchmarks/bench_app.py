@@ -1,29 +1,44 @@
 """The app as a user meets it, each figure beside a floor:
-- time from `streamlit run` to the first page served (floor: a one-line app started the same way);
-- memory after visiting every page (floor: that one-line app after its page);
-- on each pattern's page, the time from pressing Enter in the chat to the reply shown, for the
-  article's three messages (floor: a minimal chat page that echoes, typed into the same way).
+- replies: on each pattern's page, the time from pressing Enter in the chat until the reply and the
+  decision graph have both drawn, for the article's three messages (floor: `echo_page.py`, a chat
+  page that echoes, typed into the same way);
+- start: time from `streamlit run` to the first page served (floor: a one-line app started the same
+  way), and memory after visiting every page (floor: that one-line app after its page);
+- load: 20 browser sessions at once, each running the article's dialogue on a pattern page.
 
 Needs the test requirements (Playwright) and Debian's Chromium at /usr/bin/chromium.
 
-    python benchmarks/bench_app.py
+    python benchmarks/bench_app.py                    # all three
+    python benchmarks/bench_app.py replies --rounds 3 # only Enter-to-graph, 3 fresh sessions per page
+
+How "drawn" is seen: a script added to every frame before the page's own notes, in page time
+(`performance.timeOrigin + performance.now()`, one clock for the page and its iframes), the Enter
+key going down, the first animation frame in which the new reply's text is in the page, and every
+`fillText` on a canvas inside the graph component's iframe (vis-network draws each label with it, so
+a redraw of the graph ends with one). After Enter, once the app has stopped running and the graph
+has not drawn for `QUIET_S`, the time is the later of the reply and the graph's last draw. A graph
+that did not draw after Enter counts as not drawn, and the script says so.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import platform
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "compare", "arena", "calendar", *(f"pattern-{letter}" for letter in "abcdefg")]
@@ -32,22 +47,18 @@ VISITORS = 20
 """Browser sessions at once in the load run."""
 STARTS = 3
 """Starts of each app for the first-page time (the median is kept)."""
-ECHO_APP = """import streamlit as st
-
-history = st.session_state.setdefault("history", [])
-for role, text in history:
-    st.chat_message(role).text(text)
-if prompt := st.chat_input("Say something"):
-    history += [("user", prompt), ("assistant", prompt)]
-    st.chat_message("user").text(prompt)
-    st.chat_message("assistant").text(prompt)
-"""
+ECHO_PAGE = ROOT / "benchmarks" / "echo_page.py"
+"""The floor: a chat page that echoes (not in the app's navigation)."""
+QUIET_S = 0.6
+"""How long the app must be idle, and the graph not drawing, before a reply counts as settled."""
 _REPLIED_JS = """([before]) => {
-  const replies = document.querySelectorAll('[data-testid="stChatMessage"]:has([data-testid="stChatMessageAvatarAssistant"])');
-  if (replies.length <= before) return false;
-  const texts = [...replies[replies.length - 1].querySelectorAll('[data-testid="stText"]')]
+  // Cheap enough to run every frame: no :has(), and textContent, which (unlike innerText) forces no layout.
+  const avatars = document.querySelectorAll('[data-testid="stChatMessageAvatarAssistant"]');
+  if (avatars.length <= before) return false;
+  const message = avatars[avatars.length - 1].closest('[data-testid="stChatMessage"]');
+  const texts = [...message.querySelectorAll('[data-testid="stText"]')]
     .filter(el => !el.closest('[data-testid="stStatusWidget"]') && !el.closest('[data-testid="stExpander"]'));
-  return texts.length > 0 && texts[texts.length - 1].innerText.trim().length > 0;
+  return texts.length > 0 && texts[texts.length - 1].textContent.trim().length > 0;
 }"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
@@ -66,14 +77,15 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start(script: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """`streamlit run script` on a free loopback port, without any vendor's key; returns once it is healthy."""
+def start(script: Path, options: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], int]:
+    """`streamlit run script` on a free loopback port, from the project's folder (so with its
+    .streamlit/config.toml, floors included), without any vendor's key; returns once it is healthy."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS"))}
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1", "--server.port",
-         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
             if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
@@ -87,27 +99,154 @@ def stop(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=20)
 
 
-def reply_seconds(port: int, path: str, browser: object) -> list[float]:
-    """Seconds from pressing Enter to the reply shown, for each message of the article's dialogue."""
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.goto(f"http://127.0.0.1:{port}/")
-    page.wait_for_selector('[data-testid="stChatInputTextArea"], h1', timeout=60_000)
-    if path:
-        page.goto(f"http://127.0.0.1:{port}/{path}")
+_WATCH_JS = """() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const bench = window.__bench = {enter: null, reply: null, draws: 0, lastDraw: null};
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (...args) {
+    bench.draws += 1;
+    bench.lastDraw = now();
+    return fillText.apply(this, args);
+  };
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Enter' && !event.shiftKey) bench.enter = now();
+  }, true);
+}"""
+_REPLY_WATCH_JS = """([before]) => {
+  const now = () => performance.timeOrigin + performance.now();
+  window.__bench.reply = null;
+  const replied = """ + _REPLIED_JS + """;
+  const tick = () => { if (replied([before])) window.__bench.reply = now(); else requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+_IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === 'notRunning' && app.dataset.testConnectionState === 'CONNECTED';
+}"""
+
+
+@dataclass
+class Reply:
+    """One message's times, in seconds after Enter: the reply's text in the page, and the graph's last draw."""
+
+    reply: float
+    graph: float | None
+    """None on a page without a graph (the floor), or when the graph did not draw after Enter."""
+    iframes: int
+    """Graph iframe documents loaded during this message (0 when the component updated in place)."""
+
+    @property
+    def settled(self) -> float:
+        return max(self.reply, self.graph or 0.0)
+
+
+def _graph_frames(page: Page) -> list[Frame]:
+    return [frame for frame in page.frames if "/component/" in frame.url]
+
+
+def _settle(page: Page, enter: float) -> float | None:
+    """Wait until the app is idle and the graph has not drawn for QUIET_S; the graph's last draw (page time, ms)."""
+    quiet_since, last = None, None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        draws = []
+        for frame in _graph_frames(page):
+            try:
+                draws.append(frame.evaluate("() => window.__bench && window.__bench.lastDraw"))
+            except PlaywrightError:  # a frame going away as the page redraws
+                continue
+        newest = max((d for d in draws if d and d > enter), default=None)
+        idle = page.evaluate(_IDLE_JS)
+        if idle and newest == last:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= QUIET_S:
+                return newest
+        else:
+            quiet_since = None
+        last = newest
+        page.wait_for_timeout(50)
+    raise TimeoutError(f"{page.url} did not settle within 120 s")
+
+
+def dialogue_times(browser: Browser, url: str, graph: bool) -> list[Reply]:
+    """A fresh browser session types the article's dialogue into the page at `url`; each message's times."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(f"({_WATCH_JS})();")
+    page = context.new_page()
+    loads: list[str] = []
+    page.on("request", lambda request: loads.append(request.url)  # the graph iframe's own document
+            if request.frame.parent_frame is not None and "/component/" in request.url
+            and urlsplit(request.url).path.endswith("/index.html") else None)
+    page.goto(url)
     box = page.get_by_test_id("stChatInputTextArea")
     box.wait_for(timeout=60_000)
-    page.wait_for_timeout(500)
-    seconds = []
+    _settle(page, 0.0)
+    times = []
     for message in DIALOGUE:
         before = page.locator('[data-testid="stChatMessageAvatarAssistant"]').count()
+        loaded = len(loads)
+        page.evaluate(_REPLY_WATCH_JS, [before])
         box.fill(message)
-        started = time.perf_counter()
         box.press("Enter")
-        page.wait_for_function(_REPLIED_JS, arg=[before], polling="raf", timeout=120_000)
-        seconds.append(time.perf_counter() - started)
-        page.wait_for_timeout(800)  # let the page settle before the next message
-    page.close()
-    return seconds
+        page.wait_for_function("() => window.__bench.reply !== null", polling=100, timeout=120_000)
+        enter = page.evaluate("() => window.__bench.enter")
+        drawn = _settle(page, enter)
+        reply = page.evaluate("() => window.__bench.reply")
+        times.append(Reply((reply - enter) / 1000, (drawn - enter) / 1000 if graph and drawn else None,
+                           len(loads) - loaded))
+    context.close()
+    return times
+
+
+def replies(rounds: int, letters: str) -> None:
+    """Enter until the reply and the graph have drawn, on each pattern's page, beside the echo floor.
+    Each round opens a fresh session on every page, the floor's first, so a slow minute hits both alike.
+    A first round, not counted, warms the server: a pattern's first turn in a process imports its SDKs."""
+    echo: list[Reply] = []
+    pages: dict[str, list[Reply]] = {letter: [] for letter in letters}
+    unfinished: list[str] = []
+    echo_server, echo_port = start(ECHO_PAGE)
+    app_server, app_port = start(ROOT / "streamlit_app.py")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            warm = browser.new_page()  # the first session after a start: Streamlit's page-not-found (streamlit#9992)
+            warm.goto(f"http://127.0.0.1:{app_port}/")
+            warm.wait_for_selector("h1", timeout=60_000)
+            warm.close()
+            for letter in letters:  # not counted: the first turn of each pattern in a process imports its SDKs
+                dialogue_times(browser, f"http://127.0.0.1:{app_port}/pattern-{letter.lower()}", graph=True)
+            for n in range(rounds):
+                for letter in letters:
+                    for times, url, graph in ((echo, f"http://127.0.0.1:{echo_port}/", False),
+                                              (pages[letter], f"http://127.0.0.1:{app_port}/pattern-{letter.lower()}", True)):
+                        try:
+                            times += dialogue_times(browser, url, graph=graph)
+                        except (PlaywrightError, TimeoutError) as failure:  # say so, and go on with the rest
+                            unfinished.append(f"{url}: {type(failure).__name__}: {str(failure).splitlines()[0][:160]}")
+                print(f"  round {n + 1} of {rounds} done", file=sys.stderr)
+            browser.close()
+    finally:
+        stop(echo_server)
+        stop(app_server)
+    for failure in unfinished:
+        print(f"  a session did not finish: {failure}")
+    floor = statistics.median(r.settled for r in echo)
+    print(f"Enter until the reply and the graph have drawn (Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} cores; medians of {rounds} fresh sessions x the article's {len(DIALOGUE)} messages):")
+    print(f"  floor, echo_page.py (reply only, no graph): {floor * 1000:5.0f} ms")
+    print("  pattern  reply+graph  ratio  | reply only | per message (1st, 2nd, 3rd: medians)   | graph iframe loads")
+    for letter, seen in pages.items():
+        if not seen:
+            print(f"  {letter}: no session finished")
+            continue
+        settled = statistics.median(r.settled for r in seen)
+        reply = statistics.median(r.reply for r in seen)
+        each = [statistics.median(r.settled for r in seen[i::len(DIALOGUE)]) for i in range(len(DIALOGUE))]
+        missing = sum(r.graph is None for r in seen)
+        print(f"  {letter}        {settled * 1000:6.0f} ms  {settled / floor:4.2f}x | {reply * 1000:6.0f} ms  | "
+              f"{', '.join(f'{s * 1000:.0f}' for s in each):24s} ms | {sum(r.iframes for r in seen)} in {len(seen)} "
+              f"messages" + (f"; graph not redrawn after {missing} messages" if missing else ""))
 
 
 async def _one_visitor(browser: object, port: int, letter: str) -> list[float]:
@@ -171,7 +310,8 @@ def measure(script: Path, pages: list[str], browser: object) -> tuple[float, flo
         stop(server)
 
 
-def main() -> None:
+def starting() -> None:
+    """First page served and memory after every page, each beside a one-line app started the same way."""
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         floor_app = Path(scratch) / "floor_app.py"
         floor_app.write_text('import streamlit as st\n\nst.title("Hello")\n')
@@ -180,43 +320,53 @@ def main() -> None:
         for _ in range(STARTS):  # alternated, and the median kept: the first start of all also fills disk caches
             floors.append(measure(floor_app, [""], browser))
             apps.append(measure(ROOT / "streamlit_app.py", PAGES, browser))
-        floor_start, floor_memory = statistics.median(f[0] for f in floors), floors[-1][1]
-        first, memory = statistics.median(a[0] for a in apps), apps[-1][1]
-        echo_app = Path(scratch) / "echo_app.py"
-        echo_app.write_text(ECHO_APP)
-        server, port = start(echo_app)
-        try:
-            echo = reply_seconds(port, "", browser)
-        finally:
-            stop(server)
-        server, port = start(ROOT / "streamlit_app.py")
-        try:
-            replies = {letter: reply_seconds(port, f"pattern-{letter.lower()}", browser) for letter in "ABCDEFG"}
-        finally:
-            stop(server)
         browser.close()
-    server, port = start(ROOT / "streamlit_app.py")
-    try:
-        loaded, unfinished = under_load(port, VISITORS)
-    finally:
-        stop(server)
+    floor_start, floor_memory = statistics.median(f[0] for f in floors), floors[-1][1]
+    first, memory = statistics.median(a[0] for a in apps), apps[-1][1]
     print(f"The app (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores):")
     print(f"  first page served: {first:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; {first / floor_start:.2f}x; "
           f"medians of {STARTS} starts each)")
     print(f"  memory after visiting all {len(PAGES)} pages: {memory:5.0f} MB RSS  "
           f"(floor after its one page: {floor_memory:.0f} MB; {memory / floor_memory:.2f}x)")
-    floor = statistics.median(echo)
-    print(f"  reply shown after Enter, median of the article's {len(DIALOGUE)} messages, offline model:")
-    print(f"    floor, a chat page that echoes: {floor * 1000:6.0f} ms")
-    for letter, seconds in replies.items():
-        median = statistics.median(seconds)
-        print(f"    {letter}: {median * 1000:6.0f} ms  ({median / floor:5.1f}x the floor; "
-              f"each: {', '.join(f'{s * 1000:.0f}' for s in seconds)} ms)")
-    cuts = statistics.quantiles(loaded, n=20) if len(loaded) > 1 else [float("nan")] * 19
+
+
+def loaded() -> None:
+    """VISITORS browser sessions at once on the pattern pages, beside the echo page's single reply."""
+    server, port = start(ECHO_PAGE)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            floor = statistics.median(r.reply for r in dialogue_times(browser, f"http://127.0.0.1:{port}/", graph=False))
+            browser.close()
+    finally:
+        stop(server)
+    server, port = start(ROOT / "streamlit_app.py")
+    try:
+        times, unfinished = under_load(port, VISITORS)
+    finally:
+        stop(server)
+    cuts = statistics.quantiles(times, n=20) if len(times) > 1 else [float("nan")] * 19
     print(f"  {VISITORS} browser sessions at once, the article's dialogue on pages A to G in turn: "
-          f"{VISITORS - unfinished} of {VISITORS} finished; reply p50 {statistics.median(loaded) * 1000:.0f} ms, "
-          f"p95 {cuts[18] * 1000:.0f} ms ({statistics.median(loaded) / floor:.0f}x and {cuts[18] / floor:.0f}x the "
-          f"floor's single reply)")
+          f"{VISITORS - unfinished} of {VISITORS} finished; reply p50 {statistics.median(times) * 1000:.0f} ms, "
+          f"p95 {cuts[18] * 1000:.0f} ms ({statistics.median(times) / floor:.0f}x and {cuts[18] / floor:.0f}x the "
+          f"echo page's single reply, {floor * 1000:.0f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", metavar="{replies,start,load}", help="what to measure (default: all three)")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh sessions per page for the reply times")
+    parser.add_argument("--patterns", default="ABCDEFG")
+    args = parser.parse_args()
+    parts = args.parts or ["replies", "start", "load"]
+    if unknown := set(parts) - {"replies", "start", "load"}:
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if "replies" in parts:
+        replies(args.rounds, args.patterns.upper())
+    if "start" in parts:
+        starting()
+    if "load" in parts:
+        loaded()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ puts at /usr/bin/chromium. Every wait polls with a timeout and fails with what t
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import os
 import re
 import socket
@@ -30,6 +31,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic", "--no-first-run"]
 INSTALL_HINT = "install Debian's Chromium: apt-get install chromium"
+REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
+"""CI sets REQUIRE_BROWSER=1: a missing browser is then a failure, not a skip."""
+VIEWPORT = {"width": 1400, "height": 1000}
 
 VENDOR_PREFIXES = ("OPENAI_", "ANTHROPIC_", "AWS_", "BEDROCK_", "LAMBDA_")
 """Environment variables the server never inherits: keys (and agent ids) would turn a run real."""
@@ -40,6 +44,26 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 SERVER_START_S = 60.0
 IDLE_S = 0.4
 """How long the app must stay connected and not running to count as idle."""
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"{CHROMIUM} not found: {INSTALL_HINT}"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed: python -m pip install -r requirements-dev.txt"
+    return None
+
+
+def skip_without_a_browser() -> None:
+    """Skip the calling test module when the browser tests cannot run, unless REQUIRE_BROWSER=1 (then the
+    `server` fixture fails instead)."""
+    import pytest
+
+    why = missing()
+    if why and not REQUIRED:
+        pytest.skip(f"browser tests skipped: {why} (CI sets REQUIRE_BROWSER=1 to make this a failure)",
+                    allow_module_level=True)
 
 
 # --- The app's server ---------------------------------------------------------------------------

@@ -588,8 +588,8 @@ def guarded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
 def test_safeguard_steps_have_their_own_place_and_no_box_covers_another(guarded_runs: dict[str, tuple],
                                                                          letter: str) -> None:
     from ui.architecture import dot
-    from ui.compare_view import CARD_FONT_SCALE
     from ui.graph import graph_data, overlaps
+    from ui.trace_view import SIDE_BY_SIDE_FONT_SCALE
 
     events = guarded_runs[letter]
     assert len(events) >= 40
@@ -597,8 +597,8 @@ def test_safeguard_steps_have_their_own_place_and_no_box_covers_another(guarded_
         for gathered in (False, True):
             nodes, _ = graph_data(events, upto, gathered=gathered)
             assert overlaps(nodes) == [], f"{letter} at step {upto} (gathered={gathered})"
-    cards, _ = graph_data(events, gathered=True, font_scale=CARD_FONT_SCALE)
-    assert overlaps(cards) == [], f"{letter}: a Compare card's graph"
+    beside, _ = graph_data(events, gathered=True, font_scale=SIDE_BY_SIDE_FONT_SCALE)
+    assert overlaps(beside) == [], f"{letter}: a graph drawn beside another, text enlarged (Compare's cards no longer draw one)"
     nodes, _ = graph_data(events)
     guards = {n.id: n for n in nodes if n.id.startswith("safeguard:")}
     assert set(guards) == {"safeguard:checked-slots", "safeguard:one-booking", "safeguard:repeat-stop",

@@ -10,14 +10,12 @@ REQUIRE_BROWSER=1 (as CI sets it), in which case every test fails saying what is
 
 from __future__ import annotations
 
-import importlib.util
-from datetime import date
 import io
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +26,7 @@ from orchestration.offline import MODEL_LABEL
 from orchestration.patterns import PATTERNS
 
 from .browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INSTALL_HINT,
+    VIEWPORT,
     RequestLog,
     StreamlitServer,
     assert_healthy,
@@ -40,6 +36,7 @@ from .browser_support import (
     screenshot,
     send_chat,
     settled_graph_canvas,
+    skip_without_a_browser,
     wait_idle,
     wait_until,
 )
@@ -47,25 +44,10 @@ from .browser_support import (
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
-REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
-
-
-def _missing() -> str | None:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} not found: {INSTALL_HINT}"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed: python -m pip install -r requirements-dev.txt"
-    return None
-
-
-MISSING = _missing()
-if MISSING and not REQUIRED:
-    pytest.skip(f"browser tests skipped: {MISSING} (CI sets REQUIRE_BROWSER=1 to make this a failure)",
-                allow_module_level=True)
+skip_without_a_browser()
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 LETTERS = list("ABCDEFG")
-VIEWPORT = {"width": 1400, "height": 1000}
 GRAPH_MIN_PAINTED = 1500
 """Non-transparent pixels the graph needs: a few boxed actors and numbered arrows are far more."""
 
@@ -82,42 +64,6 @@ class Browsing:
 
     def open(self, path: str) -> None:
         open_page(self.page, self.base_url, path)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StreamlitServer]:
-    if MISSING:
-        pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {MISSING}", pytrace=False)
-    running = StreamlitServer.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server: StreamlitServer) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            # Streamlit shows "Page not found" over the first session after a start when it opens on a
-            # page other than the default (streamlit/streamlit#9992): one visit to the home page first.
-            context = chromium.new_context(viewport=VIEWPORT)
-            requests = RequestLog()
-            requests.attach(context)
-            page = context.new_page()
-            page.goto(server.url + "/", wait_until="domcontentloaded")
-            try:
-                wait_idle(page)
-            except AssertionError:
-                pass  # whatever is wrong with the home page, its own test says so
-            context.close()
-            requests.assert_stayed_local()
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -6,25 +6,18 @@ URL and a demo user, and books through a chat; the second opens the first one's 
 sender's server), no key, no conversation, no demo user, its own calendar. A reload in the first
 still brings everything back but the key.
 
-Skipped without /usr/bin/chromium or playwright, unless REQUIRE_BROWSER=1 (see tests/test_browser.py).
+Skipped without /usr/bin/chromium or playwright, unless REQUIRE_BROWSER=1 (tests/browser_support.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
-
-import pytest
 
 from orchestration.offline import MODEL_LABEL
 
 from .browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INSTALL_HINT,
+    VIEWPORT,
     RequestLog,
     StreamlitServer,
     assert_healthy,
@@ -32,6 +25,7 @@ from .browser_support import (
     open_page,
     screenshot,
     send_chat,
+    skip_without_a_browser,
     wait_idle,
     wait_until,
 )
@@ -39,23 +33,8 @@ from .browser_support import (
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
+skip_without_a_browser()
 
-
-def _missing() -> str | None:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} not found: {INSTALL_HINT}"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed: python -m pip install -r requirements-dev.txt"
-    return None
-
-
-MISSING = _missing()
-if MISSING and not REQUIRED:
-    pytest.skip(f"browser tests skipped: {MISSING} (CI sets REQUIRE_BROWSER=1 to make this a failure)",
-                allow_module_level=True)
-
-VIEWPORT = {"width": 1400, "height": 1000}
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 SENDERS_SERVER = "http://127.0.0.1:9/v1"
 """The sender's own "OpenAI-compatible" server (port 9, discard: nothing answers, nothing leaves the machine)."""
@@ -63,39 +42,6 @@ SENDERS_KEY = "sk-sender-browser-test-0123456789abcdef"
 SENDERS_USER = "visitor-one"
 BASE_URL_LABEL = "OpenAI base URL (compatible servers)"
 CHAT_MESSAGE = '[data-testid="stChatMessageContent"]'
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StreamlitServer]:
-    if MISSING:
-        pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {MISSING}", pytrace=False)
-    running = StreamlitServer.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server: StreamlitServer) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            # Streamlit shows "Page not found" over the first session after a start when it opens on a
-            # page other than the default (streamlit/streamlit#9992): one visit to the home page first.
-            context = chromium.new_context(viewport=VIEWPORT)
-            page = context.new_page()
-            page.goto(server.url + "/", wait_until="domcontentloaded")
-            try:
-                wait_idle(page)
-            except AssertionError:
-                pass
-            context.close()
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _new_browser(browser: Browser) -> tuple[BrowserContext, Page, RequestLog]:

@@ -462,7 +462,9 @@ PATTERN_MODULES = (a, b, base, c, d, e, f, f_availability, f_booking, g, g_avail
                    importlib.import_module("orchestration.patterns.bedrock_agents"),
                    importlib.import_module("orchestration.patterns.manager"),
                    importlib.import_module("orchestration.patterns.memory"))
-NOT_READ_BY_A_MODEL = {"FUNCTION_NAME": "a Lambda's name, for your code", "ACTION_LAMBDA": "a Lambda's name"}
+NOT_READ_BY_A_MODEL = {"FUNCTION_NAME": "a Lambda's name, for your code", "ACTION_LAMBDA": "a Lambda's name",
+                       "CAN_DO": "A's code's own reply to the user, like its other replies (a model sees it only as an "
+                                 "earlier turn of the conversation)"}
 
 
 def test_every_text_a_pattern_module_gives_a_model_is_reworded() -> None:

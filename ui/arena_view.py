@@ -27,6 +27,26 @@ from .text import plain
 Suites = dict[str, Suite]
 """The suite's runs by safeguards setting ("off", "on")."""
 
+RESULTS = "arena_suites"
+"""Session key of the last suite's results (Suites), kept across reloads and visits to other pages."""
+CHOICES = "arena_choices"
+"""Session key of the page's choices (patterns, runs, faults, safeguards), kept the same way."""
+
+
+def remember(defaults: dict[str, object]) -> None:
+    """Before the page's widgets: give each (by its key) the value chosen last time, or its default.
+
+    Streamlit forgets a widget's value when a run does not draw it (another page was shown), and a
+    reload starts a new session; `CHOICES` is a plain session value, which the session keeps."""
+    chosen = st.session_state.setdefault(CHOICES, {})
+    for key, default in defaults.items():
+        st.session_state.setdefault(key, chosen.get(key, default))
+
+
+def chosen_now(keys: list[str]) -> None:
+    """After the widgets: keep what is chosen now."""
+    st.session_state[CHOICES] = {key: st.session_state[key] for key in keys if key in st.session_state}
+
 VERDICT_STYLE = {"recovered": "background-color: #ecfdf5; color: #047857",
                  "rescued": "background-color: #eff6ff; color: #1d4ed8",
                  "contained": "background-color: #fefce8; color: #854d0e",
@@ -75,21 +95,27 @@ def summary(suites: Suites) -> pd.DataFrame:
 
 
 def cost_vs_pass(suites: Suites) -> pd.DataFrame:
-    """One point per (cost, pass^k); patterns that land on the same point share it and its label ("C, D")."""
+    """One point per (cost, pass^k); patterns that land on the same point share it and its label ("C, D").
+    Column names are plain words: Vega-Lite reads a "." in a field name as a nested field (and "^" is fine),
+    so the axis titles carry the punctuation instead (`cost_vs_pass_chart`)."""
     points: dict[tuple[float, float], list[str]] = {}
     for letter, setting, p in _each(suites):
         points.setdefault((p["cost_usd"], p["pass_k"]), []).append(label(letter, setting, suites))
-    return pd.DataFrame([{"patterns": ", ".join(letters), "est. cost per scenario ($)": cost, "pass^k": passed}
+    return pd.DataFrame([{"patterns": ", ".join(letters), "cost": cost, "pass_k": passed}
                          for (cost, passed), letters in points.items()])
 
 
 def cost_vs_pass_chart(suites: Suites) -> alt.LayerChart:
-    """Cost against pass^k, with room above 1.0 so no point is cut, and every point labelled."""
+    """Cost against pass^k, with room above 1.0 so no point is cut, and every point labelled; the y axis
+    reads 0.25 and 0.75 as they are (Vega-Lite's default format rounds them to 0.3 and 0.8)."""
     data = cost_vs_pass(suites)
+    cost_title, pass_title = "est. cost per scenario ($)", "pass^k"
     base = alt.Chart(data).encode(
-        x=alt.X("est. cost per scenario ($):Q", scale=alt.Scale(zero=True, nice=True)),
-        y=alt.Y("pass^k:Q", scale=alt.Scale(domain=[0, 1.12]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1])),
-        tooltip=["patterns", "est. cost per scenario ($)", "pass^k"])
+        x=alt.X("cost:Q", title=cost_title, scale=alt.Scale(zero=True, nice=True)),
+        y=alt.Y("pass_k:Q", title=pass_title, scale=alt.Scale(domain=[0, 1.12]),
+                axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f")),
+        tooltip=["patterns", alt.Tooltip("cost:Q", title=cost_title, format=".6f"),
+                 alt.Tooltip("pass_k:Q", title=pass_title, format=".2~f")])
     return base.mark_circle(size=140) + base.mark_text(align="left", dx=9, dy=-9, fontSize=13).encode(text="patterns")
 
 
@@ -110,8 +136,16 @@ def run_label(outcome: Outcome) -> str:
     return outcome.outcome if outcome.outcome != "fail" else f"fail, {outcome.verdict}"
 
 
+FAILURE_GRAPH_HEIGHT = 520
+"""A failing run's graph, drawn across the expander at the pattern pages' scale."""
+
+
 def failures(suites: Suites) -> None:
-    """Each run that did not pass, with how it ended, why (or what rescued it), its steps and graph."""
+    """Each run that did not pass, with how it ended, why (or what rescued it), its steps and graph.
+
+    Each expander reports whether it is open, and its steps and graph are drawn only then (the first one
+    starts open): a graph component drawn inside a closed expander measured a width and height of 0, and
+    kept them until the window was resized."""
     found = [(setting, fault, outcome) for setting, suite in suites.items() for fault, outcome in suite.failures()]
     if not found:
         st.success("Every run passed.")
@@ -119,7 +153,9 @@ def failures(suites: Suites) -> None:
     for n, (setting, fault, outcome) in enumerate(found):
         where = f" · fault: {FAULTS[fault].title}" if fault else ""
         head = f"{label(outcome.letter, setting, suites)} · {outcome.scenario}{where} — {run_label(outcome)}: {outcome.why}"
-        with st.expander(plain(head)[:300]):
+        box = st.expander(plain(head)[:300], expanded=n == 0, on_change="rerun",  # the first one open
+                          key=f"arena_failure_{setting}_{fault}_{outcome.letter}_{outcome.scenario}_{n}")
+        with box:
             st.caption(f"Safeguards {setting}. Outcome: {run_label(outcome)}.")
             if outcome.outcome == "rescued":
                 st.caption(plain(f"Rescued by: {outcome.why}. The end state was right, but the pattern did not get "
@@ -130,11 +166,9 @@ def failures(suites: Suites) -> None:
                 st.caption(plain(f"{FAULTS[fault].title}: {FAULTS[fault].what}."))
             if outcome.blame:
                 st.caption(f"Blamed on: {outcome.blame}")
-            left, right = st.columns([3, 2])
-            with left:
+            if box.open:
                 steps_table(outcome.result.events)
-            with right:
-                draw(outcome.result.events, key=f"arena_graph_{setting}_{n}", height=320)
+                draw(outcome.result.events, key=f"arena_graph_{setting}_{n}", height=FAILURE_GRAPH_HEIGHT)
 
 
 def measured_on_a_real_model(folder: Path | None = None) -> tuple[str, list[dict]]:

@@ -1,7 +1,8 @@
 """The compare page's pieces: run one conversation through all seven patterns, then lay them out.
 
 Each pattern runs with the playground's safeguards off, on, or both; every run is keyed "C off" or
-"C on" (pattern letter and setting), so with both each pattern's two runs stand side by side.
+"C on" (pattern letter and setting), so with both each pattern's two runs stand side by side. Every
+table, chart and card lists the runs in one order: the article's, from control to autonomy (SPECTRUM).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from orchestration.patterns import PATTERNS, SPECTRUM, Conversation, Deps, TurnF
 from orchestration.runs import RunResult, run_conversation
 
 from . import session
-from .graph import draw
+from .graph import decision_strip, draw
 from .guards import acted_words, chosen, contradicted, origin_words
 from .live import run_turn
 from .pattern_page import steps_table
 from .text import plain
 
-CARD_FONT_SCALE = 1.8
-"""A card's graph is drawn at about a fifth of its size: its text, enlarged against the layout, stays readable."""
+RESULTS = "compare_runs"
+"""Session key of the last runs (key -> RunResult, in SPECTRUM order), kept across reloads and other pages."""
+CHOICES = "compare_choices"
+"""Session key of the page's choices (conversation, safeguards, typed messages, graph opened large)."""
 
 EXAMPLES = {
     "The article's dialogue": ["Book a court for tomorrow", "3pm", "A"],
@@ -80,12 +83,40 @@ def title(key: str, result: RunResult) -> str:
     return f"{result.letter} · {PATTERNS[result.letter].name} · safeguards {setting(key)}"
 
 
+def remember(defaults: dict[str, object]) -> None:
+    """Before the page's widgets: give each (by its key) the value chosen last time, or its default
+    (Streamlit forgets a widget's value on a run that does not draw it; `CHOICES` is a plain session value)."""
+    chosen = st.session_state.setdefault(CHOICES, {})
+    for key, default in defaults.items():
+        st.session_state.setdefault(key, chosen.get(key, default))
+
+
+def chosen_now(keys: list[str]) -> None:
+    """After the widgets: keep what is chosen now."""
+    st.session_state[CHOICES] = {**st.session_state.get(CHOICES, {}),
+                                 **{key: st.session_state[key] for key in keys if key in st.session_state}}
+
+
+def run_label(key: str, result: RunResult, results: dict[str, RunResult]) -> str:
+    """A run's name on the charts: its letter, or with both settings "C off" / "C on"."""
+    return key if len({setting(k) for k in results}) > 1 else result.letter
+
+
 def chart_data(results: dict[str, RunResult], rows: list[dict], metric: str) -> pd.DataFrame:
-    """One metric per run (from the rows `table` made), for a bar chart: indexed by letter, or with both
-    settings by "C off" / "C on"."""
-    both = len({setting(key) for key in results}) > 1
-    index = list(results) if both else [r.letter for r in results.values()]
-    return pd.DataFrame({metric: [row[metric] for row in rows]}, index=index)
+    """One metric per run (from the rows `table` made), in the table's order: "run" (letter, or "C off" /
+    "C on" with both settings) and the metric."""
+    return pd.DataFrame({"run": [run_label(key, r, results) for key, r in results.items()],
+                         "value": [row[metric] for row in rows]})
+
+
+def bar_chart(data: pd.DataFrame, title: str) -> dict:
+    """A Vega-Lite bar chart of `chart_data` whose bars keep the runs' order (st.bar_chart sorts them A to G)."""
+    return {"mark": {"type": "bar"}, "height": 200,
+            "encoding": {"x": {"field": "run", "type": "nominal", "sort": list(data["run"]), "title": None,
+                               "axis": {"labelAngle": 0}},
+                         "y": {"field": "value", "type": "quantitative", "title": title},
+                         "tooltip": [{"field": "run", "type": "nominal"},
+                                     {"field": "value", "type": "quantitative", "title": title}]}}
 
 
 def change(result: RunResult) -> str:
@@ -120,18 +151,24 @@ def article_beside_measured(results: dict[str, RunResult]) -> list[dict]:
 
 
 def closer(results: dict[str, RunResult]) -> None:
-    """One run drawn large, every step numbered, with its steps: the cards' graphs opened up."""
+    """One run drawn large, every step numbered, with its steps: the cards' strips opened up."""
+    if st.session_state.get("compare_closer") not in results:  # none yet, or forgotten on another page
+        before = st.session_state.get(CHOICES, {}).get("compare_closer")
+        st.session_state["compare_closer"] = before if before in results else next(iter(results))
     key = st.radio("Open a pattern's graph large", list(results), horizontal=True, key="compare_closer",
                    format_func=lambda key: title(key, results[key]))
+    chosen_now(["compare_closer"])
     result = results[key]
-    draw(result.events, key=f"compare_large_{key}_{len(result.events)}", height=620, user=session.user())
+    draw(result.events, key="compare_large", height=620, user=session.user())  # one key: kept while unchanged
     with st.expander(f"The {len(result.events)} steps of {key}"):
         steps_table(tuple(result.events))
 
 
 def cards(results: dict[str, RunResult]) -> None:
     """The runs side by side, four to a row (with both settings, each pattern's off and on next to each
-    other): reply and who wrote it, small gathered graph, safeguards' acts, calendar change."""
+    other): reply and who wrote it, its steps in order coloured by who decided each, safeguards' acts,
+    calendar change. A graph drawn a quarter of the page wide had labels about 6 px high; the strip's
+    numbers are text at the page's caption size, and the graph opens large below (`closer`)."""
     keys = list(results)
     for row in (keys[i:i + 4] for i in range(0, len(keys), 4)):
         for column, key in zip(st.columns(4), row, strict=False):
@@ -139,8 +176,7 @@ def cards(results: dict[str, RunResult]) -> None:
             with column.container(border=True):
                 st.markdown(f"**{result.letter} · {PATTERNS[result.letter].name}** · safeguards {setting(key)}")
                 st.caption(plain(PATTERNS[result.letter].who_decides))
-                draw(result.events, key=f"compare_graph_{key}_{len(result.events)}", height=240,
-                     user=session.user(), gathered=True, font_scale=CARD_FONT_SCALE)
+                st.markdown(decision_strip(result.events), unsafe_allow_html=True)  # numbers and colours only
                 reply = f"Failed: {result.error}" if result.error else (result.replies[-1] if result.replies else "")
                 st.markdown(plain(reply))
                 st.caption(plain(f"{origin_words(result.events)} · {acted_words(result.events)}"))

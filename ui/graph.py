@@ -23,6 +23,7 @@ which carry the signed-in name and model text, are HTML-escaped. Labels are draw
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -43,11 +44,15 @@ from orchestration.trace import DECIDERS, Event, actor_label
 _component = components.declare_component(
     "decision_graph", path=str(Path(streamlit_agraph.__file__).parent / "frontend" / "build"))
 
-DECIDER_COLORS = {"user": "#6b7280", "code": "#2563eb", "llm": "#d97706", "manager": "#7c3aed", "sub-agent": "#db2777"}
-"""Edge colour per decider; the legend and "Who controls what" use the same."""
+DECIDER_COLORS = {"user": "#6b7280", "code": "#2563eb", "llm": "#ac7f0f", "manager": "#0f7351", "sub-agent": "#712a5c"}
+"""Edge colour per decider; the legend and "Who controls what" use the same. Chosen so that every two of
+them, and each beside `FAILED_COLOR`, stay apart for the colour-blind: at least 12 CIEDE2000 units apart
+as seen with normal vision and with simulated protanopia, deuteranopia and tritanopia (Machado et al.
+2009), and each at least 3:1 against white (tests/test_graph.py checks both). The old amber, violet, pink
+and red failed it: your code's blue and the manager's violet were 0.5 apart for a deuteranope."""
 DECIDER_NAMES = {"user": "you", "code": "your code", "llm": "the model", "manager": "the manager",
                  "sub-agent": "a sub-agent"}
-FAILED_COLOR = "#dc2626"
+FAILED_COLOR = "#8c0702"
 """Failed steps (a model's mistake, a tool error or refusal, a failed call), drawn dashed in this colour."""
 
 _ROLE_PLACES = {  # (x, y) of the first actor of each kind, in three columns; later ones of a kind go below
@@ -67,6 +72,10 @@ SAFEGUARD_BORDER = DECIDER_COLORS["code"]
 ACTOR_FONT = 22
 LABEL_FONT = 18
 NUMBERS_PER_LINE = 5
+SPREAD_FROM, SPREAD_PER = 40, 160
+"""A run longer than SPREAD_FROM steps spreads its actors apart by 1/SPREAD_PER of their distance per step
+more (at 136 steps, 1.6 times as far): room for its labels beside their arrows. Decided from the whole
+run, so a replay never moves an actor."""
 _GAP = 8  # space kept around every box
 
 
@@ -114,9 +123,12 @@ def places(actors: Sequence[str]) -> dict[str, tuple[float, float]]:
     return placed
 
 
-def steps_label(steps: Sequence[int]) -> str:
-    """Every step number an arrow carries, a few to a line: "3, 7, 12"."""
-    rows = [steps[i:i + NUMBERS_PER_LINE] for i in range(0, len(steps), NUMBERS_PER_LINE)]
+def steps_label(steps: Sequence[int], wide: bool = False) -> str:
+    """Every step number an arrow carries, a few to a line: "3, 7, 12". With `wide` (an arrow more across
+    than up or down), a label of many numbers takes longer lines, so it stays low enough to sit by its
+    arrow; beside an upright arrow, a narrow label does."""
+    per_line = max(NUMBERS_PER_LINE, math.ceil(math.sqrt(len(steps) * 2.5))) if wide else NUMBERS_PER_LINE
+    rows = [steps[i:i + per_line] for i in range(0, len(steps), per_line)]
     return ",\n".join(", ".join(map(str, row)) for row in rows)
 
 
@@ -131,7 +143,8 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
     """
     everyone = _actors(events)
     shown = list(events if upto is None else events[:upto])
-    at = places(everyone)
+    spread = 1 + max(0, len(events) - SPREAD_FROM) / SPREAD_PER
+    at = {actor: (x * spread, y * spread) for actor, (x, y) in places(everyone).items()}
     visible = _actors(shown)
     label_font = round(LABEL_FONT * font_scale)
     nodes = [_actor_node(actor, at[actor], user, round(ACTOR_FONT * font_scale)) for actor in visible]
@@ -151,7 +164,8 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
             text = f"{len(gathered_events)} step{'s' * (len(gathered_events) > 1)}" + (f"\n{failed} failed" if failed else "")
         else:
             color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
-            text = steps_label([e.step for e in gathered_events])
+            (x1, y1), (x2, y2) = at[first.actor], at[first.target]
+            text = steps_label([e.step for e in gathered_events], wide=abs(x2 - x1) > abs(y2 - y1))
         width, height = box_size(text, label_font)
         x, y = _free_place(at[first.actor], at[first.target], width, height, taken, actor_boxes)
         taken.append(Box(x, y, width, height))
@@ -212,20 +226,29 @@ def _free_place(start: tuple[float, float], end: tuple[float, float], width: flo
     else:
         length = math.hypot(x2 - x1, y2 - y1)
         nx, ny = (y1 - y2) / length, (x2 - x1) / length  # the perpendicular, one side per direction
+        along = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)  # the whole arrow's length before moving away from it
         candidates = [(x1 + (x2 - x1) * t + nx * d, y1 + (y2 - y1) * t + ny * d)
-                      for d in range(40, 640, 30) for t in (0.5, 0.4, 0.6, 0.3, 0.7)]
+                      for d in range(40, 640, 30) for t in along]
         candidates += [(x1 + (x2 - x1) * t - nx * d, y1 + (y2 - y1) * t - ny * d)
-                       for d in range(40, 640, 30) for t in (0.5, 0.4, 0.6)]
+                       for d in range(40, 640, 30) for t in along[:5]]
     others = [box for box in actors if (box.x, box.y) not in (start, end)]
 
-    def covered(place: tuple[float, float]) -> int:
-        return sum(Box(*place, width, height).overlaps(box) for box in taken)
+    def clear(place: tuple[float, float]) -> bool:
+        candidate = Box(*place, width, height)
+        return not any(candidate.overlaps(box) for box in taken)
 
     def crossing(place: tuple[float, float]) -> bool:
         return any(box.contains(point) for box in others
                    for a, b in ((start, place), (place, end)) for point in _along(a, b))
-    clear = [place for place in candidates if not covered(place)]
-    return next((place for place in clear if not crossing(place)), None) or (clear or [min(candidates, key=covered)])[0]
+    first_clear = None
+    for place in candidates:  # nearest first: the first clear place whose arrow crosses no actor wins
+        if clear(place):
+            if not crossing(place):
+                return place
+            first_clear = first_clear or place
+    if first_clear is not None:
+        return first_clear
+    return min(candidates, key=lambda place: sum(Box(*place, width, height).overlaps(box) for box in taken))
 
 
 def _along(a: tuple[float, float], b: tuple[float, float], samples: int = 24) -> list[tuple[float, float]]:
@@ -266,16 +289,63 @@ def _wrapped(label: str, width: int = 12) -> str:
 
 
 def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 600, user: str = "",
-         gathered: bool = False, font_scale: float = 1.0) -> None:
-    """Draw the graph of `events` (the first `upto` of them)."""
+         gathered: bool = False, font_scale: float = 1.0, framed: bool = False) -> None:
+    """Draw the graph of `events` (the first `upto` of them).
+
+    The component is keyed by `key` and by a digest of what it draws. A rerun that draws the same graph
+    (a widget elsewhere, a reload) keeps its iframe, so nothing is fetched again; a graph that changed
+    gets a fresh iframe, which vis-network fits to its view. (Handing one iframe new data redraws it
+    without fitting, and in Chromium it sometimes left the canvas blank.) Give `key` no part that changes
+    from run to run: a new key per draw loaded the iframe and its scripts anew on every rerun (37 times
+    in F's three messages), and under load Streamlit said it had "trouble loading" the component.
+
+    `framed` (a graph that grows, or is replayed): the view is a frame around the whole run (all of
+    `events`, whatever `upto` is), its edges on a grid of `FRAME_GRID` units, held by two invisible
+    nodes (`frame:0`, `frame:1`) at its corners. So a replay never moves the view."""
     nodes, edges = graph_data(events, upto, user, gathered, font_scale)
+    if framed and nodes:
+        whole = nodes if upto is None or upto >= len(events) else graph_data(events, None, user, gathered, font_scale)[0]
+        corners = frame(whole)
+        nodes = [*nodes, *(Node(id=f"frame:{n}", title=" ", label="", shape="dot", size=1, x=x, y=y, borderWidth=0,
+                                color={"background": "rgba(0,0,0,0)", "border": "rgba(0,0,0,0)"}, chosen=False)
+                           for n, (x, y) in enumerate(corners))]
     config = Config(height=height, width="100%", directed=True, physics=False, hierarchical=False,
                     interaction={"hover": True, "zoomView": True, "dragView": True},
                     nodes={"fixed": True}, edges={"arrowStrikethrough": False})
     config.width = "100%"
     options = {name: value for name, value in config.__dict__.items() if value is not None}  # vis rejects `groups: null`
-    data = {"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]}
-    _component(data=json.dumps(data), config=json.dumps(options), key=key, default=None)
+    data = json.dumps({"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]})
+    config_text = json.dumps(options)
+    drawn = hashlib.blake2b(f"{data}\n{config_text}".encode(), digest_size=8).hexdigest()
+    _component(data=data, config=config_text, key=f"{key}@{drawn}", default=None)
+
+
+FRAME_GRID = 160
+"""A framed graph's view snaps outward to this grid (in the graph's units; an actor's box is about 200
+wide): coarser, fewer fresh iframes as a run grows; finer, less empty room around the drawing."""
+BASE_FRAME = ((-160, -480), (800, 480))
+"""The least a framed view shows: the three columns and three rows where most runs' actors stand (your
+code and the calendar, the runtime or manager and the Lambdas, the models and sub-agents), so the
+article's dialogue keeps one view from its first message to its last in A to F (G's sub-agents, below,
+widen it once), and a small graph is not blown up only to shrink again at the next message."""
+
+
+def frame(nodes: Sequence[Node]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The corners of the frame around every node's box: on the `FRAME_GRID`, and at least `BASE_FRAME`."""
+    x0, y0, x1, y1 = (int(v) for v in extent(nodes).split(","))
+    (bx0, by0), (bx1, by1) = BASE_FRAME
+    return ((min(bx0, math.floor(x0 / FRAME_GRID) * FRAME_GRID), min(by0, math.floor(y0 / FRAME_GRID) * FRAME_GRID)),
+            (max(bx1, math.ceil(x1 / FRAME_GRID) * FRAME_GRID), max(by1, math.ceil(y1 / FRAME_GRID) * FRAME_GRID)))
+
+
+def extent(nodes: Sequence[Node]) -> str:
+    """The box every node's box fits in, in whole units: "x0,y0,x1,y1" (empty for no nodes)."""
+    boxes = [_box(node) for node in nodes]
+    if not boxes:
+        return ""
+    return ",".join(str(math.floor(v)) if n < 2 else str(math.ceil(v)) for n, v in enumerate((
+        min(b.x - b.width / 2 for b in boxes), min(b.y - b.height / 2 for b in boxes),
+        max(b.x + b.width / 2 for b in boxes), max(b.y + b.height / 2 for b in boxes))))
 
 
 def legend() -> None:
@@ -284,3 +354,27 @@ def legend() -> None:
         f'<span style="color:{DECIDER_COLORS[d]};font-weight:600">━━ {DECIDER_NAMES[d]}</span>' for d in DECIDERS)
     items += f' &nbsp; <span style="color:{FAILED_COLOR};font-weight:600">╍╍ failed step</span>'
     st.markdown(f'<div style="font-size:0.85rem">Decided by: {items}</div>', unsafe_allow_html=True)
+
+
+def decision_strip(events: Sequence[Event]) -> str:
+    """A run's steps in order, each its number in a small box underlined in the colour of who decided it
+    (a failed step: dashed, in the failed colour), as HTML. Readable where a graph would be too small
+    (Compare's cards): the numbers are text at caption size. Holds no text from a model, only numbers;
+    each box's tooltip is the step's action and decider, escaped."""
+    boxes = []
+    for e in events:
+        color = FAILED_COLOR if e.failed else DECIDER_COLORS[e.decided_by]
+        border = f"2px dashed {color}" if e.failed else f"1px solid {color}"
+        tip = html.escape(f"{e.step}. {e.action}{' (failed)' if e.failed else ''}, decided by {DECIDER_NAMES[e.decided_by]}",
+                          quote=True)
+        boxes.append(f'<span title="{tip}" style="display:inline-block;min-width:1.9em;margin:0 2px 3px 0;'
+                     f'padding:0 3px;border:{border};border-bottom:4px solid {color};border-radius:3px;'
+                     f'text-align:center;font:600 0.8rem monospace;color:#111827">{e.step}</span>')
+    counts = Counter(e.decided_by for e in events)
+    key = " · ".join(f'<span style="color:{DECIDER_COLORS[d]};font-weight:600">{DECIDER_NAMES[d]} {counts[d]}</span>'
+                     for d in DECIDERS if counts[d])
+    failed = sum(e.failed for e in events)
+    if failed:
+        key += f' · <span style="color:{FAILED_COLOR};font-weight:600">failed {failed}</span>'
+    return (f'<div style="line-height:1.9">{"".join(boxes)}</div>'
+            f'<div style="font-size:0.8rem">{len(events)} steps, decided by: {key}</div>')

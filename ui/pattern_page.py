@@ -1,30 +1,43 @@
 """The page every pattern shares: chat beside the live decision graph, then what the run did.
 
 Left, the chat (kept per browser session and per pattern). Right, the graph of who decided each
-step, redrawn as each step happens, with a slider to replay the run. Below: the steps, the article's
-architecture with this run's path, who controlled what, the pattern's own code, what it is good
-for, and the trace to download.
+step, with a slider to replay the run. Below: the steps, the article's architecture with this run's
+path, who controlled what, the pattern's own code, what it is good for, and the trace to download.
+
+Speed (benchmarks/bench_app.py): the graph is one component per page (`graph_key`), keyed by what it
+draws (`graph.draw`), so a rerun that leaves it as it is keeps its iframe, and a reply or a replay step
+loads one, framed so that a replay never moves the view; a turn redraws it live only when it runs
+longer than `LIVE_AFTER_S` (a real model); the architecture drawing is laid out only while its tab is open.
 """
 
 from __future__ import annotations
 
 import json
+import time
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from orchestration.patterns import PATTERNS, PatternInfo
+from orchestration.patterns import PATTERNS, Conversation, PatternInfo
 from orchestration.patterns.base import MAX_MESSAGE_CHARS
 from orchestration.pricing import estimate_cost
 from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
 from . import recorded, session
 from .architecture import dot
-from .guards import code_section
 from .graph import DECIDER_COLORS, DECIDER_NAMES, draw, legend
-from .live import run_turn
+from .guards import code_section
+from .live import run_turn, settle_heap
 from .text import plain
 
+LIVE_AFTER_S = 0.5
+"""A turn still running after this long draws its graph as it goes (a fresh component each time); a
+faster one draws once, when it ends."""
+TABS = ("Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export")
+DAYS = "page_days"
+"""Session key: pattern letter -> the day its page's calendar was laid out for (kept across reloads)."""
+FAULTS_SEEN = "faults_seen"
+"""Session key: pattern letter -> the fault its conversation last ran with (kept across reloads)."""
 VIEWS = ("Every step: each arrow lists its step numbers", "Gathered: one arrow per pair of actors, with its count")
 """The graph's two views; the gathered one expands back into every step."""
 MAX_TYPED_CHARS = 50_000
@@ -40,6 +53,7 @@ def render(letter: str) -> None:
         st.markdown("**Who decided each step**")
         legend()
         graph_slot = st.empty()
+    _new_day(letter)
     with chat_column:
         replayed = recorded.section(letter, graph_slot)
         if replayed is None:
@@ -48,14 +62,65 @@ def render(letter: str) -> None:
     with graph_column:
         upto = _replay(letter, trace, graph_slot)
     _details(info, trace, upto)
+    settle_heap()
 
 
 # --- Chat ---------------------------------------------------------------------------------------
 
 
+def graph_key(letter: str) -> str:
+    """The key of a page's graph: the same on every run, so a rerun that draws the same graph keeps its iframe
+    (`graph.draw` adds what it draws)."""
+    return f"graph_{letter}"
+
+
+def _new_day(letter: str) -> None:
+    """When "today" changed since this page's calendar was laid out: lay it out again for the new day (the
+    demo state is laid out around "today") if nothing was booked on the page; else keep its bookings, which
+    are never deleted behind the user's back. Either way, say so in the chat."""
+    today = session.clock().today()
+    days = st.session_state.setdefault(DAYS, {})
+    laid = days.get(letter)
+    days[letter] = today
+    if laid is None or laid == today or letter not in session.page_calendars():
+        return
+    when = f"Today is now {today:%A} {today.day} {today:%B %Y}"
+    if any(b.via != "seed" for b in session.page_calendar(letter).bookings()):
+        session.history(letter).append({"role": "note", "text": (
+            f"{when}. This page's calendar keeps the bookings made here, as it was laid out for {laid:%A} "
+            f"{laid.day} {laid:%B}; “Reset this page's calendar” lays it out for the new day.")})
+        return
+    session.reset_page_calendar(letter)
+    session.history(letter).append({"role": "note", "text": (
+        f"{when}: this page's calendar, with nothing booked on it yet, was laid out again for that day "
+        f"(the {session.starting_state()} state), and the conversation starts again.")})
+
+
+def _fault_note(letter: str, conversation: Conversation, history: list[dict[str, str]]) -> None:
+    """A fault chosen or removed in the sidebar applies from the next message: say so where the chat is.
+
+    A calendar-side fault is armed before each turn, so the conversation goes on. A model-side one is part
+    of the settings the conversation's clients were made with, so the session starts the conversation
+    over (`session.conversation`); the note says that too."""
+    chosen = session.fault()
+    name = chosen.name if chosen else ""
+    seen = st.session_state.setdefault(FAULTS_SEEN, {})
+    started = conversation.trace.started_at
+    before, before_started = seen.get(letter, (name if not history else "", started))
+    seen[letter] = (name, started)
+    if name == before:
+        return
+    text = (f"Fault “{chosen.title}” from your next message on: {chosen.what}." if chosen
+            else "No fault from your next message on.")
+    if started != before_started:
+        text += " The model's settings changed with it, so the conversation started over (the calendar keeps its bookings)."
+    history.append({"role": "note", "text": text})
+
+
 def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     conversation = session.conversation(letter)
     history = session.history(letter)
+    _fault_note(letter, conversation, history)
     today = conversation.deps.clock.today()
     injected = f" · fault: {session.fault().title}" if session.fault() else ""
     guarded = "on" if conversation.safeguards_on else "off"
@@ -74,6 +139,9 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
         if not history:
             st.caption("Try the article's dialogue: “Book a court for tomorrow”, then “3pm”, then “A”.")
         for turn in history:
+            if turn["role"] == "note":  # the page's own word, between the turns
+                st.caption(f":material/info: {plain(turn['text'])}")
+                continue
             with st.chat_message(turn["role"]):
                 st.text(turn["text"], width="stretch")  # plain text: no Markdown, no HTML, no live links
     prompt = st.chat_input("Book a court for tomorrow…", key=f"chat_input_{letter}", max_chars=MAX_TYPED_CHARS)
@@ -91,13 +159,15 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
         with st.chat_message("assistant"):
             status = st.status("Working…", expanded=True)
             shown: list[Event] = list(conversation.trace.events)
+            started = time.monotonic()
 
             def progress(new: list[Event]) -> None:
                 shown.extend(new)
                 status.update(label=f"Step {new[-1].step}: {actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
                 status.text(f"{new[-1].step}. {new[-1].summary}")
-                with graph_slot:
-                    draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
+                if time.monotonic() - started >= LIVE_AFTER_S:  # a slow turn: show where it is
+                    with graph_slot:
+                        draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
 
             session.inject_fault(conversation.deps.calendar)
             result = run_turn(conversation, prompt, progress)
@@ -130,7 +200,7 @@ def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> int:
     view = st.radio("Graph view", VIEWS, horizontal=True, key=f"graph_view_{letter}", label_visibility="collapsed")
     gathered = view == VIEWS[1]
     with graph_slot:
-        draw(events, key=f"graph_{letter}_{upto}_{total}_{gathered}", upto=upto, user=session.user(), gathered=gathered)
+        draw(events, key=graph_key(letter), upto=upto, user=session.user(), gathered=gathered, framed=True)
     step = events[upto - 1]
     st.caption(plain(f"Step {step.step}: {actor_label(step.actor)} → {actor_label(step.target)} · "
                      f"{step.action}, decided by {DECIDER_NAMES[step.decided_by]} · {step.summary}"))
@@ -141,8 +211,9 @@ def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> int:
 
 
 def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
-    steps, architecture, control, code, about, export = st.tabs(
-        ["Steps", "Architecture", "Who controls what", "Code", "About this pattern", "Export"])
+    # The tabs report which one is open, so the architecture drawing, whose Graphviz layout the browser redid
+    # on every rerun (300 ms of a reply), is drawn only while its tab is open; the rest is cheap to keep.
+    steps, architecture, control, code, about, export = st.tabs(TABS, key=f"details_{info.letter}", on_change="rerun")
     events = trace.events
     with steps:
         if 0 < upto < len(events):
@@ -151,7 +222,8 @@ def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
     with architecture:
         st.caption("The article's drawing of this pattern; the arrows this run used are coloured by who decided "
                    "them and numbered with their steps.")
-        st.graphviz_chart(dot(info.letter, events), width="stretch")
+        if architecture.open:
+            st.graphviz_chart(dot(info.letter, events), width="stretch")
     with control:
         _control(info, trace)
     with code:
@@ -167,11 +239,11 @@ def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
         _about(info)
     with export:
         left, middle, right = st.columns(3)
-        left.download_button("Trace as JSON", trace.to_json(), file_name=f"pattern-{info.letter}-trace.json",
+        left.download_button("Trace as JSON", trace.to_json, file_name=f"pattern-{info.letter}-trace.json",
                              mime="application/json", disabled=not events)
-        middle.download_button("Trace as Mermaid", trace.to_mermaid(), file_name=f"pattern-{info.letter}-trace.mmd",
+        middle.download_button("Trace as Mermaid", trace.to_mermaid, file_name=f"pattern-{info.letter}-trace.mmd",
                                mime="text/plain", disabled=not events)
-        right.download_button("OpenTelemetry spans (OTLP/JSON)", _otlp(info, trace) if events else "", disabled=not events,
+        right.download_button("OpenTelemetry spans (OTLP/JSON)", lambda: _otlp(info, trace), disabled=not events,
                               file_name=f"pattern-{info.letter}-otlp.json", mime="application/json",
                               help="GenAI semantic-convention spans with who decided each step; open in Phoenix, "
                                    "Langfuse or Jaeger")
@@ -218,9 +290,16 @@ def _control(info: PatternInfo, trace: Trace) -> None:
         st.caption(f"Prompt tokens: {metrics['prompt_tokens']:,} sent, {metrics['prompt_tokens_evaluated']:,} read by "
                    f"the server (the rest came from its cache), floor {metrics['prompt_tokens_floor'] or 0:,} (what no "
                    "cache could avoid: what follows the longest prefix shared with an earlier call).")
-    if decisions:
-        st.bar_chart({DECIDER_NAMES[d]: [n] for d, n in decisions.items()}, horizontal=True, height=180,
-                     color=[DECIDER_COLORS[d] for d in decisions])  # the graph's colours
+    if decisions:  # a plain Vega-Lite spec, in the graph's colours (st.bar_chart's Altair checks cost ~50 ms a run)
+        names = [DECIDER_NAMES[d] for d in decisions]
+        st.vega_lite_chart(spec={
+            "data": {"values": [{"decided by": DECIDER_NAMES[d], "steps": n} for d, n in decisions.items()]},
+            "mark": {"type": "bar"}, "height": 150,
+            "encoding": {"y": {"field": "decided by", "type": "nominal", "sort": names, "title": None},
+                         "x": {"field": "steps", "type": "quantitative", "title": "steps decided"},
+                         "color": {"field": "decided by", "type": "nominal", "legend": None,
+                                   "scale": {"domain": names, "range": [DECIDER_COLORS[d] for d in decisions]}}}},
+            width="stretch")
     st.caption("A step counts for whoever's decision made it happen: your code choosing to call a model or run a "
                "tool, a model choosing a tool or an answer, a manager choosing a specialist.")
 

@@ -311,7 +311,8 @@ _UNSET_SECRET = "browser_secret_to_set"
 """Session key of a secret made for a browser that sent none, until `remember_browser` has set it."""
 _SLOT = "saved_state_slot"
 """Session key of where this session's state is kept: a hash of its id and its browser's secret."""
-KEPT = ("demo_user", "valid_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed")
+KEPT = ("demo_user", "valid_user", "today_on", "today_value", "fault", "calendar_path", "calendar_day", "calendar_seed",
+        "arena_suites", "arena_choices", "compare_runs", "compare_choices", "page_days", "faults_seen")
 """Session keys a reload keeps, besides each pattern's conversation and chat (and settings, less keys)."""
 MAX_KEPT_SESSIONS = 200
 

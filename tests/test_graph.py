@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from orchestration.patterns import PATTERNS
-from ui.graph import DECIDER_COLORS, FAILED_COLOR, decision_strip, frame, graph_data, label_nodes, overlaps
+from orchestration.trace import Event
+from ui.graph import DECIDER_COLORS, FAILED_COLOR, decision_strip, frame, graph_data, label_nodes, overlaps, tooltip
 from ui.trace_view import SIDE_BY_SIDE_FONT_SCALE
 
 from .helpers import converse, new_calendar
@@ -246,3 +248,18 @@ def test_the_articles_dialogue_keeps_one_frame_in_a_to_f_and_at_most_two_in_g(tm
         assert all(x0 <= n.x <= x1 and y0 <= n.y <= y1 for n in nodes), f"{letter}: a box outside its frame"
         frames.append(frame(nodes))
     assert len(set(frames)) <= (2 if letter == "G" else 1), f"{letter}: {frames}"
+
+
+def test_no_title_can_be_opened_as_a_link() -> None:
+    """streamlit-agraph's frontend opens a node's title as a URL on a double-click. A model id read from
+    an opened trace file becomes an actor's title; whatever it says, it never starts with a scheme."""
+    for text in ("javascript:alert(1)", " JavaScript:alert(document.cookie)", "data:text/html,<b>x</b>",
+                 "model:x", "Model javascript:alert(1)"):
+        title = tooltip(text)
+        assert not re.match(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:", title), title
+        assert "<" not in title
+    assert tooltip("Your code") == "Your code"
+    events = [Event(step=1, turn=1, actor="model:javascript:alert('model')", target="user", action="reply",
+                    decided_by="llm", summary="javascript:alert(2)")]
+    nodes, _ = graph_data(events)
+    assert all(not re.match(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:", n.title or "") for n in nodes)

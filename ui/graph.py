@@ -27,6 +27,7 @@ import hashlib
 import html
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -171,7 +172,7 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
         taken.append(Box(x, y, width, height))
         label_id = f"steps:{n}"
         last = shown[-1] in gathered_events
-        nodes.append(Node(id=label_id, label=text, title=html.escape(_lines(gathered_events)), shape="box", x=x, y=y,
+        nodes.append(Node(id=label_id, label=text, title=tooltip(_lines(gathered_events)), shape="box", x=x, y=y,
                           color={"background": "#ffffff", "border": color}, borderWidth=3 if last else 1,
                           font={"size": label_font, "color": color, "face": "monospace"}, margin=8,
                           shapeProperties={"borderDashes": [6, 4] if failed and not gathered else False}))
@@ -262,6 +263,19 @@ def node_label(actor: str) -> str:
     return f"{label} (your code)" if role(actor) == "safeguard" else label
 
 
+_SCHEME = re.compile(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def tooltip(text: str) -> str:
+    """A node's `title`, safe in streamlit-agraph's frontend: escaped (vis-network may show it as HTML),
+    and never a link. On a double-click that frontend opens the node's title as a URL
+    (`window.open`), and a title can hold text that is not ours, such as a model id read from an
+    opened trace file ("javascript:…"); a leading word joiner (U+2060) makes any title a relative
+    address, never a scheme."""
+    escaped = html.escape(text)
+    return "\u2060" + escaped if _SCHEME.match(escaped) else escaped
+
+
 def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = ACTOR_FONT) -> Node:
     label = node_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
@@ -270,7 +284,7 @@ def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = A
         title += " — one of the playground's safeguards, not the pattern's code" + (f": {found.title}" if found else "")
     background = _ROLE_COLORS.get(role(actor), "#f3f4f6")
     color = {"background": background, "border": SAFEGUARD_BORDER} if role(actor) == "safeguard" else background
-    return Node(id=actor, label=_wrapped(label), title=html.escape(title), shape="box", x=place[0], y=place[1],
+    return Node(id=actor, label=_wrapped(label), title=tooltip(title), shape="box", x=place[0], y=place[1],
                 color=color, font={"size": font, "color": "#111827"},
                 borderWidth=2 if role(actor) == "safeguard" else 1, margin=10)
 

@@ -31,8 +31,8 @@ from typing import Any, TextIO
 from .calendar import BookingRow, Calendar, CalendarUnavailable, Clock
 from .calendar.dynamodb import names_a_table
 from .identity import user_problem
-from .providers import Clients, Settings
-from .trace import Event, actor_label
+from .vendors.providers import Clients, Settings
+from .observe.trace import Event, actor_label
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("messages", nargs="*", metavar="MESSAGE", help="one user turn each (with --replay: the recording's)")
 
     from .evaluate import FAULTS
-    from .offline.server import DEFAULT_PORT
+    from .vendors.offline.server import DEFAULT_PORT
 
     evaluate = commands.add_parser("evaluate", help="run the scenario suite through the patterns")
     evaluate.add_argument("--patterns", default="ABCDEFG", help="pattern letters to run (default: all seven)")
@@ -161,7 +161,7 @@ def _port(text: str) -> int:
 
 
 def _chat(args: argparse.Namespace, out: TextIO) -> int:
-    from . import cassette
+    from .vendors import cassette
 
     settings = _settings(args)
     try:
@@ -180,7 +180,7 @@ def _chat(args: argparse.Namespace, out: TextIO) -> int:
 
 def _tape(args: argparse.Namespace, settings: Settings) -> Any:
     """The run's cassette recorder or player, with --replay's defaults filled in from the recording."""
-    from . import cassette
+    from .vendors import cassette
 
     if args.fork_at and not args.replay or args.decision and not args.fork_at:
         raise cassette.CassetteError("--fork-at needs --replay, and --decision needs --fork-at")
@@ -212,21 +212,21 @@ def _tape(args: argparse.Namespace, settings: Settings) -> Any:
 
 
 def _missing(what: str) -> list[str]:
-    from .cassette import CassetteError
+    from .vendors.cassette import CassetteError
 
     raise CassetteError(f"give at least one {what}")
 
 
 def _configured_model(settings: Settings) -> Any:
     """Who decides after a fork: the local model when one is set, else the offline model."""
-    from .local import LocalModel, ServerQuirks
-    from .offline.brain import Brain
+    from .vendors.local import LocalModel, ServerQuirks
+    from .vendors.offline.brain import Brain
 
     return LocalModel(settings, ServerQuirks()) if settings.local_model_url else Brain()
 
 
 def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: TextIO) -> int:
-    from . import cassette
+    from .vendors import cassette
     from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
 
     args.user = "guest" if args.user is None else args.user
@@ -337,7 +337,7 @@ def _one_line(error: object) -> str:
 
 
 def _deploy(args: argparse.Namespace, out: TextIO) -> int:
-    from . import deploy
+    from .aws import deploy
 
     settings = Settings.from_env()
     calendar_url = os.environ.get("CALENDAR_URL", "")
@@ -396,7 +396,7 @@ def _export_spans(path: Path | None, runs: list[tuple[str, Any, float]]) -> None
     live = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
     if path is None and not live:
         return
-    from . import otel
+    from .observe import otel
     from .patterns import PATTERNS
 
     for letter, events, started_at in runs:
@@ -500,8 +500,8 @@ def _print_report(report: dict[str, Any], out: TextIO) -> None:
 
 
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
-    from .offline import OfflineModel
-    from .offline.server import make_server
+    from .vendors.offline import OfflineModel
+    from .vendors.offline.server import make_server
 
     server = make_server(OfflineModel(), args.host, args.port)
     host, port = server.server_address[:2]

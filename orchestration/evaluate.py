@@ -38,10 +38,10 @@ from typing import Any, Literal
 
 from .calendar import RIVAL, Calendar, Clock
 from .patterns import PATTERNS, Deps
-from .providers import Settings
+from .vendors.providers import Settings
 from .runs import RunResult, run_conversation
 from .scenarios import Scenario
-from .trace import MODEL_DECIDERS, Event, code_share, json_or_text
+from .observe.trace import MODEL_DECIDERS, Event, code_share, json_or_text
 
 Blame = Literal["model", "orchestration", "environment"]
 Result = Literal["pass", "rescued", "fail"]
@@ -141,7 +141,7 @@ class Runner:
 
     def run(self, scenario: Scenario, letter: str, fault: Fault | None = None, tape: str = "") -> Outcome:
         """One run; with `record` set, its model calls are kept in the cassette `record/tape.cassette`."""
-        from . import cassette
+        from .vendors import cassette
 
         calendar = self.calendar(scenario)
         scenario.prepare(calendar)

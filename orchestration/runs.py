@@ -14,9 +14,9 @@ from typing import Any
 
 from .calendar import BookingRow, Calendar
 from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
-from .pricing import estimate_cost
-from .providers import Settings
-from .trace import Event, code_share
+from .vendors.pricing import estimate_cost
+from .vendors.providers import Settings
+from .observe.trace import Event, code_share
 
 Send = Callable[[Conversation, str], str]
 """How a message is sent: `Conversation.send`, or a caller's wrapper (to watch it live)."""

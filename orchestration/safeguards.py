@@ -28,12 +28,12 @@ from .calendar import Availability, Booked, BookingRow, Slot, human_when
 from .formats import slot_id
 from .identity import BookingContext
 from .observe import guarded
-from .trace import json_or_text
+from .observe.trace import json_or_text
 
 if TYPE_CHECKING:  # the SDKs load when a run needs them, not with the pages that only name the safeguards
     from agents import Agent, ToolGuardrailFunctionOutput, ToolInputGuardrailData
 
-    from .lambdas import LambdaRuntime
+    from .aws.lambdas import LambdaRuntime
     from .tools import ToolOutcome
 
 

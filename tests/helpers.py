@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from orchestration.calendar import Calendar, Clock
-from orchestration.offline.brain import Brain
-from orchestration.offline.protocol import ModelReply, ModelRequest
+from orchestration.vendors.offline.brain import Brain
+from orchestration.vendors.offline.protocol import ModelReply, ModelRequest
 from orchestration.patterns import Conversation, Deps, start
-from orchestration.providers import Settings
+from orchestration.vendors.providers import Settings
 
 TODAY = date(2025, 12, 3)
 TOMORROW = "2025-12-04"
@@ -47,11 +47,11 @@ class ScriptedBrain:
 # --- What reaches the model -----------------------------------------------------------------------
 
 VENDORS = {
-    "orchestration.offline.openai_chat": "OpenAI chat completions",
-    "orchestration.offline.openai_responses": "OpenAI responses",
-    "orchestration.offline.anthropic_messages": "Anthropic messages",
-    "orchestration.offline.bedrock_runtime": "Bedrock Converse",
-    "orchestration.offline.bedrock_agents": "Bedrock Agents",
+    "orchestration.vendors.offline.openai_chat": "OpenAI chat completions",
+    "orchestration.vendors.offline.openai_responses": "OpenAI responses",
+    "orchestration.vendors.offline.anthropic_messages": "Anthropic messages",
+    "orchestration.vendors.offline.bedrock_runtime": "Bedrock Converse",
+    "orchestration.vendors.offline.bedrock_agents": "Bedrock Agents",
 }
 """The offline model's protocol adapters: the module that hands a request to the brain names its vendor."""
 

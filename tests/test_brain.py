@@ -9,9 +9,9 @@ import pytest
 
 from orchestration import tools as tool_defs
 from orchestration.calendar import Calendar
-from orchestration.offline.brain import Brain, decide
-from orchestration.offline.dialogue import Tools, expecting_from, replay
-from orchestration.offline.protocol import Message, ModelRequest, ToolCall, ToolDef, ToolResult
+from orchestration.vendors.offline.brain import Brain, decide
+from orchestration.vendors.offline.dialogue import Tools, expecting_from, replay
+from orchestration.vendors.offline.protocol import Message, ModelRequest, ToolCall, ToolDef, ToolResult
 
 from .helpers import TODAY, TOMORROW, bookings_by, new_calendar
 

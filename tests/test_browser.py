@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.offline import MODEL_LABEL
+from orchestration.vendors.offline import MODEL_LABEL
 from orchestration.patterns import PATTERNS
 
 from .browser_support import (
@@ -391,7 +391,7 @@ def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing
 def _recorded_booking() -> tuple[str, Path, int, str, str]:
     """A recorded real-model run kept with the app whose model booked a slot: (pattern, file, the step of
     its model's `book` decision, that decision as JSON, the slot id it booked)."""
-    from orchestration import cassette
+    from orchestration.vendors import cassette
 
     for letter in LETTERS:
         for path, tape in cassette.recordings(letter):
@@ -409,7 +409,7 @@ def _replay_recorded(page: Page, browsing: Browsing, letter: str, path: Path) ->
     main = page.get_by_test_id("stMain")
     main.get_by_text("Recorded runs of real models").click()
     picker = main.get_by_test_id("stSelectbox").first
-    from orchestration import cassette
+    from orchestration.vendors import cassette
     from ui.recorded import _label
 
     wanted = _label(cassette.Cassette.load(path))
@@ -428,7 +428,7 @@ def _replay_recorded(page: Page, browsing: Browsing, letter: str, path: Path) ->
 def test_a_recorded_real_model_run_replays_on_its_page_with_no_model(browsing: Browsing) -> None:
     """The keyless visitor's view: a real model's run, kept as a cassette, runs again through the page's own
     pattern code, with the same bookings, and the graph draws it."""
-    from orchestration import cassette
+    from orchestration.vendors import cassette
 
     letter, path, _, _, _ = _recorded_booking()
     page = browsing.page
@@ -449,7 +449,7 @@ def test_a_fork_at_the_models_booking_books_another_court_on_the_calendar(browsi
 
     letter, path, step, decision, booked = _recorded_booking()
     day, hour = booked[2:12], f"{booked[13:15]}:{booked[15:17]}"
-    from orchestration.cassette import Cassette
+    from orchestration.vendors.cassette import Cassette
 
     demo = Calendar.open(tmp_path / "demo.db", Clock.on(date.fromisoformat(Cassette.load(path).today)), seed="demo")
     other = next(s.slot_id for s in demo.check_availability(day, hour).slots if s.slot_id != booked)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from orchestration.offline import MODEL_LABEL
+from orchestration.vendors.offline import MODEL_LABEL
 
 from .browser_support import (
     VIEWPORT,

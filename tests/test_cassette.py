@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cassette import Cassette
+from orchestration.vendors.cassette import Cassette
 from orchestration.cli import main
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")

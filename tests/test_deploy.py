@@ -14,9 +14,9 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
-from orchestration import deploy
+from orchestration.aws import deploy
 from orchestration.cli import main
-from orchestration.providers import Settings
+from orchestration.vendors.providers import Settings
 
 SETTINGS = Settings(aws_access_key_id="AKIAFAKEDEPLOY000000", aws_secret_access_key="fake-deploy-secret-0123456789",
                     lambda_prefix="test-")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.observe.trace import Event
 from orchestration.patterns import PATTERNS
-from orchestration.trace import Event
 from ui.graph import DECIDER_COLORS, FAILED_COLOR, decision_strip, frame, graph_data, label_nodes, overlaps, tooltip
 from ui.trace_view import SIDE_BY_SIDE_FONT_SCALE
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import otel
-from orchestration.offline import OfflineModel
-from orchestration.offline.server import make_server
-from orchestration.offline.wire import WireRequest, WireResponse
+from orchestration.observe import otel
+from orchestration.vendors.offline import OfflineModel
+from orchestration.vendors.offline.server import make_server
+from orchestration.vendors.offline.wire import WireRequest, WireResponse
 from orchestration.patterns import Deps, b_bedrock_agent, start
 from orchestration.patterns.f_manager_bedrock import availability_agent, booking_agent
-from orchestration.providers import Settings
+from orchestration.vendors.providers import Settings
 
 from .helpers import new_calendar
 

@@ -23,17 +23,17 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.calendar import Calendar
-from orchestration.local import ServerAdapter, ServerQuirks, chat_request
+from orchestration.vendors.local import ServerAdapter, ServerQuirks, chat_request
 from orchestration.observe import Scope, observing
-from orchestration.offline import OfflineModel, anthropic_messages, bedrock_runtime, openai_chat, openai_responses
-from orchestration.offline.protocol import ModelReply, ModelRequest, ToolCall
-from orchestration.offline.server import make_server
-from orchestration.offline.wire import WireRequest, WireResponse
+from orchestration.vendors.offline import OfflineModel, anthropic_messages, bedrock_runtime, openai_chat, openai_responses
+from orchestration.vendors.offline.protocol import ModelReply, ModelRequest, ToolCall
+from orchestration.vendors.offline.server import make_server
+from orchestration.vendors.offline.wire import WireRequest, WireResponse
 from orchestration.patterns import Conversation, a_ai_as_service, start
 from orchestration.patterns.g_lambda_agents import booking_lambda
 from orchestration.patterns.base import Deps, TurnFailed
-from orchestration.providers import Clients, Settings
-from orchestration.trace import Trace
+from orchestration.vendors.providers import Clients, Settings
+from orchestration.observe.trace import Trace
 
 from .helpers import new_calendar
 
@@ -41,7 +41,7 @@ DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 
 
 SCHEMA_NOTE = "Answer with only a JSON object"
-"""How `orchestration.local` starts the output format it writes into a prompt."""
+"""How `orchestration.vendors.local` starts the output format it writes into a prompt."""
 
 
 @dataclass

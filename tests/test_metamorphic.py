@@ -27,7 +27,7 @@ import pytest
 from agents import Agent, FunctionTool
 
 from orchestration import tools
-from orchestration.offline.protocol import ModelRequest
+from orchestration.vendors.offline.protocol import ModelRequest
 from orchestration.patterns import a_ai_as_service as a
 from orchestration.patterns import b_bedrock_agent as b
 from orchestration.patterns import base
@@ -53,7 +53,7 @@ CONVERSATIONS = {
     "any court": ("empty", ("Book any court tomorrow at 10am",)),  # the one that sends E's WISHES["any"]
 }
 
-CHAT, RESPONSES, MESSAGES, CONVERSE, AGENTS = (VENDORS[f"orchestration.offline.{name}"] for name in (
+CHAT, RESPONSES, MESSAGES, CONVERSE, AGENTS = (VENDORS[f"orchestration.vendors.offline.{name}"] for name in (
     "openai_chat", "openai_responses", "anthropic_messages", "bedrock_runtime", "bedrock_agents"))
 
 Reaches = frozenset[tuple[str, str]]

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.offline.protocol import ModelRequest
+from orchestration.vendors.offline.protocol import ModelRequest
 
-OFFLINE = Path(__file__).resolve().parents[1] / "orchestration" / "offline"
+OFFLINE = Path(__file__).resolve().parents[1] / "orchestration" / "vendors" / "offline"
 
 
 def _imports(path: Path) -> list[str]:
@@ -24,7 +24,7 @@ def _imports(path: Path) -> list[str]:
     return found
 
 
-SHARED_FORMATS = {"..formats", "orchestration.formats"}
+SHARED_FORMATS = {"...formats", "orchestration.formats"}
 """How slot ids, days and court lists are written: what a real model also meets in tool descriptions and results."""
 
 
@@ -41,13 +41,13 @@ def test_the_offline_package_imports_nothing_of_the_project_outside_itself() -> 
 def test_importing_and_using_the_offline_model_loads_no_pattern() -> None:
     script = (
         "import sys, json\n"
-        "from orchestration.offline import OfflineModel\n"
-        "from orchestration.offline.protocol import Message, ModelRequest\n"
+        "from orchestration.vendors.offline import OfflineModel\n"
+        "from orchestration.vendors.offline.protocol import Message, ModelRequest\n"
         "OfflineModel().brain.reply(ModelRequest(model='m', messages=(Message('user', 'hi'),)))\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('orchestration'))))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                          cwd=OFFLINE.parents[1])
+                          cwd=OFFLINE.parents[2])
     loaded = done.stdout.strip()
     assert "orchestration.patterns" not in loaded
     assert "orchestration.tools" not in loaded

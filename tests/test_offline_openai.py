@@ -22,11 +22,11 @@ import pydantic
 import pytest
 from agents import Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, function_tool
 
-from orchestration.offline import OfflineModel
-from orchestration.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
-from orchestration.offline.server import make_server
-from orchestration.offline.transport import OfflineTransport
-from orchestration.offline.wire import WireRequest, WireResponse
+from orchestration.vendors.offline import OfflineModel
+from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
+from orchestration.vendors.offline.server import make_server
+from orchestration.vendors.offline.transport import OfflineTransport
+from orchestration.vendors.offline.wire import WireRequest, WireResponse
 
 from .helpers import ScriptedBrain
 
@@ -622,7 +622,7 @@ def test_server_answers_the_real_sdk_over_loopback(
         ModelReply("Responses, streamed over a socket."),
     ]
     sdk = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-secret-never-logged")
-    caplog.set_level(logging.INFO, logger="orchestration.offline.server")
+    caplog.set_level(logging.INFO, logger="orchestration.vendors.offline.server")
     question = [{"role": "user", "content": "private question"}]
 
     whole = sdk.chat.completions.create(model="offline", messages=question)

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from orchestration import otel
+from orchestration.observe import otel
 from orchestration.cli import main
-from orchestration.opened import MAX_BYTES, MAX_DEPTH, MAX_EVENTS, OpenedTrace, TraceFileError, open_trace
-from orchestration.trace import Event
+from orchestration.observe.opened import MAX_BYTES, MAX_DEPTH, MAX_EVENTS, OpenedTrace, TraceFileError, open_trace
+from orchestration.observe.trace import Event
 
 ROOT = Path(__file__).resolve().parents[1]
 FOREIGN = Path(__file__).parent / "fixtures" / "otlp-genai-foreign.jsonl"
@@ -148,7 +148,7 @@ def test_a_cassette_opens_with_what_recorded_it(run_c: tuple[dict, bytes, bytes]
     assert (opened.pattern, opened.events, opened.bookings) == ("C", events_of(run), tuple(run["bookings"]))
     bare = open_trace(gzip.compress(json.dumps({"events": []}).encode()), "x.cassette")
     assert (bare.label, bare.pattern, bare.events) == ("cassette", None, ())
-    # orchestration/cassette.py keeps the models beside "recorded", and reads a cassette that is not compressed
+    # orchestration/vendors/cassette.py keeps the models beside "recorded", and reads a cassette that is not compressed
     beside = {**cassette, "models": {"openai": "local model qwen2.5-coder-1.5b"}, "recorded": {"date": "2026-12-04"}}
     assert open_trace(json.dumps(beside).encode(), "c.cassette").label == \
         "cassette of pattern C, recorded with local model qwen2.5-coder-1.5b on 2026-12-04"

@@ -21,10 +21,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from opentelemetry.trace import StatusCode
 
-from orchestration import otel
+from orchestration.observe import otel
 from orchestration.cli import main
 from orchestration.evaluate import FAULTS
-from orchestration.providers import Settings
+from orchestration.vendors.providers import Settings
 
 from .helpers import converse, new_calendar
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.offline import OfflineModel
-from orchestration.offline.server import make_server
-from orchestration.providers import Settings
+from orchestration.vendors.offline import OfflineModel
+from orchestration.vendors.offline.server import make_server
+from orchestration.vendors.providers import Settings
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

@@ -13,9 +13,9 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.patterns import PATTERNS
-from orchestration.providers import Settings
-from orchestration.sdk_trace import router
-from orchestration.trace import Event
+from orchestration.vendors.providers import Settings
+from orchestration.observe.sdk_trace import router
+from orchestration.observe.trace import Event
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

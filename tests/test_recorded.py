@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from orchestration import cassette
+from orchestration.vendors import cassette
 from orchestration.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from orchestration.offline import OfflineModel
-from orchestration.offline.server import Limits, make_server, nesting
-from orchestration.offline.wire import WireRequest, WireResponse
+from orchestration.vendors.offline import OfflineModel
+from orchestration.vendors.offline.server import Limits, make_server, nesting
+from orchestration.vendors.offline.wire import WireRequest, WireResponse
 
 BODY = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
 

@@ -31,7 +31,7 @@ from agents.agent_output import AgentOutputSchema
 
 from orchestration import scenarios, tools
 from orchestration.calendar import Refused, slot_id
-from orchestration.offline.protocol import ModelRequest
+from orchestration.vendors.offline.protocol import ModelRequest
 
 from .helpers import TODAY, VENDORS, Recorded, bookings_by, converse, new_calendar
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestration.trace import Event, Trace, actor_label
+from orchestration.observe.trace import Event, Trace, actor_label
 
 
 def _two_steps(trace: Trace) -> None:

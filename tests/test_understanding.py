@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from orchestration.offline.understanding import Facts, understand
+from orchestration.vendors.offline.understanding import Facts, understand
 
 from .phrasings import PHRASINGS
 from .phrasings_heldout import PHRASINGS_HELDOUT

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from orchestration.trace import Event
+from orchestration.observe.trace import Event
 
 from .graph import DECIDER_COLORS
 

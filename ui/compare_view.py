@@ -189,7 +189,7 @@ def cards(results: dict[str, RunResult]) -> None:
 def recorded_beside(messages: list[str]) -> list[dict]:
     """Recorded real-model runs of this same conversation (`recordings/`), one row each, labelled with
     model, date and commit: what a real model did where the offline model passes."""
-    from orchestration import cassette
+    from orchestration.vendors import cassette
 
     rows = []
     for letter in SPECTRUM:

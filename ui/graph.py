@@ -9,7 +9,7 @@ Legibility is built, not hoped for. Each actor has a fixed place by its role, in
 left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
 and the calendar below; the playground's safeguards, which are your code but not the pattern's, in a
 column of their own on the left), so a run grows in place and a replay never moves a box. The tools
-of a trace opened from another producer (`tool:<name>`, see `orchestration/opened.py`) stand where
+of a trace opened from another producer (`tool:<name>`, see `orchestration/observe/opened.py`) stand where
 the calendar does, one below another. A label is a small box of its own, placed here in Python where
 it overlaps no actor and no other label; its arrow runs through it. `overlaps()` is what the tests
 check at 10, 20 and 40 steps.
@@ -38,9 +38,9 @@ import streamlit.components.v1 as components
 import streamlit_agraph
 from streamlit_agraph import Config, Edge, Node
 
-from orchestration.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
+from orchestration.aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from orchestration.safeguards import SAFEGUARDS
-from orchestration.trace import DECIDERS, Event, actor_label
+from orchestration.observe.trace import DECIDERS, Event, actor_label
 
 _component = components.declare_component(
     "decision_graph", path=str(Path(streamlit_agraph.__file__).parent / "frontend" / "build"))

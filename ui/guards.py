@@ -15,7 +15,7 @@ import streamlit as st
 
 from orchestration import safeguards
 from orchestration.safeguards import applying_to
-from orchestration.trace import Event
+from orchestration.observe.trace import Event
 
 SETTINGS = ("off", "on")
 """The two settings, in the order they stand side by side."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from orchestration.offline import MODEL_LABEL
+from orchestration.vendors.offline import MODEL_LABEL
 from orchestration.patterns import SPECTRUM, PatternInfo
-from orchestration.providers import Clients
+from orchestration.vendors.providers import Clients
 
 from . import session
 

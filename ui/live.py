@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from orchestration.patterns import PATTERNS, Conversation, TurnFailed
 from orchestration.patterns.base import describe_error
-from orchestration.trace import Event
+from orchestration.observe.trace import Event
 
 REDRAW_S = 0.15
 _DONE = object()
@@ -105,7 +105,7 @@ def run_turn(conversation: Conversation, text: str, on_progress: Callable[[list[
 def _send_spans(conversation: Conversation, events: list[Event]) -> None:
     """With OTEL_EXPORTER_OTLP_ENDPOINT set, each turn goes out as an OpenTelemetry trace of its own."""
     if events and (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
-        from orchestration import otel
+        from orchestration.observe import otel
 
         letter = conversation.letter
         otel.send(otel.spans(events, letter, f"{letter} · {PATTERNS[letter].name}", conversation.trace.started_at))

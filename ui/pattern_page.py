@@ -20,8 +20,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from orchestration.patterns import PATTERNS, Conversation, PatternInfo
 from orchestration.patterns.base import MAX_MESSAGE_CHARS
-from orchestration.pricing import estimate_cost
-from orchestration.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
+from orchestration.vendors.pricing import estimate_cost
+from orchestration.observe.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
 from . import recorded, session
 from .architecture import dot
@@ -252,7 +252,7 @@ def _details(info: PatternInfo, trace: Trace, upto: int) -> None:
 
 
 def _otlp(info: PatternInfo, trace: Trace) -> str:
-    from orchestration import otel
+    from orchestration.observe import otel
 
     return otel.otlp_json(otel.spans(trace.events, info.letter, f"{info.letter} · {info.name}", trace.started_at))
 

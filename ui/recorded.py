@@ -16,8 +16,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from orchestration import cassette
-from orchestration.trace import Event, Trace, actor_label
+from orchestration.vendors import cassette
+from orchestration.observe.trace import Event, Trace, actor_label
 
 from . import session
 from .graph import draw
@@ -95,8 +95,8 @@ def _run(letter: str, path: Path, fork_at: int | None, decision: str | None, gra
 
 def _configured(settings: object) -> object:
     """Who decides after a fork: this session's local model, if one is set, else the offline model."""
-    from orchestration.local import LocalModel, ServerQuirks
-    from orchestration.offline.brain import Brain
+    from orchestration.vendors.local import LocalModel, ServerQuirks
+    from orchestration.vendors.offline.brain import Brain
 
     return LocalModel(settings, ServerQuirks()) if getattr(settings, "local_model_url", "") else Brain()  # type: ignore[arg-type]
 

@@ -1,7 +1,7 @@
 """The trace page's pieces: read an uploaded trace file, and draw it as a pattern page draws a run.
 
 An opened trace gets the pattern pages' own graph (`graph.draw`), the same who-decided colours and
-legend, and the same steps table (`pattern_page.steps_table`). Reading is `orchestration.opened`;
+legend, and the same steps table (`pattern_page.steps_table`). Reading is `orchestration.observe.opened`;
 a file it cannot read gets its sentence, never a traceback. Every text from a file, its name
 included, is shown as plain text: no Markdown, no HTML, no live link.
 """
@@ -13,9 +13,9 @@ from collections import Counter
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from orchestration.opened import MAX_BYTES, OpenedTrace, TraceFileError, open_trace
+from orchestration.observe.opened import MAX_BYTES, OpenedTrace, TraceFileError, open_trace
 from orchestration.patterns import PATTERNS
-from orchestration.trace import code_share
+from orchestration.observe.trace import code_share
 
 from .graph import draw
 from .pattern_page import steps_table

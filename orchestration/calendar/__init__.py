@@ -11,6 +11,8 @@ DynamoDB table (`dynamodb.py`: a conditional transaction). "Today" comes from an
 
 `results.py` holds what the calendar answers (what a model reads); `demo.py` the demo starting state.
 Slot ids and the way days and courts are written come from `orchestration/formats.py`.
+
+May import: `formats` only (and the storage libraries). Everything else imports the calendar.
 """
 
 from .demo import MEMBERS, RIVAL, demo_bookings

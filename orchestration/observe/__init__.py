@@ -1,5 +1,12 @@
 """Observation at the edges: the decision trace is written by hooks, not by the patterns.
 
+This package holds how a run is seen: `trace.py` (the decision event and the trace, which imports
+nothing of the project), the hooks below, and the trace's ways out and back in: `otel.py`
+(OpenTelemetry spans) and `opened.py` (a trace file read back as events). It may import `trace`,
+`calendar`, `formats`, the Lambda runtime (`aws.lambdas`, for `lambdas.py`) and the settings
+(`vendors.providers`, inside a traced Lambda); `opened.py` reads the pattern registry
+(`patterns.PATTERNS`). The patterns and the vendor edge import it; it never imports a pattern's code.
+
 A pattern's code says what it does; these hooks see it happen and record each step on the
 conversation's `Trace`:
 
@@ -7,7 +14,7 @@ conversation's `Trace`:
 - `aws.py`: botocore events on the boto3 clients (Converse calls, and the trace stream of
   `invoke_agent`, which reports what a Bedrock agent decided);
 - `lambdas.py`: a Lambda runtime wrapper (invocations, and the steps a Lambda reports back);
-- `orchestration.sdk_trace`: the Agents SDK's trace processor (runs, model calls, tool calls);
+- `sdk_trace.py`: the Agents SDK's trace processor (runs, model calls, tool calls);
 - `orchestration.tools.run_tool`: every tool execution your code makes.
 
 What a hook records depends on where the call happens, which the `Scope` says: whose code is
@@ -28,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..trace import Action, Decider, Event, Trace
+from .trace import Action, Decider, Event, Trace
 
 
 @dataclass(frozen=True)

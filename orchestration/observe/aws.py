@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from time import perf_counter
 from typing import Any
 
-from ..lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
-from ..trace import json_or_text
+from ..aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
+from .trace import json_or_text
 from . import ModelAnswer, Scope, current, model_answered, model_called
 
 _STARTED = "observed.started"

@@ -6,7 +6,7 @@ record one `call_model` step and the model's answer (tool calls, a parse, or tex
 usage — for OpenAI Chat Completions and Anthropic Messages alike, real or offline.
 
 The Agents SDK's clients are not hooked: its own trace processor reports their calls
-(`orchestration.sdk_trace`).
+(`orchestration.observe.sdk_trace`).
 """
 
 from __future__ import annotations

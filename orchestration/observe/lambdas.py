@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
 
-from ..lambdas import Handler, LambdaError, LambdaRuntime, environment_of
-from ..trace import Trace, json_or_text
+from ..aws.lambdas import Handler, LambdaError, LambdaRuntime, environment_of
+from .trace import Trace, json_or_text
 from . import Scope, current, observing
 
 
@@ -66,7 +66,7 @@ def traced_agent(actor: str, agent: str) -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def traced(event: Any, context: Any) -> Any:
-            from ..providers import Settings
+            from ..vendors.providers import Settings
 
             trace = Trace(Settings.from_env(environment_of(context)).secrets())
             scope = Scope(trace, caller=actor, model=agent, decided_by="sub-agent", notes_to=actor, agent_service=None)

@@ -2,6 +2,11 @@
 
 `start(letter, deps)` begins a conversation through a pattern; `PATTERNS` describes each one: where
 its code lives, who decides what, and the trade-offs, in this project's words.
+
+A pattern may import `calendar`, `tools`, `identity`, `formats`, `safeguards`, `observe`, `vendors`
+(the clients `Deps` carries) and the Lambda runtime (`aws.lambdas`). Inside `orchestration/`, a
+pattern's own module is reached through this registry (by name), except by `aws/` (the agents'
+definitions it deploys).
 """
 
 from __future__ import annotations
@@ -90,7 +95,7 @@ PATTERNS: dict[str, PatternInfo] = {
                   "Tied to AWS; the agent's configuration lives outside your code unless you keep it there."),
             when="You are on AWS and want a managed agent with little code to run.",
             article={"control": "Low", "complexity": "Medium", "predictability": "Low", "cost": "Medium"},
-            files=("patterns/b_bedrock_agent.py", "lambdas/booking_actions.py"), vendors=("aws",)),
+            files=("patterns/b_bedrock_agent.py", "aws/lambdas/booking_actions.py"), vendors=("aws",)),
         PatternInfo(
             "C", "Function calling", "Function call",
             "The model suggests each tool call; your code executes it and owns the loop.",
@@ -136,7 +141,7 @@ PATTERNS: dict[str, PatternInfo] = {
             article={"control": "Low", "complexity": "High", "predictability": "Low", "cost": "High"},
             files=("patterns/f_manager_bedrock/manager.py", "patterns/b_bedrock_agent.py",
                    "patterns/f_manager_bedrock/availability_agent.py", "patterns/f_manager_bedrock/booking_agent.py",
-                   "lambdas/booking_actions.py"), vendors=("openai", "aws")),
+                   "aws/lambdas/booking_actions.py"), vendors=("openai", "aws")),
         PatternInfo(
             "G", "Manager + Lambda agents", "Multi-agent (isolated)",
             "The manager delegates to Lambdas, each wrapping an agent of its own vendor (Bedrock, Claude).",

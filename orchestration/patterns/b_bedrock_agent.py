@@ -1,7 +1,7 @@
 """Pattern B — a Bedrock Agent: the managed agent reasons and acts; your code only invokes it.
 
 1. The agent is configured, not coded: an instruction and an action group whose Lambda
-   (`lambdas/booking_actions.py`) runs `check_availability` and `book` — the article's
+   (`aws/lambdas/booking_actions.py`) runs `check_availability` and `book` — the article's
    `agent_config`, defined below.
 2. Per user message, your code calls `invoke_agent` with the session id, tracing on, and the session
    state: the signed-in user as a session attribute (the Lambda reads it; the model never sees it)
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lambdas import LambdaError
-from ..lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
+from ..aws.lambdas import LambdaError
+from ..aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from ..observe import decided
 from .base import Conversation, Deps, TurnFailed
 from .bedrock_agents import AgentDefinition, agent_ids

@@ -20,16 +20,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..calendar import BookingRow, Calendar, Clock
-from ..lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
+from ..aws.lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
 from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
-from ..providers import Clients, Settings
+from ..vendors.providers import Clients, Settings
 from ..identity import BookingContext
 from ..safeguards import calendar_word
-from ..trace import Trace
+from ..observe.trace import Trace
 
 if TYPE_CHECKING:
-    from ..sdk_trace import Roles
+    from ..observe.sdk_trace import Roles
 
 MAX_STEPS = 8
 """Default cap on model calls per user turn, in every loop of every pattern."""
@@ -200,7 +200,7 @@ class Conversation(ABC):
         """The Agents SDK trace of this turn, for the patterns whose agents run on the SDK."""
         if self.roles is None:
             return nullcontext()
-        from ..sdk_trace import traced_run
+        from ..observe.sdk_trace import traced_run
 
         return traced_run(self.trace, f"Pattern {self.letter}", self.roles, group_id=self.id)
 

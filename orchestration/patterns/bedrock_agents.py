@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
+from ..aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from ..tools import bedrock_agent_functions
 from .base import Deps, TurnFailed
 

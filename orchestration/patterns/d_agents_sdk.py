@@ -17,7 +17,7 @@ import asyncio
 from agents import Agent, MaxTurnsExceeded, RunContextWrapper, Runner, function_tool
 
 from ..observe import decided
-from ..sdk_trace import AgentRole, Roles
+from ..observe.sdk_trace import AgentRole, Roles
 from ..tools import BookingContext, book, check_availability
 from .base import ASSISTANT_RULES, Conversation, Deps, today_line
 from .memory import BudgetedSession

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from agents import Agent, MaxTurnsExceeded, Runner
 
 from ..observe import decided
-from ..sdk_trace import AgentRole, Roles
+from ..observe.sdk_trace import AgentRole, Roles
 from ..tools import BookingContext
 from .base import Conversation, Deps
 from .memory import BudgetedSession

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...calendar import Availability, human_when
-from ...lambdas import calendar_from, environment_of, function, plain_text
+from ...aws.lambdas import calendar_from, environment_of, function, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
-from ...providers import Clients, Settings
+from ...vendors.providers import Clients, Settings
 from ...tools import BookingContext, bedrock_converse_tools, run_tool
 from ..base import MAX_STEPS, today_line
 

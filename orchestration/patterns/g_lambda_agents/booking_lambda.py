@@ -19,10 +19,10 @@ from typing import Any
 
 from ...calendar import Booked, Refused, human_when
 from ...identity import user_problem
-from ...lambdas import calendar_from, environment_of, function, plain_text
+from ...aws.lambdas import calendar_from, environment_of, function, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
-from ...providers import Clients, Settings
+from ...vendors.providers import Clients, Settings
 from ...safeguards import booking_refusal
 from ...tools import BookingContext, anthropic_tools, run_tool
 from ..base import MAX_STEPS, today_line

@@ -21,7 +21,7 @@ from typing import Any
 
 from agents import Agent, RunContextWrapper, function_tool
 
-from ...lambdas import LambdaError, LambdaRuntime
+from ...aws.lambdas import LambdaError, LambdaRuntime
 from ...safeguards import LambdaChecks
 from ..base import ASSISTANT_RULES, Deps, today_line
 from ..manager import ManagerContext, ManagerConversation, specialist_answer

@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .patterns import PATTERNS
+from ..patterns import PATTERNS
 from .trace import ACTIONS, DECIDERS, Event
 
 MAX_BYTES = 20 * 1024 * 1024

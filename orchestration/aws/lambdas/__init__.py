@@ -9,6 +9,9 @@ functions by name:
   exactly as they would cross the wire, a fresh context per call, and none of the caller's context
   variables (so nothing the caller was observing follows it in).
 - `AwsLambdaRuntime`: `lambda.invoke` on functions deployed to AWS.
+
+May import `calendar` and `tools` (inside a handler); the patterns import this package, never the
+other way round.
 """
 
 from . import booking_actions

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..formats import slot_id
+from ...formats import slot_id
 from .protocol import Message, ModelRequest, ToolCall, ToolDef
 from .understanding import Expecting, Facts, understand
 

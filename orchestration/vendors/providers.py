@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from functools import cache, cached_property
 from typing import Any, Literal
 
-from .observe.logs import redact_sdk_logs
+from ..observe.logs import redact_sdk_logs
 from .offline import MODEL_LABEL, OfflineModel
 
 Vendor = Literal["openai", "anthropic", "aws"]
@@ -323,7 +323,7 @@ class Clients:
 
     def _hooks(self, vendor: Vendor) -> dict[str, list[Any]]:
         """httpx2 event hooks that record this vendor's model calls wherever they are observed."""
-        from .observe.http import ModelCallHooks
+        from ..observe.http import ModelCallHooks
 
         return ModelCallHooks(self.actor(vendor), self.model_id(vendor), vendor).event_hooks()
 
@@ -388,7 +388,7 @@ class Clients:
         """A boto3 client for `service` (`bedrock-runtime`, `bedrock-agent-runtime`, `lambda`)."""
         from botocore.config import Config
 
-        from .observe.aws import observe_boto3
+        from ..observe.aws import observe_boto3
 
         cached = self.__dict__.setdefault("_aws_clients", {})
         if service not in cached:

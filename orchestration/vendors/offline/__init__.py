@@ -12,6 +12,8 @@ their own hooks, so they serialize requests and parse responses exactly as again
 an agent, and `invoke_agent` on an attached `bedrock-agent-runtime` client runs it.
 
 This package never imports the orchestration patterns: the brain cannot know which pattern calls it.
+It may import `orchestration.formats` (how slot ids, days and courts are written) and nothing else of
+the project.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Thinker(Protocol):
 
 Tap = Callable[[Thinker, str], Thinker]
 """Wraps the brain behind one protocol (named `openai.chat_completions`, `bedrock.agents`…): a cassette's
-recorder or player (`orchestration.cassette`)."""
+recorder or player (`orchestration.vendors.cassette`)."""
 
 
 class OfflineModel:

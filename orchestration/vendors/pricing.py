@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from .trace import Event
+from ..observe.trace import Event
 
 Vendor = Literal["openai", "anthropic", "aws"]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from ..formats import court_list, human_day, slot_id
+from ...formats import court_list, human_day, slot_id
 from .dialogue import (
     Dialogue,
     Request,

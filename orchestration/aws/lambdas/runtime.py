@@ -97,7 +97,7 @@ def calendar_from(environment: Mapping[str, str]) -> Any:
     """The calendar a function's configuration points at (it must exist)."""
     from datetime import date
 
-    from ..calendar import Calendar, Clock
+    from ...calendar import Calendar, Clock
 
     today = environment.get("TODAY", "")
     return Calendar(environment["CALENDAR_DB"], Clock.on(date.fromisoformat(today)) if today else Clock())

@@ -30,7 +30,7 @@ import agents
 from agents.tracing import TracingProcessor
 from agents.tracing.span_data import AgentSpanData, FunctionSpanData, GenerationSpanData, ResponseSpanData
 
-from .observe import Scope, add_scope_finder, looks_like_a_tool_call
+from . import Scope, add_scope_finder, looks_like_a_tool_call
 from .trace import Decider, Trace, json_or_text
 
 

@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from .lambdas import FUNCTIONS
-from .patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
+from ..patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
 
 
 def handler(event: Any, context: Any) -> Any:

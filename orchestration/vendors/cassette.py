@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import observe
+from .. import observe
 from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
 
 VERSION = 1
@@ -116,7 +116,7 @@ class Cassette:
 
     def prepare(self, calendar: Any) -> None:
         """Give a freshly seeded calendar what the recorded run's calendar held beyond its seed."""
-        from .calendar import slot_id
+        from ..calendar import slot_id
 
         for court, day, time, user in self.setup.get("bookings", []):
             calendar.book(slot_id(court, day, time), user, via="setup")
@@ -371,7 +371,7 @@ def active(key: str) -> Recorder | Player | None:
 
 def header(pattern: str, today: str, user: str, messages: list[str], calendar: str, clients: Any) -> Cassette:
     """A new cassette for a run of `pattern` with `clients`' settings."""
-    from .evaluate import commit
+    from ..evaluate import commit
 
     settings = clients.settings
     vendors = ("openai", "anthropic", "aws")
@@ -481,7 +481,7 @@ def _messages_reply(answer: Mapping[str, Any]) -> ModelReply:
 
 # --- Recorded runs kept with the app, and replaying one in-process --------------------------------
 
-RECORDINGS = Path(__file__).resolve().parents[1] / "recordings"
+RECORDINGS = Path(__file__).resolve().parents[2] / "recordings"
 """Cassettes of real-model runs kept with the app: `<pattern>-<what>-<n>.cassette`."""
 
 
@@ -529,8 +529,8 @@ def replay(recorded: Cassette, folder: Path, fork_at: int | None = None, decisio
            then: Callable[[], Any] | None = None) -> Replay:
     """The recorded run's pattern on a fresh calendar in `folder` (its seed, day and setup), every model
     call answered from `recorded` (up to the fork). Send it the recorded messages; `close()` after."""
-    from .calendar import Calendar, Clock
-    from .patterns import Deps, start
+    from ..calendar import Calendar, Clock
+    from ..patterns import Deps, start
     from .providers import Settings
 
     calendar = Calendar.open(folder / "replay.db", Clock.on(datetime.fromisoformat(recorded.today).date()),

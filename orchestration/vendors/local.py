@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-from . import observe
+from .. import observe
 from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
 
 if TYPE_CHECKING:

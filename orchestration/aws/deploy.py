@@ -32,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .calendar.dynamodb import (
+from ..calendar.dynamodb import (
     ACTIONS as TABLE_ACTIONS,
     SCHEME as DYNAMODB,
     DynamoStore,
@@ -40,12 +40,12 @@ from .calendar.dynamodb import (
     table_definition,
 )
 from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
-from .patterns.bedrock_agents import AgentDefinition
-from .providers import Settings
+from ..patterns.bedrock_agents import AgentDefinition
+from ..vendors.providers import Settings
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = "python3.12"
-ENTRY = "orchestration.aws_entry.handler"
+ENTRY = "orchestration.aws.entry.handler"
 """The handler every deployed function runs: it finds the registered function by its own name."""
 MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 PLACEHOLDER = "PLANNED000"
@@ -94,9 +94,9 @@ class Names:
 
 def agents() -> list[AgentDefinition]:
     """B's agent and F's two, as the patterns define them."""
-    from .patterns.b_bedrock_agent import BOOKING_AGENT
-    from .patterns.f_manager_bedrock.availability_agent import AVAILABILITY_AGENT
-    from .patterns.f_manager_bedrock.booking_agent import BOOKING_AGENT as RESERVATION_AGENT
+    from ..patterns.b_bedrock_agent import BOOKING_AGENT
+    from ..patterns.f_manager_bedrock.availability_agent import AVAILABILITY_AGENT
+    from ..patterns.f_manager_bedrock.booking_agent import BOOKING_AGENT as RESERVATION_AGENT
 
     return [BOOKING_AGENT, AVAILABILITY_AGENT, RESERVATION_AGENT]
 
@@ -104,7 +104,7 @@ def agents() -> list[AgentDefinition]:
 def functions() -> list[str]:
     """Every registered Lambda function (G's register when their package is imported)."""
     from .lambdas import FUNCTIONS
-    from .patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
+    from ..patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
 
     return list(FUNCTIONS)
 

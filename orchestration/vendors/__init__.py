@@ -1,0 +1,14 @@
+"""Vendors: how a model is reached — the vendor edge every pattern's model call goes through.
+
+- `providers.py`: the settings, and the SDK clients built from them per session (real when a vendor
+  is configured, else the same SDK wired to a local model server or to the offline model), each with
+  its observers attached;
+- `local.py`: a local OpenAI-compatible server as the model behind every vendor, and its adapter;
+- `offline/`: the offline model (rule-based) behind the vendors' real wire protocols;
+- `cassette.py`: every model call of a run recorded at this edge, to replay the run or fork it;
+- `pricing.py`: each vendor's list prices, for a run's estimated cost.
+
+May import: `formats`, `calendar`, `observe` (the edges' hooks and the trace). Never `patterns`,
+`tools`, `safeguards` or `aws`: a model cannot know which pattern calls it (`offline/` imports
+nothing of the project but `formats`).
+"""

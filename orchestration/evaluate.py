@@ -23,11 +23,9 @@ or `harmed` (a booking that should not exist).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import statistics
-import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -41,6 +39,7 @@ from .patterns import PATTERNS, Deps
 from .vendors.providers import Settings
 from .runs import RunResult, run_conversation
 from .scenarios import Scenario
+from .observe.provenance import commit
 from .observe.trace import MODEL_DECIDERS, Event, code_share, json_or_text
 
 Blame = Literal["model", "orchestration", "environment"]
@@ -332,20 +331,6 @@ def _from_record(record: dict[str, Any]) -> Outcome:
     harmed = record.get("harmed", record["verdict"] == "harmed")
     return Outcome(record["scenario"], record["pattern"], outcome, record["why"], record["blame"],
                    record["verdict"], harmed, record["harmed_others"], result, record.get("unasked", int(harmed)))
-
-
-@functools.cache
-def commit() -> str:
-    """The commit this code is at (`-dirty` with uncommitted changes), or "" outside a git checkout."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(Path(__file__).parent), *args], capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-    try:
-        head = git("rev-parse", "--short=12", "HEAD")
-        return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
 
 
 @dataclass(frozen=True)

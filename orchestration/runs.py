@@ -1,22 +1,26 @@
 """One conversation through one pattern, summarised: replies, steps, counts, cost, calendar change.
 
 The compare page runs the same conversation through every pattern, each on its own copy of the same
-calendar, and lays the `RunResult`s side by side.
+calendar, and lays the `RunResult`s side by side. `replay` runs a recorded conversation again, its model
+calls answered from its cassette (`vendors/cassette.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from .calendar import BookingRow, Calendar
+from .calendar import BookingRow, Calendar, Clock
 from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
 from .vendors.pricing import estimate_cost
 from .vendors.providers import Settings
 from .observe.trace import Event, code_share
+from .vendors import cassette
+from .vendors.offline.protocol import ModelReply
 
 Send = Callable[[Conversation, str], str]
 """How a message is sent: `Conversation.send`, or a caller's wrapper (to watch it live)."""
@@ -64,3 +68,37 @@ def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Sen
 def copy_deps(calendar: Calendar, folder: Path, letter: str, user: str, settings: Settings) -> Deps:
     """Dependencies for `letter` on a private copy of `calendar` in `folder`."""
     return Deps.of(calendar.copy_to(folder / f"calendar-{letter}.db"), user, settings)
+
+
+# --- A recorded run, run again (the cassette's replay and fork) ----------------------------------
+
+
+@dataclass
+class Replay:
+    """A recorded run set up to run again in this process: its conversation, calendar and player."""
+
+    conversation: Any
+    player: cassette.Player
+    key: str
+
+    def close(self) -> None:
+        cassette.release(self.key)
+
+
+def replay(recorded: cassette.Cassette, folder: Path, fork_at: int | None = None,
+           decision: ModelReply | None = None,
+           then: Callable[[], Any] | None = None) -> Replay:
+    """The recorded run's pattern on a fresh calendar in `folder` (its seed, day and setup), every model
+    call answered from `recorded` (up to the fork). Send it the recorded messages; `close()` after."""
+    calendar = Calendar.open(folder / "replay.db", Clock.on(datetime.fromisoformat(recorded.today).date()),
+                             seed=recorded.calendar or "demo")  # type: ignore[arg-type]
+    recorded.prepare(calendar)
+    player = cassette.Player(recorded, fork_at, decision, then)
+    key = cassette.activate(player)
+    settings = Settings(cassette=key, safeguards=recorded.safeguards, openai_agents_api=recorded.openai_agents_api)
+    try:
+        conversation = start(recorded.pattern, Deps.of(calendar, recorded.user, settings))
+    except BaseException:
+        cassette.release(key)
+        raise
+    return Replay(conversation, player, key)

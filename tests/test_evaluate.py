@@ -344,7 +344,8 @@ def test_asking_for_a_missing_time_is_not_failing_to_read() -> None:
 
 
 def test_every_record_carries_the_outcome_the_commit_and_the_safeguards_setting(tmp_path: Path) -> None:
-    from orchestration.evaluate import _record, commit
+    from orchestration.evaluate import _record
+    from orchestration.observe.provenance import commit
 
     question = _read({"id": "q", "calendar": "empty", "turns": ["Is court B free tomorrow at 9am?"],
                       "expect": {"bookings": []}}, Path("test"))

@@ -139,3 +139,15 @@ def test_the_first_page_loads_no_vendor_sdk() -> None:
               "if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_every_lambda_function_is_listed_by_its_own_name() -> None:
+    """`aws/lambdas/runtime.py` lists every function with its module; nothing registers itself on import."""
+    from importlib import import_module
+
+    from orchestration.aws.lambdas import FUNCTIONS
+
+    assert list(FUNCTIONS) == ["court-booking-actions", "availability-agent", "booking-agent"]
+    assert {name: import_module(module).FUNCTION_NAME for name, module in FUNCTIONS.modules.items()} == {
+        name: name for name in FUNCTIONS}
+    assert all(FUNCTIONS[name] is import_module(FUNCTIONS.modules[name]).handler for name in FUNCTIONS)

@@ -16,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from orchestration import runs
 from orchestration.vendors import cassette
 from orchestration.observe.trace import Event, Trace, actor_label
 
@@ -64,7 +65,7 @@ def _run(letter: str, path: Path, fork_at: int | None, decision: str | None, gra
     settings = session.settings()
     result: dict = {"path": str(path), "label": _label(recorded), "forked_at": fork_at, "turns": [], "failure": None}
     with tempfile.TemporaryDirectory(prefix="replay-") as folder:
-        run = cassette.replay(recorded, Path(folder), fork, reply, then=lambda: _configured(settings))
+        run = runs.replay(recorded, Path(folder), fork, reply, then=lambda: _configured(settings))
         try:
             marker = run.conversation.deps.calendar.last_id()
             shown: list[Event] = []

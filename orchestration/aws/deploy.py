@@ -1,9 +1,9 @@
 """`deploy aws`: what Patterns B, F and G need on AWS, made from the definitions the code already uses.
 
 - IAM: a role the Lambdas run as, and a role the Bedrock agents run as (allowed to call their model).
-- Lambda: the project packaged as one zip, deployed as each registered function (the Bedrock action
-  group `court-booking-actions`, and G's `availability-agent` and `booking-agent`), each named with
-  the prefix the runtime invokes them by.
+- Lambda: the project packaged as one zip, deployed as each function `lambdas.FUNCTIONS` lists (the
+  Bedrock action group `court-booking-actions`, and G's `availability-agent` and `booking-agent`),
+  each named with the prefix the runtime invokes them by.
 - Bedrock Agents: B's agent and F's two, each with its action group (a Lambda executor, or
   `RETURN_CONTROL`), rendered by `tools.py`; then `PrepareAgent` and an alias.
 - The permission that lets Bedrock invoke the action-group Lambda.
@@ -39,6 +39,7 @@ from ..calendar.dynamodb import (
     names_a_table,
     table_definition,
 )
+from .lambdas import FUNCTIONS
 from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from ..patterns.bedrock_agents import AgentDefinition
 from ..vendors.providers import Settings
@@ -46,7 +47,7 @@ from ..vendors.providers import Settings
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = "python3.12"
 ENTRY = "orchestration.aws.entry.handler"
-"""The handler every deployed function runs: it finds the registered function by its own name."""
+"""The handler every deployed function runs: it finds the listed function by its own name."""
 MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 PLACEHOLDER = "PLANNED000"
 """Stands for an id AWS has not returned yet, in a plan (ten characters, as agent ids are)."""
@@ -102,10 +103,7 @@ def agents() -> list[AgentDefinition]:
 
 
 def functions() -> list[str]:
-    """Every registered Lambda function (G's register when their package is imported)."""
-    from .lambdas import FUNCTIONS
-    from ..patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
-
+    """Every Lambda function the project has (`lambdas.FUNCTIONS`)."""
     return list(FUNCTIONS)
 
 

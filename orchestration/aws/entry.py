@@ -1,5 +1,5 @@
-"""The handler every function deployed by `deploy aws` runs: it hands the event to the registered
-function whose name AWS invoked (less the deployment's prefix)."""
+"""The handler every function deployed by `deploy aws` runs: it hands the event to the listed function
+(`lambdas.FUNCTIONS`) whose name AWS invoked (less the deployment's prefix)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 from .lambdas import FUNCTIONS
-from ..patterns import g_lambda_agents  # noqa: F401 - registers G's two functions
 
 
 def handler(event: Any, context: Any) -> Any:

@@ -7,7 +7,8 @@ Rules of the club (`rules.py`):
 `store.py` applies the rules over a store that claims a slot in one atomic step, so a slot is never
 booked twice: a SQLite file (`sqlite.py`: a unique index, and `BEGIN IMMEDIATE` around each
 check-and-insert; a connection per call, since sqlite3 connections must not cross threads) or a
-DynamoDB table (`dynamodb.py`: a conditional transaction). "Today" comes from an injected `Clock`.
+DynamoDB table (`dynamodb.py`: a conditional transaction), both behind the interface in `backend.py`.
+"Today" comes from an injected `Clock`.
 
 `results.py` holds what the calendar answers (what a model reads); `demo.py` the demo starting state.
 Slot ids and the way days and courts are written come from `orchestration/formats.py`.

@@ -32,7 +32,7 @@ from .results import BookingRow, CalendarUnavailable
 from .rules import COURTS, FIRST_HOUR, LAST_HOUR, Taken, slot_id
 
 if TYPE_CHECKING:
-    from .store import NewBooking
+    from .backend import NewBooking
 
 SCHEME = "dynamodb://"
 """How a DynamoDB calendar's location starts, in lower case (`names_a_table` reads it in any case)."""

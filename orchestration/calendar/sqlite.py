@@ -24,7 +24,7 @@ from .rules import Taken
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from .store import NewBooking
+    from .backend import NewBooking
 
 BUSY_TIMEOUT_S = 10.0
 _OPEN: ContextVar[tuple[str, Database] | None] = ContextVar("calendar_connection", default=None)

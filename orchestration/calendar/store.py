@@ -2,20 +2,21 @@
 
 Two stores keep the bookings: a SQLite file (`sqlite.py`, the default) and a DynamoDB table
 (`dynamodb.py`, named `dynamodb://TABLE`), for patterns that run as Lambdas with no shared disk. Both
-claim a slot in one atomic step, so the rules read the same over either. Faults and notices live in
-the store too, so every caller — a pattern's own code, an SDK's tool, a Lambda that opens the
-calendar by itself — meets them alike.
+claim a slot in one atomic step, so the rules read the same over either. Both implement the interface
+in `backend.py`, which imports neither; `store_at`, here above them, picks one for a location.
+Faults and notices live in the store too, so every caller — a pattern's own code, an SDK's tool, a
+Lambda that opens the calendar by itself — meets them alike.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
+from .backend import NewBooking, Store
 from .demo import RIVAL, demo_bookings, seed_code
 from .dynamodb import DynamoStore, names_a_table
 from .results import Availability, Booked, BookingRow, CalendarUnavailable, Refused, refuse
@@ -23,7 +24,6 @@ from .rules import (
     FIRST_HOUR,
     LAST_HOUR,
     Clock,
-    Taken,
     bookable_day,
     hour_started,
     nearest,
@@ -35,44 +35,9 @@ from .rules import (
 )
 from .sqlite import BUSY_TIMEOUT_S, SqliteStore
 
-__all__ = ["BUSY_TIMEOUT_S", "Calendar", "NewBooking", "SeedName", "Store"]
+__all__ = ["BUSY_TIMEOUT_S", "Calendar", "SeedName", "store_at"]
 
 SeedName = Literal["demo", "empty"]
-
-
-@dataclass(frozen=True)
-class NewBooking:
-    """A booking about to be stored; the store gives it its id (and, unless seeded, its code)."""
-
-    court: str
-    date: str
-    time: str
-    user: str
-    via: str
-    created_at: str
-    confirmation: str = ""
-    """Only for a starting state's bookings, whose codes are fixed."""
-
-    def fields(self) -> dict[str, str]:
-        """Everything but the code."""
-        return {name: value for name, value in asdict(self).items() if name != "confirmation"}
-
-
-class Store(Protocol):
-    """Where the bookings are. `claim` is the one write that matters: atomic, so a slot is held once."""
-
-    def operation(self) -> AbstractContextManager[None]: ...
-    def create(self, seed: list[NewBooking]) -> None: ...
-    def taken(self, day: str) -> Taken: ...
-    def holder(self, court: str, day: str, time: str) -> BookingRow | None: ...
-    def claim(self, new: NewBooking) -> BookingRow | None: ...
-    def rows(self, day: str | None, after_id: int) -> list[BookingRow]: ...
-    def last_id(self) -> int: ...
-    def reset(self, seed: list[NewBooking]) -> None: ...
-    def add_notice(self, day: str, text: str) -> None: ...
-    def notices(self, day: str | None) -> list[str]: ...
-    def arm(self, fault: str, times: int) -> None: ...
-    def trip(self, fault: str) -> bool: ...
 
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")

@@ -14,8 +14,8 @@ Where calls are recorded (the edges, not the patterns):
   Real Bedrock is not recorded: its agents decide inside AWS, out of reach of any edge here.
 
 Replay wires every vendor to the emulated services, whose decisions come from the cassette in order
-(`Player`): the tools, Lambdas and the calendar run for real. A request that differs from the
-recorded one stops the run with the first difference. The calendar's confirmation codes are random,
+(`Player`; `runs.replay` sets a recorded run up this way): the tools, Lambdas and the calendar run
+for real. A request that differs from the recorded one stops the run with the first difference. The calendar's confirmation codes are random,
 so the replay maps each recorded code to the one its calendar issued, in what it compares and answers. Fork: at one recorded call, the answer is
 yours (`decision`), and from there on the configured model decides (offline or local).
 """
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import observe
+from ..observe.provenance import commit
 from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
 
 VERSION = 1
@@ -371,8 +372,6 @@ def active(key: str) -> Recorder | Player | None:
 
 def header(pattern: str, today: str, user: str, messages: list[str], calendar: str, clients: Any) -> Cassette:
     """A new cassette for a run of `pattern` with `clients`' settings."""
-    from ..evaluate import commit
-
     settings = clients.settings
     vendors = ("openai", "anthropic", "aws")
     return Cassette(pattern=pattern, today=today, user=user, messages=list(messages), calendar=calendar,
@@ -511,37 +510,3 @@ def _arguments(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-@dataclass
-class Replay:
-    """A recorded run set up to run again in this process: its conversation, calendar and player."""
-
-    conversation: Any
-    player: Player
-    key: str
-
-    def close(self) -> None:
-        release(self.key)
-
-
-def replay(recorded: Cassette, folder: Path, fork_at: int | None = None, decision: ModelReply | None = None,
-           then: Callable[[], Any] | None = None) -> Replay:
-    """The recorded run's pattern on a fresh calendar in `folder` (its seed, day and setup), every model
-    call answered from `recorded` (up to the fork). Send it the recorded messages; `close()` after."""
-    from ..calendar import Calendar, Clock
-    from ..patterns import Deps, start
-    from .providers import Settings
-
-    calendar = Calendar.open(folder / "replay.db", Clock.on(datetime.fromisoformat(recorded.today).date()),
-                             seed=recorded.calendar or "demo")  # type: ignore[arg-type]
-    recorded.prepare(calendar)
-    player = Player(recorded, fork_at, decision, then)
-    key = activate(player)
-    settings = Settings(cassette=key, safeguards=recorded.safeguards, openai_agents_api=recorded.openai_agents_api)
-    try:
-        conversation = start(recorded.pattern, Deps.of(calendar, recorded.user, settings))
-    except BaseException:
-        release(key)
-        raise
-    return Replay(conversation, player, key)

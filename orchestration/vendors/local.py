@@ -28,15 +28,30 @@ import json
 import re
 from dataclasses import dataclass
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx2
 
 from .. import observe
 from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
 
-if TYPE_CHECKING:
-    from .providers import Settings
+
+
+class ServerSettings(Protocol):
+    """What this module reads of the session's settings (`providers.Settings` has it): the interface the
+    providers and the local server meet through, so neither imports the other's module."""
+
+    local_model_url: str
+    """The server's OpenAI-compatible base URL."""
+    local_model: str
+    """The model name sent to the server."""
+    max_tokens: str
+    """The `max_tokens` bound sent when a request has none."""
+    temperature: str
+    """The temperature sent when a request has none ("" for the server's own)."""
+
+    def timeout(self) -> float: ...
+    def retries(self) -> int: ...
 
 
 @dataclass
@@ -54,7 +69,7 @@ class ServerQuirks:
 class ServerAdapter(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Sends chat completions the way the session's server accepts them (sync and async clients)."""
 
-    def __init__(self, settings: Settings, quirks: ServerQuirks) -> None:
+    def __init__(self, settings: ServerSettings, quirks: ServerQuirks) -> None:
         self.settings, self.quirks = settings, quirks
         self._sync: httpx2.HTTPTransport | None = None
         self._async: httpx2.AsyncHTTPTransport | None = None
@@ -344,7 +359,7 @@ class LocalModel:
     format, asks the server as a chat completion with tools, and returns the answer as a `ModelReply`.
     """
 
-    def __init__(self, settings: Settings, quirks: ServerQuirks) -> None:
+    def __init__(self, settings: ServerSettings, quirks: ServerQuirks) -> None:
         import openai
 
         self.name = settings.local_model

@@ -1,9 +1,9 @@
 """The project's Lambda functions and the runtimes that invoke them.
 
-A function is a `handler(event, context)`: JSON in, JSON out, registered by name next to its code
-with `@function("name")`. It reads its configuration from `context.environment` (on AWS that is the
-function's environment variables) and shares no state with its caller. Two runtimes invoke
-functions by name:
+A function is a `handler(event, context)`: JSON in, JSON out, in a module of its own; `FUNCTIONS`
+(`runtime.py`) lists every function by name with that module, which is imported when it is invoked.
+A function reads its configuration from `context.environment` (on AWS that is the function's
+environment variables) and shares no state with its caller. Two runtimes invoke functions by name:
 
 - `LocalLambdaRuntime` (the default): in-process, with the event and the result passed through JSON
   exactly as they would cross the wire, a fresh context per call, and none of the caller's context
@@ -14,10 +14,8 @@ May import `calendar` and `tools` (inside a handler); the patterns import this p
 other way round.
 """
 
-from . import booking_actions
-from .runtime import (FUNCTIONS, AwsLambdaRuntime, Handler, LambdaContext, LambdaError, LambdaRuntime,
-                      LocalLambdaRuntime, calendar_from, environment_for, environment_of, function, plain_text)
+from .runtime import (FUNCTIONS, AwsLambdaRuntime, Functions, Handler, LambdaContext, LambdaError, LambdaRuntime,
+                      LocalLambdaRuntime, calendar_from, environment_for, environment_of, plain_text)
 
-__all__ = ["FUNCTIONS", "AwsLambdaRuntime", "Handler", "LambdaContext", "LambdaError", "LambdaRuntime",
-           "LocalLambdaRuntime", "booking_actions", "calendar_from", "environment_for", "environment_of", "function",
-           "plain_text"]
+__all__ = ["FUNCTIONS", "AwsLambdaRuntime", "Functions", "Handler", "LambdaContext", "LambdaError", "LambdaRuntime",
+           "LocalLambdaRuntime", "calendar_from", "environment_for", "environment_of", "plain_text"]

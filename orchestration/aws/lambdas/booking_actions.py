@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .runtime import calendar_from, environment_of, function
+from .runtime import calendar_from, environment_of
 
 FUNCTION_NAME = "court-booking-actions"
 
 
-@function(FUNCTION_NAME)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from ...tools import BookingContext, ToolError, run_tool  # here, so registering the function loads no SDK
+    from ...tools import BookingContext, ToolError, run_tool  # here, so importing the function loads no SDK
 
     session = event.get("sessionAttributes") or {}
     user = session.get("user")

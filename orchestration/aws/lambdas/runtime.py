@@ -1,4 +1,4 @@
-"""How the project's Lambda functions are registered and invoked."""
+"""The project's Lambda functions, listed by name, and how they are invoked."""
 
 from __future__ import annotations
 
@@ -6,22 +6,40 @@ import contextvars
 import json
 import os
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, Protocol
 
 Handler = Callable[[Any, Any], Any]
 
-FUNCTIONS: dict[str, Handler] = {}
-"""Function name -> handler, filled by `@function` where each handler is defined."""
 
 
-def function(name: str) -> Callable[[Handler], Handler]:
-    """Register a handler under a function name, as deploying it to Lambda would."""
-    def register(handler: Handler) -> Handler:
-        FUNCTIONS[name] = handler
-        return handler
-    return register
+class Functions(Mapping[str, Handler]):
+    """Function name -> handler: each function's module, listed here by name and imported on first use,
+    so listing the functions loads none of them (nor the SDKs their agents use)."""
+
+    def __init__(self, modules: Mapping[str, str]) -> None:
+        self.modules = dict(modules)
+        """Function name -> the dotted path of the module whose `handler` it runs."""
+
+    def __getitem__(self, name: str) -> Handler:
+        return import_module(self.modules[name]).handler
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.modules)
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+
+FUNCTIONS = Functions({
+    "court-booking-actions": "orchestration.aws.lambdas.booking_actions",  # the Bedrock agents' action group (B, F)
+    "availability-agent": "orchestration.patterns.g_lambda_agents.availability_lambda",  # G's Lambda A
+    "booking-agent": "orchestration.patterns.g_lambda_agents.booking_lambda",  # G's Lambda B
+})
+"""Every function the project deploys, in the order `deploy aws` creates them; each module's
+`FUNCTION_NAME` is its name here."""
 
 
 class LambdaError(Exception):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...calendar import Availability, human_when
-from ...aws.lambdas import calendar_from, environment_of, function, plain_text
+from ...aws.lambdas import calendar_from, environment_of, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
 from ...vendors.providers import Clients, Settings
@@ -28,7 +28,6 @@ SYSTEM = ("You check tennis court availability (courts A, B, C and D). {today} "
           "Call check_availability and report the open slots.")
 
 
-@function(FUNCTION_NAME)
 @traced_agent(f"lambda:{FUNCTION_NAME}", agent="sub-agent:availability (Bedrock)")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     env = environment_of(context)

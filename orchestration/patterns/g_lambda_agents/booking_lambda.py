@@ -19,7 +19,7 @@ from typing import Any
 
 from ...calendar import Booked, Refused, human_when
 from ...identity import user_problem
-from ...aws.lambdas import calendar_from, environment_of, function, plain_text
+from ...aws.lambdas import calendar_from, environment_of, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
 from ...vendors.providers import Clients, Settings
@@ -33,7 +33,6 @@ SYSTEM = ("You book tennis court slots with the book tool. {today} "
           "Book exactly the slot you are asked for, then confirm the reservation.")
 
 
-@function(FUNCTION_NAME)
 @traced_agent(f"lambda:{FUNCTION_NAME}", agent="sub-agent:booking (Claude)")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     env = environment_of(context)

@@ -28,12 +28,12 @@ from urllib.parse import unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orchestration.calendar import Calendar, Clock  # noqa: E402
 from orchestration.aws.lambdas import LocalLambdaRuntime, environment_for  # noqa: E402
+from orchestration.calendar import Calendar, Clock  # noqa: E402
+from orchestration.patterns import Deps, start  # noqa: E402
 from orchestration.vendors.offline import OfflineModel  # noqa: E402
 from orchestration.vendors.offline.bedrock_agents import AgentService  # noqa: E402
 from orchestration.vendors.offline.wire import WireRequest  # noqa: E402
-from orchestration.patterns import Deps, start  # noqa: E402
 from orchestration.vendors.providers import Clients  # noqa: E402
 
 TODAY = date(2025, 12, 3)

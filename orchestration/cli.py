@@ -19,9 +19,9 @@ import argparse
 import dataclasses
 import json
 import os
+import sqlite3
 import sys
 import tempfile
-import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,8 +31,8 @@ from typing import Any, TextIO
 from .calendar import BookingRow, Calendar, CalendarUnavailable, Clock
 from .calendar.dynamodb import names_a_table
 from .identity import user_problem
-from .vendors.providers import Clients, Settings
 from .observe.trace import Event, actor_label
+from .vendors.providers import Clients, Settings
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -226,8 +226,8 @@ def _configured_model(settings: Settings) -> Any:
 
 
 def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: TextIO) -> int:
-    from .vendors import cassette
     from .patterns import PATTERNS, Deps, TurnFailed, UnknownPattern, start
+    from .vendors import cassette
 
     args.user = "guest" if args.user is None else args.user
     args.calendar = args.calendar or "demo"

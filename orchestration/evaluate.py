@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .calendar import RIVAL, Calendar, Clock
-from .patterns import PATTERNS, Deps
-from .vendors.providers import Settings
-from .runs import RunResult, run_conversation
-from .scenarios import Scenario
 from .observe.provenance import commit
 from .observe.trace import MODEL_DECIDERS, Event, code_share, json_or_text
+from .patterns import PATTERNS, Deps
+from .runs import RunResult, run_conversation
+from .scenarios import Scenario
+from .vendors.providers import Settings
 
 Blame = Literal["model", "orchestration", "environment"]
 Result = Literal["pass", "rescued", "fail"]

@@ -15,12 +15,12 @@ from time import perf_counter
 from typing import Any
 
 from .calendar import BookingRow, Calendar, Clock
-from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
-from .vendors.pricing import estimate_cost
-from .vendors.providers import Settings
 from .observe.trace import Event, code_share
+from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
 from .vendors import cassette
 from .vendors.offline.protocol import ModelReply
+from .vendors.pricing import estimate_cost
+from .vendors.providers import Settings
 
 Send = Callable[[Conversation, str], str]
 """How a message is sent: `Conversation.send`, or a caller's wrapper (to watch it live)."""

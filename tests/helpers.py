@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from orchestration.calendar import Calendar, Clock
+from orchestration.patterns import Conversation, Deps, start
 from orchestration.vendors.offline.brain import Brain
 from orchestration.vendors.offline.protocol import ModelReply, ModelRequest
-from orchestration.patterns import Conversation, Deps, start
 from orchestration.vendors.providers import Settings
 
 TODAY = date(2025, 12, 3)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -563,8 +563,8 @@ def guarded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     every safeguard's step added besides, so all four stand in every graph."""
     from dataclasses import replace
 
-    from orchestration.vendors.providers import Settings
     from orchestration.observe.trace import Event
+    from orchestration.vendors.providers import Settings
 
     from .helpers import converse, new_calendar
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.vendors.offline import MODEL_LABEL
 from orchestration.patterns import PATTERNS
+from orchestration.vendors.offline import MODEL_LABEL
 
 from .browser_support import (
     VIEWPORT,

@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from orchestration.calendar import (
-    Availability, Booked, Calendar, CalendarUnavailable, Clock, Refused, Slot, demo_bookings, slot_id,
+    Availability,
+    Booked,
+    Calendar,
+    CalendarUnavailable,
+    Clock,
+    Refused,
+    Slot,
+    demo_bookings,
+    slot_id,
 )
 
 TODAY = date(2025, 12, 3)
@@ -169,8 +177,8 @@ def test_eight_threads_racing_for_the_same_slots_never_double_book(calendar: Cal
     def worker(n: int) -> None:
         barrier.wait()
         for _ in range(5):
-            for slot_id in slots:
-                outcome = calendar.book(slot_id, f"user{n}")
+            for slot in slots:
+                outcome = calendar.book(slot, f"user{n}")
                 with lock:
                     results.append(outcome)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.vendors.cassette import Cassette
 from orchestration.cli import main
+from orchestration.vendors.cassette import Cassette
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 DEAD = "http://127.0.0.1:9/v1"

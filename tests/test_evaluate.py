@@ -12,15 +12,15 @@ import pytest
 from orchestration.calendar import RIVAL, Calendar, CalendarUnavailable, Clock
 from orchestration.cli import main
 from orchestration.evaluate import FAULTS, Runner, _blame, evaluate, grade
+from orchestration.observe.trace import Event
+from orchestration.patterns import Deps
+from orchestration.runs import RunResult, run_conversation
+from orchestration.scenarios import Scenario, ScenarioError, _read, load
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.brain import Brain
 from orchestration.vendors.offline.faults import FaultyBrain, ModelFaults
 from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult
-from orchestration.patterns import Deps
 from orchestration.vendors.providers import Clients, Settings
-from orchestration.runs import RunResult, run_conversation
-from orchestration.scenarios import Scenario, ScenarioError, _read, load
-from orchestration.observe.trace import Event
 
 from .helpers import TOMORROW
 

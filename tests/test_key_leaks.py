@@ -10,7 +10,6 @@ stdout, stderr, the log, the trace and its exports (OpenTelemetry spans too), th
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from orchestration.observe import otel
+from orchestration.patterns import Deps, b_bedrock_agent, start
+from orchestration.patterns.f_manager_bedrock import availability_agent, booking_agent
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.server import make_server
 from orchestration.vendors.offline.wire import WireRequest, WireResponse
-from orchestration.patterns import Deps, b_bedrock_agent, start
-from orchestration.patterns.f_manager_bedrock import availability_agent, booking_agent
 from orchestration.vendors.providers import Settings
 
 from .helpers import new_calendar

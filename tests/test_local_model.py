@@ -21,19 +21,25 @@ from pathlib import Path
 import openai
 import pytest
 
-from orchestration.cli import main
 from orchestration.calendar import Calendar
-from orchestration.vendors.local import ServerAdapter, ServerQuirks, chat_request
+from orchestration.cli import main
 from orchestration.observe import Scope, observing
-from orchestration.vendors.offline import OfflineModel, anthropic_messages, bedrock_runtime, openai_chat, openai_responses
+from orchestration.observe.trace import Trace
+from orchestration.patterns import Conversation, a_ai_as_service, start
+from orchestration.patterns.base import Deps, TurnFailed
+from orchestration.patterns.g_lambda_agents import booking_lambda
+from orchestration.vendors.local import ServerAdapter, ServerQuirks, chat_request
+from orchestration.vendors.offline import (
+    OfflineModel,
+    anthropic_messages,
+    bedrock_runtime,
+    openai_chat,
+    openai_responses,
+)
 from orchestration.vendors.offline.protocol import ModelReply, ModelRequest, ToolCall
 from orchestration.vendors.offline.server import make_server
 from orchestration.vendors.offline.wire import WireRequest, WireResponse
-from orchestration.patterns import Conversation, a_ai_as_service, start
-from orchestration.patterns.g_lambda_agents import booking_lambda
-from orchestration.patterns.base import Deps, TurnFailed
 from orchestration.vendors.providers import Clients, Settings
-from orchestration.observe.trace import Trace
 
 from .helpers import new_calendar
 

@@ -27,7 +27,6 @@ import pytest
 from agents import Agent, FunctionTool
 
 from orchestration import tools
-from orchestration.vendors.offline.protocol import ModelRequest
 from orchestration.patterns import a_ai_as_service as a
 from orchestration.patterns import b_bedrock_agent as b
 from orchestration.patterns import base
@@ -41,6 +40,7 @@ from orchestration.patterns.f_manager_bedrock import manager as f
 from orchestration.patterns.g_lambda_agents import availability_lambda as g_availability
 from orchestration.patterns.g_lambda_agents import booking_lambda as g_booking
 from orchestration.patterns.g_lambda_agents import manager as g
+from orchestration.vendors.offline.protocol import ModelRequest
 
 from .helpers import TODAY, VENDORS, Recorded, bookings_by, converse, new_calendar, record_requests
 

@@ -24,7 +24,15 @@ from botocore.awsrequest import AWSPreparedRequest
 from orchestration.vendors.offline import anthropic_messages, bedrock_runtime
 from orchestration.vendors.offline.boto3_hook import ChunkReader, OfflineSend, attach_boto3
 from orchestration.vendors.offline.eventstream import encode_error, encode_event, encode_exception, encode_message
-from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
+from orchestration.vendors.offline.protocol import (
+    Message,
+    ModelReply,
+    ModelRequest,
+    ToolCall,
+    ToolDef,
+    ToolResult,
+    Usage,
+)
 from orchestration.vendors.offline.transport import OfflineTransport
 from orchestration.vendors.offline.wire import Router
 

@@ -17,11 +17,19 @@ import botocore.exceptions
 import pytest
 
 from orchestration import tools
-from orchestration.calendar import Calendar
 from orchestration.aws.lambdas import LambdaError, LocalLambdaRuntime, environment_for
+from orchestration.calendar import Calendar
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.bedrock_agents import AGENT_ALIAS_ID, MAX_MODEL_CALLS
-from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
+from orchestration.vendors.offline.protocol import (
+    Message,
+    ModelReply,
+    ModelRequest,
+    ToolCall,
+    ToolDef,
+    ToolResult,
+    Usage,
+)
 
 from .helpers import TOMORROW, ScriptedBrain, new_calendar
 

@@ -23,7 +23,15 @@ import pytest
 from agents import Agent, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner, function_tool
 
 from orchestration.vendors.offline import OfflineModel
-from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult, Usage
+from orchestration.vendors.offline.protocol import (
+    Message,
+    ModelReply,
+    ModelRequest,
+    ToolCall,
+    ToolDef,
+    ToolResult,
+    Usage,
+)
 from orchestration.vendors.offline.server import make_server
 from orchestration.vendors.offline.transport import OfflineTransport
 from orchestration.vendors.offline.wire import WireRequest, WireResponse

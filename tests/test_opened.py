@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from orchestration.observe import otel
 from orchestration.cli import main
+from orchestration.observe import otel
 from orchestration.observe.opened import MAX_BYTES, MAX_DEPTH, MAX_EVENTS, OpenedTrace, TraceFileError, open_trace
 from orchestration.observe.trace import Event
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 from google.protobuf import json_format
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-
 from opentelemetry.trace import StatusCode
 
-from orchestration.observe import otel
 from orchestration.cli import main
 from orchestration.evaluate import FAULTS
+from orchestration.observe import otel
 from orchestration.vendors.providers import Settings
 
 from .helpers import converse, new_calendar

@@ -12,10 +12,10 @@ import agents
 import pytest
 
 from orchestration.cli import main
-from orchestration.patterns import PATTERNS
-from orchestration.vendors.providers import Settings
 from orchestration.observe.sdk_trace import router
 from orchestration.observe.trace import Event
+from orchestration.patterns import PATTERNS
+from orchestration.vendors.providers import Settings
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

@@ -54,7 +54,8 @@ def plan(process: int) -> list[dict[str, Any]]:
 
 def _worker(path: str, process: int, start: Any) -> list[dict[str, Any]]:
     """One process: wait for the others, open the shared calendar, run its conversations."""
-    from orchestration.patterns import PATTERNS, Deps, start as start_pattern
+    from orchestration.patterns import PATTERNS, Deps
+    from orchestration.patterns import start as start_pattern
     from orchestration.vendors.providers import Settings
 
     from . import netguard

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from orchestration.vendors import cassette
 from orchestration.cli import main
+from orchestration.vendors import cassette
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")

@@ -39,8 +39,8 @@ import streamlit_agraph
 from streamlit_agraph import Config, Edge, Node
 
 from orchestration.aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
-from orchestration.safeguards import SAFEGUARDS
 from orchestration.observe.trace import DECIDERS, Event, actor_label
+from orchestration.safeguards import SAFEGUARDS
 
 _component = components.declare_component(
     "decision_graph", path=str(Path(streamlit_agraph.__file__).parent / "frontend" / "build"))

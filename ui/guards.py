@@ -14,8 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from orchestration import safeguards
-from orchestration.safeguards import applying_to
 from orchestration.observe.trace import Event
+from orchestration.safeguards import applying_to
 
 SETTINGS = ("off", "on")
 """The two settings, in the order they stand side by side."""

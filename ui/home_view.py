@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from orchestration.vendors.offline import MODEL_LABEL
 from orchestration.patterns import SPECTRUM, PatternInfo
+from orchestration.vendors.offline import MODEL_LABEL
 from orchestration.vendors.providers import Clients
 
 from . import session

@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from orchestration.observe.trace import Event
 from orchestration.patterns import PATTERNS, Conversation, TurnFailed
 from orchestration.patterns.base import describe_error
-from orchestration.observe.trace import Event
 
 REDRAW_S = 0.15
 _DONE = object()

@@ -18,10 +18,10 @@ import time
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from orchestration.observe.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 from orchestration.patterns import PATTERNS, Conversation, PatternInfo
 from orchestration.patterns.base import MAX_MESSAGE_CHARS
 from orchestration.vendors.pricing import estimate_cost
-from orchestration.observe.trace import MODEL_DECIDERS, Event, Trace, actor_label, code_share
 
 from . import recorded, session
 from .architecture import dot

@@ -17,8 +17,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from orchestration import runs
-from orchestration.vendors import cassette
 from orchestration.observe.trace import Event, Trace, actor_label
+from orchestration.vendors import cassette
 
 from . import session
 from .graph import draw

@@ -14,8 +14,8 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from orchestration.observe.opened import MAX_BYTES, OpenedTrace, TraceFileError, open_trace
-from orchestration.patterns import PATTERNS
 from orchestration.observe.trace import code_share
+from orchestration.patterns import PATTERNS
 
 from .graph import draw
 from .pattern_page import steps_table

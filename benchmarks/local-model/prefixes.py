@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from orchestration import scenarios as scenario_files
 from orchestration.evaluate import Runner, grade
-from orchestration.patterns import Deps
-from orchestration.vendors.providers import Settings
-from orchestration.runs import run_conversation
 from orchestration.observe.trace import _shared
+from orchestration.patterns import Deps
+from orchestration.runs import run_conversation
+from orchestration.vendors.providers import Settings
 
 
 def main() -> None:

@@ -34,15 +34,19 @@ from typing import Any
 
 from ..calendar.dynamodb import (
     ACTIONS as TABLE_ACTIONS,
+)
+from ..calendar.dynamodb import (
     SCHEME as DYNAMODB,
+)
+from ..calendar.dynamodb import (
     DynamoStore,
     names_a_table,
     table_definition,
 )
-from .lambdas import FUNCTIONS
-from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from ..patterns.bedrock_agents import AgentDefinition
 from ..vendors.providers import Settings
+from .lambdas import FUNCTIONS
+from .lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = "python3.12"

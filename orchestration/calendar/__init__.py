@@ -16,11 +16,11 @@ Slot ids and the way days and courts are written come from `orchestration/format
 May import: `formats` only (and the storage libraries). Everything else imports the calendar.
 """
 
+from ..formats import court_list, human_day, human_when
 from .demo import MEMBERS, RIVAL, demo_bookings
 from .results import Availability, Booked, BookingRow, CalendarUnavailable, RefusalReason, Refused, Result, Slot
 from .rules import COURTS, FIRST_HOUR, HORIZON_DAYS, LAST_HOUR, Clock, slot_id
 from .store import BUSY_TIMEOUT_S, Calendar, SeedName
-from ..formats import court_list, human_day, human_when
 
 __all__ = [
     "BUSY_TIMEOUT_S", "COURTS", "FIRST_HOUR", "HORIZON_DAYS", "LAST_HOUR", "MEMBERS", "RIVAL", "Availability", "Booked",

@@ -19,8 +19,8 @@ from time import perf_counter
 from typing import Any
 
 from ..aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
-from .trace import json_or_text
 from . import ModelAnswer, Scope, current, model_answered, model_called
+from .trace import json_or_text
 
 _STARTED = "observed.started"
 

@@ -17,8 +17,8 @@ from time import perf_counter
 from typing import Any
 
 from ..aws.lambdas import Handler, LambdaError, LambdaRuntime, environment_of
-from .trace import Trace, json_or_text
 from . import Scope, current, observing
+from .trace import Trace, json_or_text
 
 
 class ObservedLambdas:

@@ -12,21 +12,21 @@ from __future__ import annotations
 import re
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from time import perf_counter
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..calendar import BookingRow, Calendar, Clock
 from ..aws.lambdas import AwsLambdaRuntime, LambdaRuntime, LocalLambdaRuntime, environment_for
+from ..calendar import BookingRow, Calendar, Clock
+from ..identity import BookingContext
 from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
-from ..vendors.providers import Clients, Settings
-from ..identity import BookingContext
-from ..safeguards import calendar_word
 from ..observe.trace import Trace
+from ..safeguards import calendar_word
+from ..vendors.providers import Clients, Settings
 
 if TYPE_CHECKING:
     from ..observe.sdk_trace import Roles

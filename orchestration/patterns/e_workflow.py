@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 
 from ..calendar import Availability, court_list, human_when
 from ..observe import decided
-from ..safeguards import CheckedSlots, checked_slots, with_guardrail
 from ..observe.sdk_trace import AgentRole, Roles
+from ..safeguards import CheckedSlots, checked_slots, with_guardrail
 from ..tools import BookingContext, book, check_availability
 from .base import Conversation, Deps, today_line
 from .memory import BudgetedSession

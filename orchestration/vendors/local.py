@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx2
 
 from .. import observe
 from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
-
 
 
 class ServerSettings(Protocol):

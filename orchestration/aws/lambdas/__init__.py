@@ -14,8 +14,20 @@ May import `calendar` and `tools` (inside a handler); the patterns import this p
 other way round.
 """
 
-from .runtime import (FUNCTIONS, AwsLambdaRuntime, Functions, Handler, LambdaContext, LambdaError, LambdaRuntime,
-                      LocalLambdaRuntime, calendar_from, environment_for, environment_of, plain_text)
+from .runtime import (
+                      FUNCTIONS,
+                      AwsLambdaRuntime,
+                      Functions,
+                      Handler,
+                      LambdaContext,
+                      LambdaError,
+                      LambdaRuntime,
+                      LocalLambdaRuntime,
+                      calendar_from,
+                      environment_for,
+                      environment_of,
+                      plain_text,
+)
 
 __all__ = ["FUNCTIONS", "AwsLambdaRuntime", "Functions", "Handler", "LambdaContext", "LambdaError", "LambdaRuntime",
            "LocalLambdaRuntime", "calendar_from", "environment_for", "environment_of", "plain_text"]

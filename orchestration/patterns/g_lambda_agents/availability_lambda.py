@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...calendar import Availability, human_when
 from ...aws.lambdas import calendar_from, environment_of, plain_text
+from ...calendar import Availability, human_when
 from ...observe import decided
 from ...observe.lambdas import traced_agent
-from ...vendors.providers import Clients, Settings
 from ...tools import BookingContext, bedrock_converse_tools, run_tool
+from ...vendors.providers import Clients, Settings
 from ..base import MAX_STEPS, today_line
 
 FUNCTION_NAME = "availability-agent"

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...aws.lambdas import calendar_from, environment_of, plain_text
 from ...calendar import Booked, Refused, human_when
 from ...identity import user_problem
-from ...aws.lambdas import calendar_from, environment_of, plain_text
 from ...observe import decided
 from ...observe.lambdas import traced_agent
-from ...vendors.providers import Clients, Settings
 from ...safeguards import booking_refusal
 from ...tools import BookingContext, anthropic_tools, run_tool
+from ...vendors.providers import Clients, Settings
 from ..base import MAX_STEPS, today_line
 
 FUNCTION_NAME = "booking-agent"

@@ -24,7 +24,6 @@ from ...formats import slot_id
 from .protocol import Message, ModelRequest, ToolCall, ToolDef
 from .understanding import Expecting, Facts, understand
 
-
 _TODAY = re.compile(r"\b(?:today|(?:the\s+)?(?:current|present)\s+date|date\s+today|it)(?:'s| is|:)?\s*(?:date\s*)?"
                     r"(?:is|:)?\s*(?:[A-Za-z]+,?\s+)?\(?(\d{4}-\d{2}-\d{2})", re.I)
 

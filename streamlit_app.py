@@ -7,7 +7,8 @@ from ui import session
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="Orchestration Playground", page_icon="🎾", layout="wide")
-patterns = [st.Page(f"pages/pattern_{letter.lower()}.py", title=f"{letter} · {info.name}", url_path=f"pattern-{letter.lower()}")
+patterns = [st.Page(f"pages/pattern_{letter.lower()}.py", title=f"{letter} · {info.name}",
+                    url_path=f"pattern-{letter.lower()}")
             for letter, info in PATTERNS.items()]
 page = st.navigation({
     "Playground": [st.Page("pages/home.py", title="Home", default=True),

@@ -219,7 +219,8 @@ def replies(rounds: int, letters: str) -> None:
             for n in range(rounds):
                 for letter in letters:
                     for times, url, graph in ((echo, f"http://127.0.0.1:{echo_port}/", False),
-                                              (pages[letter], f"http://127.0.0.1:{app_port}/pattern-{letter.lower()}", True)):
+                                              (pages[letter],
+                                               f"http://127.0.0.1:{app_port}/pattern-{letter.lower()}", True)):
                         try:
                             times += dialogue_times(browser, url, graph=graph)
                         except (PlaywrightError, TimeoutError) as failure:  # say so, and go on with the rest
@@ -324,8 +325,8 @@ def starting() -> None:
     floor_start, floor_memory = statistics.median(f[0] for f in floors), floors[-1][1]
     first, memory = statistics.median(a[0] for a in apps), apps[-1][1]
     print(f"The app (Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores):")
-    print(f"  first page served: {first:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; {first / floor_start:.2f}x; "
-          f"medians of {STARTS} starts each)")
+    print(f"  first page served: {first:5.2f} s  (floor, a one-line app: {floor_start:5.2f} s; "
+          f"{first / floor_start:.2f}x; medians of {STARTS} starts each)")
     print(f"  memory after visiting all {len(PAGES)} pages: {memory:5.0f} MB RSS  "
           f"(floor after its one page: {floor_memory:.0f} MB; {memory / floor_memory:.2f}x)")
 
@@ -336,7 +337,8 @@ def loaded() -> None:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            floor = statistics.median(r.reply for r in dialogue_times(browser, f"http://127.0.0.1:{port}/", graph=False))
+            floor = statistics.median(r.reply
+                                      for r in dialogue_times(browser, f"http://127.0.0.1:{port}/", graph=False))
             browser.close()
     finally:
         stop(server)

@@ -124,7 +124,8 @@ def main() -> None:
     parser.add_argument("--dynamodb-attempts", type=int, default=100, help="attempts per writer on DynamoDB")
     parser.add_argument("--dynamodb-days", type=int, default=7, help="days of slots the one writer books on DynamoDB")
     args = parser.parse_args()
-    print(f"Court calendar (Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.machine()}):")
+    print(f"Court calendar (Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+          f"{platform.machine()}):")
     with tempfile.TemporaryDirectory() as scratch:
         report("SQLite", one_writer(Path(scratch)), racing_writers(str(Path(scratch) / "race.db"), args.writers,
                                                                    args.attempts), args.writers, args.attempts)
@@ -140,7 +141,8 @@ def main() -> None:
                    args.writers, args.dynamodb_attempts)
 
 
-def report(store: str, one: tuple[int, float, float], race: dict[str, int | float], writers: int, attempts: int) -> None:
+def report(store: str, one: tuple[int, float, float], race: dict[str, int | float], writers: int,
+           attempts: int) -> None:
     count, calendar_s, floor_s = one
     print(f"  {store}:")
     print(f"    one writer: {count / calendar_s:8.0f} bookings/s through the calendar, "

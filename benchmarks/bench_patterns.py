@@ -86,7 +86,8 @@ class Recorder:
          Calendar.check_availability, Calendar.book) = self._saved  # type: ignore[method-assign]
 
 
-def run_pattern(letter: str, folder: Path, n: int) -> tuple[list[float], list[list[tuple[str, Any]]], list[dict[str, Any]]]:
+def run_pattern(letter: str, folder: Path,
+                n: int) -> tuple[list[float], list[list[tuple[str, Any]]], list[dict[str, Any]]]:
     """One dialogue: each turn's time, the work each turn did, the agents deployed."""
     calendar = Calendar.open(folder / f"{letter}-{n}.db", Clock.on(TODAY), seed="demo")
     with Recorder() as recorder:
@@ -101,7 +102,8 @@ def run_pattern(letter: str, folder: Path, n: int) -> tuple[list[float], list[li
     return times, per_turn, recorder.deployed
 
 
-def replay_turns(per_turn: list[list[tuple[str, Any]]], deployed: list[dict[str, Any]], folder: Path, n: int) -> list[float]:
+def replay_turns(per_turn: list[list[tuple[str, Any]]], deployed: list[dict[str, Any]], folder: Path,
+                 n: int) -> list[float]:
     """The floor: the same work through bare SDK clients and a fresh calendar; each turn's time."""
     calendar = Calendar.open(folder / f"floor-{n}.db", Clock.on(TODAY), seed="demo")
     clients = Clients()

@@ -29,8 +29,9 @@ def main() -> None:
     total = perf_counter() - started
     runs = sum(len(per) for per in suite.baseline.values()) + sum(
         len(o) for per in suite.faults.values() for o in per.values())
-    print(f"Scenario suite, offline (Python {platform.python_version()}, {platform.machine()}): {len(scenarios)} scenarios"
-          f" x 7 patterns{' + every fault on the probes' if args.faults else ''} = {runs} runs in {total:.1f} s")
+    print(f"Scenario suite, offline (Python {platform.python_version()}, {platform.machine()}): "
+          f"{len(scenarios)} scenarios x 7 patterns{' + every fault on the probes' if args.faults else ''} = {runs} "
+          f"runs in {total:.1f} s")
     for letter, summary in suite.report["patterns"].items():
         share = summary["ms"] * len(scenarios) / 1000 / total
         print(f"  {letter}: {summary['ms']:6.1f} ms per scenario run, {share:5.1%} of the suite's time")

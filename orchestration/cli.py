@@ -75,16 +75,18 @@ def _parser() -> argparse.ArgumentParser:
                       help="also write the run as OpenTelemetry spans, one OTLP/JSON line (appended to FILE)")
     _model_options(chat)
     tape = chat.add_mutually_exclusive_group()
-    tape.add_argument("--record", type=Path, metavar="FILE", help="keep every model call of the run in FILE, a cassette")
+    tape.add_argument("--record", type=Path, metavar="FILE",
+                      help="keep every model call of the run in FILE, a cassette")
     tape.add_argument("--replay", type=Path, metavar="FILE",
-                      help="run the recorded run again with every model call answered from the cassette FILE: no model, "
-                           "no key, no network; the tools and the calendar run for real")
+                      help="run the recorded run again with every model call answered from the cassette "
+                           "FILE: no model, no key, no network; the tools and the calendar run for real")
     chat.add_argument("--fork-at", type=_positive, metavar="STEP",
                       help="with --replay: at STEP, a model's decision in the recording, decide instead (--decision); "
                            "after it the configured model decides (offline or local)")
     chat.add_argument("--decision", metavar="JSON",
                       help='your decision at --fork-at: {"text": "..."} or {"tool": "book", "arguments": {...}}')
-    chat.add_argument("messages", nargs="*", metavar="MESSAGE", help="one user turn each (with --replay: the recording's)")
+    chat.add_argument("messages", nargs="*", metavar="MESSAGE",
+                      help="one user turn each (with --replay: the recording's)")
 
     from .evaluate import FAULTS
     from .vendors.offline.server import DEFAULT_PORT
@@ -101,11 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tag", action="append", default=[], metavar="TAG",
                           help="only scenarios with this tag (repeatable), e.g. core: the small set for real models")
     evaluate.add_argument("--results", type=Path, metavar="FILE",
-                          help="append each run to this JSON-lines file as it finishes; runs already in it are not repeated")
+                          help="append each run to this JSON-lines file as it finishes; "
+                               "runs already in it are not repeated")
     _model_options(evaluate)
     evaluate.add_argument("--otlp", type=Path, metavar="FILE",
-                          help="also write every run as OpenTelemetry spans, one OTLP/JSON line each (appended to FILE)")
-    evaluate.add_argument("--temperature", type=float, help="sampling temperature for a local model (default: the server's)")
+                          help="also write every run as OpenTelemetry spans, "
+                               "one OTLP/JSON line each (appended to FILE)")
+    evaluate.add_argument("--temperature", type=float,
+                          help="sampling temperature for a local model (default: the server's)")
     evaluate.add_argument("--record", type=Path, metavar="DIR",
                           help="keep each run's model calls as a cassette in DIR (replay one with chat --replay)")
 
@@ -114,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT)
     deploy = commands.add_parser("deploy", help="make what the AWS patterns need: roles, Lambdas, Bedrock agents")
     deploy.add_argument("target", choices=["aws"])
-    deploy.add_argument("--dry-run", action="store_true", help="list the calls and their parameters; needs no credentials")
+    deploy.add_argument("--dry-run", action="store_true",
+                        help="list the calls and their parameters; needs no credentials")
     deploy.add_argument("--json", action="store_true", help="print the calls (or the result) as JSON")
     deploy.add_argument("--destroy", action="store_true", help="remove what deploy made")
     return parser
@@ -125,7 +131,8 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
                         help="off: each pattern as the article writes it; on: with the playground's own checks "
                              "(orchestration/safeguards.py). Default: the setting SAFEGUARDS, else off")
     parser.add_argument("--local-model-url", metavar="URL",
-                        help="an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1) that drives every vendor without a key")
+                        help="an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1) "
+                             "that drives every vendor without a key")
     parser.add_argument("--local-model", metavar="NAME", help="the model name to ask that server for (default: local)")
 
 
@@ -303,8 +310,9 @@ def _chat_run(args: argparse.Namespace, settings: Settings, taps: Any, out: Text
             return 1
         if args.json:
             vendors = {v: {k: x for k, x in deps.clients.where(v).items() if k != "says"} for v in info.vendors}
-            json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user, "vendors": vendors,
-                       "safeguards": "on" if settings.safeguards_on else "off", "turns": turns, "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})},
+            json.dump({"pattern": info.letter, "today": clock.today().isoformat(), "user": args.user,
+                       "vendors": vendors, "safeguards": "on" if settings.safeguards_on else "off", "turns": turns,
+                       "bookings": bookings, "metrics": metrics, **({"error": failed} if failed else {})},
                       out, indent=2)
             print(file=out)
         else:

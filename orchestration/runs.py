@@ -60,7 +60,8 @@ def run_conversation(letter: str, deps: Deps, messages: Sequence[str], send: Sen
     metrics = deps.trace.metrics()
     metrics |= {"wall_ms": round(wall_ms, 1), "code_share": round(code_share(metrics["decisions"]), 3),
                 "cost_usd": estimate_cost(deps.trace.events, PATTERNS[letter].vendor, deps.clients.settings.models(),
-                                          free=[v for v in PATTERNS[letter].vendors if deps.clients.mode(v) == "local"])}
+                                          free=[v for v in PATTERNS[letter].vendors
+                                                if deps.clients.mode(v) == "local"])}
     return RunResult(letter, replies, error, deps.trace.events, metrics, deps.calendar.bookings(after_id=marker),
                      deps.trace.started_at)
 

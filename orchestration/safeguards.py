@@ -231,7 +231,8 @@ def booking_refusal(name: str, arguments: Any, offered: list[str] | None, booked
         return None
     if booked is not None:
         guarded("one-booking", f"refuse book({slot}): this task has booked already")
-        return f"Not booked: this task books one slot, and {slot_id(booked.court, booked.date, booked.time)} is booked already."
+        return (f"Not booked: this task books one slot, and {slot_id(booked.court, booked.date, booked.time)} is "
+                "booked already.")
     if slot not in offered:
         guarded("checked-slots", f"refuse book({slot}): the availability Lambda never returned it")
         return f"Not booked: {slot} is not among the open slots the availability Lambda returned in this conversation."

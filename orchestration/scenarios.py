@@ -99,7 +99,8 @@ def _read(raw: dict[str, Any], file: Path) -> Scenario:
             notices=tuple((_day(n.get("date", ""), today) if n.get("date") else "", str(n["text"]))
                           for n in raw.get("notices", [])),
             bookings=tuple(_booking(b, today, user) for b in expect["bookings"]),
-            reply_matches=tuple(expect.get("reply_matches", [])), reply_excludes=tuple(expect.get("reply_excludes", [])),
+            reply_matches=tuple(expect.get("reply_matches", [])),
+            reply_excludes=tuple(expect.get("reply_excludes", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ScenarioError(f"{where}: {type(error).__name__}: {error}") from None

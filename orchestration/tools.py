@@ -236,7 +236,8 @@ def _run_tool(name: str, arguments: str | dict[str, Any] | None, context: Bookin
               offered: Iterable[str] | None) -> ToolOutcome:
     known = list(offered) if offered is not None else [f.__name__ for f in TOOLS]
     if name not in known:
-        return ToolOutcome(name, None, ToolError(message=f"There is no tool named {name!r}; the tools are {', '.join(known)}."))
+        return ToolOutcome(name, None,
+                           ToolError(message=f"There is no tool named {name!r}; the tools are {', '.join(known)}."))
     tool_schema = schema(name)
     parsed = _parse_arguments(arguments)
     if isinstance(parsed, ToolError):
@@ -244,7 +245,8 @@ def _run_tool(name: str, arguments: str | dict[str, Any] | None, context: Bookin
     unexpected = sorted(set(parsed) - set(tool_schema.params_json_schema["properties"]))
     if unexpected:
         why = " Bookings are always made for the signed-in user." if name == "book" else ""
-        return ToolOutcome(name, parsed, ToolError(message=f"{name} takes no argument {', '.join(map(repr, unexpected))}.{why}"))
+        return ToolOutcome(name, parsed,
+                           ToolError(message=f"{name} takes no argument {', '.join(map(repr, unexpected))}.{why}"))
     try:
         validated = tool_schema.params_pydantic_model.model_validate(parsed)
     except ValidationError as error:

@@ -38,12 +38,14 @@ results = st.session_state.get(view.RESULTS)
 if results:
     st.text(where_calls_go())
     rows = view.table(results)
-    st.dataframe(rows, hide_index=True, width="stretch",
-                 column_config={"decided by code": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
-    st.caption("Here and below, the patterns stand in the article's order, from control to autonomy: A, C, E, D, B, F, G.")
+    st.dataframe(rows, hide_index=True, width="stretch", column_config={
+        "decided by code": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+    st.caption("Here and below, the patterns stand in the article's order, "
+               "from control to autonomy: A, C, E, D, B, F, G.")
     charts = st.columns(4)
     for column, (metric, title) in zip(charts, [("model calls", "Model calls"), ("tokens", "Tokens"),
-                                                 ("latency ms", "Latency (ms)"), ("est. cost $", "Est. cost ($)")], strict=True):
+                                                 ("latency ms", "Latency (ms)"),
+                                                 ("est. cost $", "Est. cost ($)")], strict=True):
         column.caption(title)
         data = view.chart_data(results, rows, metric)
         column.vega_lite_chart(data, view.bar_chart(data, title), width="stretch")

@@ -75,7 +75,8 @@ def bookings(app: AppTest) -> list[tuple[str, str, str, str]]:
     """Bookings made through the pages: each page books on its own copy of the starting calendar."""
     base = Path(app.session_state["calendar_path"])
     pages = sorted(base.parent.glob(f"{base.stem}-page-*.db"))
-    return [(b.court, b.time, b.user, b.via) for page in pages for b in Calendar(str(page)).bookings() if b.via != "seed"]
+    return [(b.court, b.time, b.user, b.via) for page in pages for b in Calendar(str(page)).bookings()
+            if b.via != "seed"]
 
 
 def test_home_shows_the_spectrum_the_seven_patterns_and_the_vendors(app: AppTest) -> None:
@@ -99,7 +100,8 @@ def test_each_pattern_page_books_through_the_chat_and_draws_the_graph(letter: st
     assert {"user", "code", "calendar"} & {n["id"] for n in data["nodes"]}
     steps = sorted(drawn_steps(data))
     assert steps == list(range(1, len(steps) + 1)) and len(steps) >= 10
-    assert len([n for n in data["nodes"] if n["id"].startswith("steps:")]) < len(steps)  # steps between two actors share a label
+    # steps between two actors share a label
+    assert len([n for n in data["nodes"] if n["id"].startswith("steps:")]) < len(steps)
     assert {e["color"] for e in data["edges"]} >= {"#6b7280", "#2563eb"}  # you and your code, at least
 
 
@@ -173,7 +175,8 @@ def test_the_compare_page_runs_all_seven_side_by_side(app: AppTest) -> None:
     assert not app.exception, [e.message for e in app.exception]
     table = results_table(app)
     assert [p[0] for p in table["pattern"]] == list("ACEDBFG")
-    assert all(change.startswith("booked A ") and change.endswith("15:00 for guest") for change in table["calendar change"])
+    assert all(change.startswith("booked A ") and change.endswith("15:00 for guest")
+               for change in table["calendar change"])
     assert (table["model calls"] > 0).all()
     assert set(table["safeguards"]) == {"off"} and set(table["safeguard acts"]) == {0}
     assert set(table["replies from"]) == {"every reply the pattern's own"}
@@ -200,7 +203,8 @@ def test_the_arena_runs_the_suite_with_safeguards_off_and_on_side_by_side() -> N
         "A off": "recovered", "A on": "recovered", "C off": "harmed", "C on": "rescued"}
     labels = [e.label.replace("\\", "") for e in app.expander]  # labels are Markdown, escaped
     assert any(label.startswith("C off · ") and "fail, harmed" in label for label in labels), labels
-    assert any(label.startswith("C on · ") and "rescued: safeguard checked-slots acted" in label for label in labels), labels
+    assert any(label.startswith("C on · ") and "rescued: safeguard checked-slots acted" in label
+               for label in labels), labels
     assert not [label for label in labels if label.startswith("A ")]
     captions = [c.value.replace("\\", "") for c in app.caption]  # plain(): Markdown, escaped
     assert any(c.startswith("Rescued by: safeguard checked-slots acted") for c in captions)
@@ -288,14 +292,17 @@ def test_the_compare_page_runs_each_pattern_with_safeguards_off_and_on_side_by_s
     table = results_table(app)
     assert [p[0] for p in table["pattern"]] == [letter for letter in "ACEDBFG" for _ in (1, 2)]
     assert list(table["safeguards"]) == ["off", "on"] * 7
-    change = {(p[0], s): c for p, s, c in zip(table["pattern"], table["safeguards"], table["calendar change"], strict=True)}
-    acts = {(p[0], s): n for p, s, n in zip(table["pattern"], table["safeguards"], table["safeguard acts"], strict=True)}
+    change = {(p[0], s): c
+              for p, s, c in zip(table["pattern"], table["safeguards"], table["calendar change"], strict=True)}
+    acts = {(p[0], s): n
+            for p, s, n in zip(table["pattern"], table["safeguards"], table["safeguard acts"], strict=True)}
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     assert change["A", "off"] == change["A", "on"] == f"booked B {tomorrow} 09:00 for guest"
     for letter in "CE":
         assert change[letter, "off"] != change[letter, "on"] == f"booked B {tomorrow} 09:00 for guest"
         assert acts[letter, "off"] == 0 and acts[letter, "on"] >= 1
-    assert set(table["replies from"]) <= {"reply: the pattern's own", "reply from a safeguard", "reply from a loop's cap"}
+    assert set(table["replies from"]) <= {"reply: the pattern's own", "reply from a safeguard",
+                                          "reply from a loop's cap"}
     cards = [m.value for m in app.markdown if m.value.startswith("**") and "· safeguards" in m.value]
     assert cards[:2] == ["**A · AI as a service** · safeguards off", "**A · AI as a service** · safeguards on"]
     assert len(cards) == 14
@@ -406,7 +413,8 @@ def test_a_link_opened_in_another_browser_starts_fresh(monkeypatch: pytest.Monke
     state = visitor.session_state
     assert session_id(visitor) != link
     assert (state["session_id"], state["demo_user"], state["settings_overrides"]) == (session_id(visitor), "guest", {})
-    assert [t.value for t in visitor.sidebar.text if t.value.startswith("OpenAI")] == ["OpenAI: offline model (rule-based)"]
+    assert ([t.value for t in visitor.sidebar.text if t.value.startswith("OpenAI")]
+            == ["OpenAI: offline model (rule-based)"])
     assert state["history_A"] == [] and Path(state["calendar_path"]) != Path(sender.session_state["calendar_path"])
     assert bookings(visitor) == []
 
@@ -432,7 +440,8 @@ def test_a_browser_without_a_cookie_is_given_one_and_a_known_browser_is_not(monk
 
     in_browser(monkeypatch, secret)  # the reload sends the cookie the script set
     reloaded = reopen(session_id(first))
-    assert (session_id(reloaded), reloaded.session_state["demo_user"], scripts(reloaded)) == (session_id(first), "bob", [])
+    assert ((session_id(reloaded), reloaded.session_state["demo_user"], scripts(reloaded))
+            == (session_id(first), "bob", []))
 
 
 def test_the_steps_table_follows_the_replay_slider() -> None:
@@ -577,7 +586,8 @@ def guarded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
         events = list(conversation.trace.events)
         booking = "lambda:booking-agent" if letter == "G" else "code"
         for at, (name, target) in zip((3, 8, 15, 30), (("checked-slots", "code"), ("one-booking", booking),
-                                                       ("repeat-stop", "code"), ("calendar-word", "user")), strict=True):
+                                                       ("repeat-stop", "code"),
+                                                       ("calendar-word", "user")), strict=True):
             events.insert(at, Event(0, events[at].turn, f"safeguard:{name}", target, "decide", "code",
                                     f"{name} acted", {"safeguard": name}))
         found[letter] = tuple(replace(e, step=n) for n, e in enumerate(events, start=1))
@@ -598,7 +608,8 @@ def test_safeguard_steps_have_their_own_place_and_no_box_covers_another(guarded_
             nodes, _ = graph_data(events, upto, gathered=gathered)
             assert overlaps(nodes) == [], f"{letter} at step {upto} (gathered={gathered})"
     beside, _ = graph_data(events, gathered=True, font_scale=SIDE_BY_SIDE_FONT_SCALE)
-    assert overlaps(beside) == [], f"{letter}: a graph drawn beside another, text enlarged (Compare's cards no longer draw one)"
+    assert overlaps(beside) == [], (f"{letter}: a graph drawn beside another, "
+                                    "text enlarged (Compare's cards no longer draw one)")
     nodes, _ = graph_data(events)
     guards = {n.id: n for n in nodes if n.id.startswith("safeguard:")}
     assert set(guards) == {"safeguard:checked-slots", "safeguard:one-booking", "safeguard:repeat-stop",

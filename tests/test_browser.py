@@ -203,7 +203,8 @@ def test_one_visitor_books_the_articles_dialogue_on_every_page_in_turn(browsing:
         sidebar.get_by_test_id("stSidebarNav").get_by_text(name, exact=True).click()
         wait_idle(page)
         assert_healthy(page)
-    assert browsing.console_errors == [], f"{len(browsing.console_errors)} console errors: {browsing.console_errors[:5]}"
+    assert browsing.console_errors == [], (f"{len(browsing.console_errors)} console errors: "
+                                           f"{browsing.console_errors[:5]}")
     browsing.requests.assert_stayed_local()
 
 
@@ -301,7 +302,8 @@ def test_a_calendar_that_cannot_be_reached_shows_as_a_failed_step(browsing: Brow
 def _grid_text(table: Locator) -> str:
     """A dataframe's visible cells, one row per line (Streamlit draws it on a canvas, with an accessible table)."""
     return table.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
-        .map(row => [...row.querySelectorAll('[role="gridcell"], [role="columnheader"]')].map(c => c.innerText).join(' | '))
+        .map(row => [...row.querySelectorAll('[role="gridcell"], [role="columnheader"]')]"""
+        """.map(c => c.innerText).join(' | '))
         .join('\\n')""")
 
 
@@ -353,8 +355,8 @@ def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing
     """One run made here by the CLI, as `--json` and as `--otlp`, uploaded through the real file inputs: each
     has its label, its painted graph and its steps, side by side."""
     out, otlp = io.StringIO(), tmp_path / "run-c.otlp.jsonl"
-    assert cli_main(["chat", "--json", "--otlp", str(otlp), "--pattern", "C", "--today", "2025-12-03", "--user", "alice",
-                     *DIALOGUE], out=out) == 0
+    assert cli_main(["chat", "--json", "--otlp", str(otlp), "--pattern", "C", "--today", "2025-12-03",
+                     "--user", "alice", *DIALOGUE], out=out) == 0
     steps = sum(len(turn["events"]) for turn in json.loads(out.getvalue())["turns"])
     page = browsing.page
     browsing.open("/")
@@ -362,7 +364,8 @@ def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing
     main = page.get_by_test_id("stMain")
     inputs = main.get_by_test_id("stFileUploaderDropzoneInput")
     wait_until(page, lambda: inputs.count() == 2, "the trace page's two uploaders")
-    inputs.first.set_input_files({"name": "run-c.json", "mimeType": "application/json", "buffer": out.getvalue().encode()})
+    inputs.first.set_input_files({"name": "run-c.json", "mimeType": "application/json",
+                                  "buffer": out.getvalue().encode()})
     wait_until(page, lambda: "chat --json run of pattern C" in main.inner_text(), "the opened run's label")
     wait_idle(page)
     settled_graph_canvas(page, GRAPH_MIN_PAINTED)

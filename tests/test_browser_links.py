@@ -146,7 +146,8 @@ def test_a_link_opened_in_another_browser_carries_nothing_of_its_sender(browser:
         wait_idle(other)
         assert_healthy(other)
         calendar = other.get_by_test_id("stMain").inner_text()
-        assert code not in calendar and SENDERS_USER not in calendar, "the sender's booking is in the visitor's calendar"
+        assert (code not in calendar
+                and SENDERS_USER not in calendar), "the sender's booking is in the visitor's calendar"
         assert _browser_secret(visitor) != sent_secret, "two browsers were given the same secret"
         screenshot(other, "link-in-another-browser")
         visitor_requests.assert_stayed_local()

@@ -162,7 +162,8 @@ def _assert_arena_results(page: Page, what: str) -> dict:
     return scene
 
 
-def test_the_arena_draws_its_chart_and_failure_graphs_and_keeps_its_results(page: Page, server: StreamlitServer) -> None:
+def test_the_arena_draws_its_chart_and_failure_graphs_and_keeps_its_results(page: Page,
+                                                                            server: StreamlitServer) -> None:
     open_page(page, server.url, "/arena")
     main = page.get_by_test_id("stMain")
     _pick(page, main.get_by_test_id("stMultiSelect").filter(has_text="Faults"), "Made-up slot")
@@ -205,7 +206,8 @@ def test_the_arena_draws_its_chart_and_failure_graphs_and_keeps_its_results(page
 def _compare_order(page: Page) -> tuple[list[str], list[str]]:
     """(the table's patterns, the cards' letters), top to bottom and left to right."""
     main = page.get_by_test_id("stMain")  # the results table: the first one outside the recorded runs' expander
-    table = main.locator('[data-testid="stDataFrame"]:not([data-testid="stExpander"] [data-testid="stDataFrame"])').first
+    table = main.locator('[data-testid="stDataFrame"]'
+                         ':not([data-testid="stExpander"] [data-testid="stDataFrame"])').first
     rows = wait_until(page, lambda: table.evaluate("""el => [...el.querySelectorAll('[role="row"]')]
         .map(row => [...row.querySelectorAll('[role="gridcell"], [role="rowheader"]')].map(cell => cell.innerText))
         .filter(cells => cells.length).map(cells => cells[0])"""), "the compare table's rows")

@@ -217,7 +217,8 @@ def _open_and_book(path: str, court: str, user: str, start: object) -> str:
 
 
 def test_many_processes_creating_one_new_file_at_once_do_not_crash(place: Callable[[str], str]) -> None:
-    """Regression: 8 processes opening one new --db failed with "database is locked" or "table bookings already exists"."""
+    """Regression: 8 processes opening one new --db failed with
+    "database is locked" or "table bookings already exists"."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -225,13 +226,15 @@ def test_many_processes_creating_one_new_file_at_once_do_not_crash(place: Callab
     with context.Manager() as manager:
         start = manager.Barrier(8)
         with context.Pool(8) as pool:
-            statuses = pool.starmap(_open_and_book, [(path, court, f"user-{n}", start) for n, court in enumerate("ABCDABCD")])
+            statuses = pool.starmap(_open_and_book,
+                                    [(path, court, f"user-{n}", start) for n, court in enumerate("ABCDABCD")])
     assert sorted(statuses) == ["booked"] * 4 + ["refused"] * 4
     assert sorted(b.court for b in Calendar(path).bookings()) == list("ABCD")
 
 
 def test_everyone_opening_a_new_calendar_at_once_finds_it_whole(place: Callable[[str], str]) -> None:
-    """Of eight threads opening one new calendar with the demo state, one loads it; the others wait until it is all there."""
+    """Of eight threads opening one new calendar with the demo state, one loads it;
+    the others wait until it is all there."""
     location, counts = place("opened-at-once"), []
     barrier = threading.Barrier(8)
 
@@ -270,7 +273,8 @@ def test_the_dynamodb_scheme_reads_in_any_case(dynamodb: str) -> None:
 def test_another_scheme_is_refused_in_words_not_made_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for location in ("s3://bucket/calendar", "Postgres://club", "sqlite://club.db"):
-        with pytest.raises(ValueError, match=r"^\w+:// is not a kind of calendar; use a SQLite file's path or dynamodb://"):
+        with pytest.raises(ValueError,
+                           match=r"^\w+:// is not a kind of calendar; use a SQLite file's path or dynamodb://"):
             Calendar.open(location)
     assert list(tmp_path.iterdir()) == []
 

@@ -67,7 +67,8 @@ def test_the_transcript_shows_each_step_as_it_happens() -> None:
     out = io.StringIO()
     assert main(["chat", "--pattern", "C", "--today", "2025-12-03", "--user", "alice", *DIALOGUE], out=out) == 0
     text = out.getvalue()
-    assert text.startswith("Pattern C — Function calling\ntoday 2025-12-03 · user alice · openai: offline model (rule-based)")
+    assert text.startswith("Pattern C — Function calling\ntoday 2025-12-03 · user alice · openai: "
+                           "offline model (rule-based)")
     assert "Offline model (rule-based) → Your code" in text and "choose_tool   [llm]" in text
     assert "Your code → Calendar" in text and "execute_tool  [code]" in text
     assert "Booked: court A 2025-12-04 15:00 for alice" in text
@@ -88,14 +89,16 @@ def test_a_bad_date_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
 def test_python_dash_m_runs_as_a_new_user_would() -> None:
     """The real entry point in a fresh interpreter, with the network guard installed and no keys."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS"))}
-    guard = "import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', run_name='__main__')"
+    guard = ("import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', "
+             "run_name='__main__')")
     done = subprocess.run(
         [sys.executable, "-c", guard, "chat", "--pattern", "C", "--today", "2025-12-03", "--user", "alice", "--json",
          *DIALOGUE],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert [(b["court"], b["time"], b["user"]) for b in json.loads(done.stdout)["bookings"]] == [("A", "15:00", "alice")]
+    assert ([(b["court"], b["time"], b["user"]) for b in json.loads(done.stdout)["bookings"]]
+            == [("A", "15:00", "alice")])
 
 
 @pytest.mark.parametrize("args", [
@@ -162,7 +165,8 @@ def test_the_articles_dialogue_books_on_a_dynamodb_calendar(letter: str, dynamod
     table = f"dynamodb://dialogue-{letter.lower()}?endpoint={dynamodb}"
     result = run_json("--pattern", letter, "--today", "2025-12-03", "--user", "alice", "--calendar-url", table,
                       "--offline", *DIALOGUE)
-    assert [(b["court"], b["date"], b["time"], b["user"]) for b in result["bookings"]] == [("A", "2025-12-04", "15:00", "alice")]
+    assert ([(b["court"], b["date"], b["time"], b["user"]) for b in result["bookings"]]
+            == [("A", "2025-12-04", "15:00", "alice")])
     from orchestration.calendar import Calendar
 
     [stored] = [b for b in Calendar(table).bookings(day="2025-12-04") if b.user == "alice"]
@@ -173,12 +177,15 @@ def test_the_calendar_url_setting_reaches_a_new_process_and_its_lambdas(dynamodb
     """`CALENDAR_URL` from the environment, DynamoDB credentials from a named profile (which no vendor setting
     reads, so the patterns stay offline): G's two Lambdas open the same table by themselves."""
     (tmp_path / "aws-credentials").write_text("[club]\naws_access_key_id = calendar-test\naws_secret_access_key = x\n")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "ANTHROPIC", "AWS_ACCESS", "AWS_SECRET"))},
+    env = {**{k: v for k, v in os.environ.items()
+              if not k.startswith(("OPENAI", "ANTHROPIC", "AWS_ACCESS", "AWS_SECRET"))},
            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"), "AWS_PROFILE": "club",
            "CALENDAR_URL": f"dynamodb://from-the-setting?endpoint={dynamodb}"}
-    guard = "import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', run_name='__main__')"
+    guard = ("import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', "
+             "run_name='__main__')")
     done = subprocess.run([sys.executable, "-c", guard, "chat", "--pattern", "G", "--today", "2025-12-03", "--user",
-                           "alice", "--json", *DIALOGUE], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+                           "alice", "--json", *DIALOGUE], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert {v["mode"] for v in result["vendors"].values()} == {"offline"}
@@ -239,7 +246,8 @@ def test_vendors_shows_the_endpoint_aws_endpoint_url_sends_the_calls_to(offline_
     assert [b["court"] for b in result["bookings"]] == ["A"]  # and the calls did go there
 
 
-def test_vendors_names_each_services_endpoint_when_they_differ(offline_aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vendors_names_each_services_endpoint_when_they_differ(offline_aws: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", offline_aws)
     result = run_json("--pattern", "A", "--today", "2025-12-03", "Any courts free tomorrow at 3pm?")
     assert result["vendors"]["aws"]["endpoint"] == (
@@ -262,7 +270,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
                           env={**base, **(env or {})}, timeout=120, check=False)
 
 
-@pytest.mark.parametrize("url", ["DYNAMODB://t?endpoint=http://127.0.0.1:9", "DynamoDB://club?endpoint=http://127.0.0.1:9",
+@pytest.mark.parametrize("url",
+                         ["DYNAMODB://t?endpoint=http://127.0.0.1:9", "DynamoDB://club?endpoint=http://127.0.0.1:9",
                                  "s3://club/calendar"])
 def test_an_upper_case_or_unknown_scheme_is_one_line_and_never_a_sqlite_file(url: str, tmp_path: Path) -> None:
     """Regression: `DYNAMODB://…` was taken as a SQLite path ("unable to open database file")."""

@@ -85,8 +85,8 @@ def test_every_string_is_checked_against_its_shape_at_any_depth() -> None:
                             deploy.Call("lambda", "CreateFunction", function, "")]) == [
         ("bedrock-agent.CreateAgentActionGroup: functionSchema.functions[0].name 'book now' does not match the pattern "
          "([0-9a-zA-Z][_-]?){1,100} that AWS requires"),
-        ("bedrock-agent.CreateAgentActionGroup: functionSchema.functions[0].description 'dddddddddddddddddddddddddddddddd"
-         "dddddddd'… is 1201 characters long; AWS allows at most 1200"),
+        ("bedrock-agent.CreateAgentActionGroup: functionSchema.functions[0].description "
+         "'dddddddddddddddddddddddddddddddddddddddd'… is 1201 characters long; AWS allows at most 1200"),
         "lambda.CreateFunction: Timeout is 9000; AWS allows at most 5400",
         ("lambda.CreateFunction: Environment.Variables key '1BAD' does not match the pattern [a-zA-Z]([a-zA-Z0-9_])+ "
          "that AWS requires"),
@@ -97,7 +97,8 @@ def test_every_string_is_checked_against_its_shape_at_any_depth() -> None:
 
 
 def _agent(agent_id: str, name: str) -> dict[str, Any]:
-    return {"agentId": agent_id, "agentName": name, "agentArn": f"arn:aws:bedrock:us-east-1:123456789012:agent/{agent_id}",
+    return {"agentId": agent_id, "agentName": name,
+            "agentArn": f"arn:aws:bedrock:us-east-1:123456789012:agent/{agent_id}",
             "agentStatus": "NOT_PREPARED", "agentVersion": "DRAFT", "idleSessionTTLInSeconds": 600,
             "agentResourceRoleArn": "arn:aws:iam::123456789012:role/r", "createdAt": "2025-12-01T00:00:00Z",
             "updatedAt": "2025-12-01T00:00:00Z", "foundationModel": "m", "instruction": "i" * 40}
@@ -111,35 +112,43 @@ def _stub_agents(stub: Stubber, exists: bool) -> None:
         agent_id = f"AGENT{n:05d}"
         stub.add_response("list_agents", {"agentSummaries": summaries if exists else []}, {})
         if exists:
-            stub.add_response("update_agent", {"agent": _agent(agent_id, name)}, {"agentId": agent_id, **{k: ANY for k in (
+            stub.add_response("update_agent", {"agent": _agent(agent_id, name)},
+                              {"agentId": agent_id, **{k: ANY for k in (
                 "agentName", "instruction", "foundationModel", "agentResourceRoleArn", "idleSessionTTLInSeconds")}})
         else:
             stub.add_response("create_agent", {"agent": _agent(agent_id, name)}, {k: ANY for k in (
                 "agentName", "instruction", "foundationModel", "agentResourceRoleArn", "idleSessionTTLInSeconds")})
-        groups = [{"actionGroupId": f"GROUP{n:05d}", "actionGroupName": deploy.agents()[n].action_group, "actionGroupState": "ENABLED",
+        groups = [{"actionGroupId": f"GROUP{n:05d}", "actionGroupName": deploy.agents()[n].action_group,
+                   "actionGroupState": "ENABLED",
                    "updatedAt": "2025-12-01T00:00:00Z"}] if exists else []
         stub.add_response("list_agent_action_groups", {"actionGroupSummaries": groups},
                           {"agentId": agent_id, "agentVersion": "DRAFT"})
         group = {"agentId": agent_id, "agentVersion": "DRAFT", "actionGroupId": f"GROUP{n:05d}", "actionGroupName": "g",
-                 "actionGroupState": "ENABLED", "createdAt": "2025-12-01T00:00:00Z", "updatedAt": "2025-12-01T00:00:00Z"}
-        params = {k: ANY for k in ("agentId", "agentVersion", "actionGroupName", "actionGroupExecutor", "functionSchema")}
+                 "actionGroupState": "ENABLED", "createdAt": "2025-12-01T00:00:00Z",
+                 "updatedAt": "2025-12-01T00:00:00Z"}
+        params = {k: ANY
+                  for k in ("agentId", "agentVersion", "actionGroupName", "actionGroupExecutor", "functionSchema")}
         if exists:
             stub.add_response("update_agent_action_group", {"agentActionGroup": group}, params | {"actionGroupId": ANY})
         else:
             stub.add_response("create_agent_action_group", {"agentActionGroup": group}, params)
         stub.add_response("prepare_agent", {"agentId": agent_id, "agentStatus": "PREPARING", "agentVersion": "DRAFT",
                                             "preparedAt": "2025-12-01T00:00:00Z"}, {"agentId": agent_id})
-        aliases = [{"agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live", "agentAliasStatus": "PREPARED", "createdAt": "2025-12-01T00:00:00Z",
+        aliases = [{"agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live", "agentAliasStatus": "PREPARED",
+                    "createdAt": "2025-12-01T00:00:00Z",
                     "updatedAt": "2025-12-01T00:00:00Z"}] if exists else []
         stub.add_response("list_agent_aliases", {"agentAliasSummaries": aliases}, {"agentId": agent_id})
         alias = {"agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live", "agentId": agent_id, "agentAliasArn":
-                 f"arn:aws:bedrock:us-east-1:123456789012:agent-alias/{agent_id}/ALIAS{n:05d}", "routingConfiguration": [],
-                 "createdAt": "2025-12-01T00:00:00Z", "updatedAt": "2025-12-01T00:00:00Z", "agentAliasStatus": "CREATING"}
+                 f"arn:aws:bedrock:us-east-1:123456789012:agent-alias/{agent_id}/ALIAS{n:05d}",
+                 "routingConfiguration": [],
+                 "createdAt": "2025-12-01T00:00:00Z", "updatedAt": "2025-12-01T00:00:00Z",
+                 "agentAliasStatus": "CREATING"}
         if exists:
             stub.add_response("update_agent_alias", {"agentAlias": alias},
                               {"agentId": agent_id, "agentAliasId": f"ALIAS{n:05d}", "agentAliasName": "live"})
         else:
-            stub.add_response("create_agent_alias", {"agentAlias": alias}, {"agentId": agent_id, "agentAliasName": "live"})
+            stub.add_response("create_agent_alias", {"agentAlias": alias},
+                              {"agentId": agent_id, "agentAliasName": "live"})
 
 
 @pytest.fixture

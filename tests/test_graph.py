@@ -120,7 +120,8 @@ def test_at_136_steps_every_label_sits_by_its_arrow(long_runs: dict[str, tuple],
             ends.setdefault(edge.source, {})["to"] = edge.to
         else:
             ends.setdefault(edge.to, {})["from"] = edge.source
-    far = {node.label.split(",")[0]: round(_away_from_arrow(at[node.id], at[ends[node.id]["from"]], at[ends[node.id]["to"]]))
+    far = {node.label.split(",")[0]: round(_away_from_arrow(at[node.id], at[ends[node.id]["from"]],
+                                                            at[ends[node.id]["to"]]))
            for node in label_nodes(nodes)}
     assert {first: away for first, away in far.items() if away > NEAR} == {}, f"{letter}: labels far from their arrows"
     assert overlaps(nodes) == []
@@ -144,14 +145,16 @@ _MACHADO = {  # Machado, Oliveira and Fernandes (2009), severity 1, on linear RG
 
 def _linear(color: str) -> tuple[float, float, float]:
     channels = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)  # type: ignore[return-value]
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4  # type: ignore[return-value]
+                 for c in channels)
 
 
 def _seen(color: str, vision: str) -> tuple[float, float, float]:
     rgb = _linear(color)
     if vision == "normal":
         return rgb
-    return tuple(min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True)))) for row in _MACHADO[vision])  # type: ignore[return-value]
+    return tuple(min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb, strict=True))))  # type: ignore[return-value]
+                 for row in _MACHADO[vision])
 
 
 def _lab(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -191,7 +194,8 @@ def ciede2000(lab1: tuple[float, float, float], lab2: tuple[float, float, float]
     sl = 1 + 0.015 * (mean_l - 50) ** 2 / math.sqrt(20 + (mean_l - 50) ** 2)
     sc, sh = 1 + 0.045 * mean_cp, 1 + 0.015 * mean_cp * t
     rt = -math.sin(math.radians(2 * rotation)) * rc
-    return math.sqrt(((l2 - l1) / sl) ** 2 + ((c2 - c1) / sc) ** 2 + (big_dh / sh) ** 2 + rt * ((c2 - c1) / sc) * (big_dh / sh))
+    return math.sqrt(((l2 - l1) / sl) ** 2 + ((c2 - c1) / sc) ** 2 + (big_dh / sh) ** 2
+                     + rt * ((c2 - c1) / sc) * (big_dh / sh))
 
 
 def test_ciede2000_matches_the_published_test_data() -> None:

@@ -4,7 +4,8 @@ Distinctive fake keys are set for all three vendors, and every vendor's endpoint
 echoing server on loopback: it answers through the offline model, except that its errors repeat the
 credential they were sent (as real services' authentication errors can), so a key that gets into any
 text has every chance to travel on. The run then checks every request body the server received,
-stdout, stderr, the log, the trace and its exports (OpenTelemetry spans too), the replies and the calendar's database file.
+stdout, stderr, the log, the trace and its exports (OpenTelemetry spans too), the replies and the
+calendar's database file.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def test_no_key_leaves_its_own_request_headers(echoing: tuple[Echoing, str], fai
     vendors = {vendor for vendor, _ in server.requests}
     with capfd.disabled():
         print(f"\nkey leaks (failing: {sorted(failing) or 'none'}): {len(server.requests)} requests to "
-              f"{sorted(vendors)} checked, and replies, traces, exports, database, stdout, stderr, log: {len(found)} leaks")
+              f"{sorted(vendors)} checked, and replies, traces, exports, database, stdout, stderr, log: "
+              f"{len(found)} leaks")
     assert {"openai", "aws"} <= vendors, vendors
     if not failing & {"openai", "aws"}:  # with both up, G's booking reaches its Claude agent
         assert "anthropic" in vendors, vendors

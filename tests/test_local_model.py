@@ -426,7 +426,8 @@ def test_a_reply_that_leaves_out_a_booking_this_turn_made_is_marked_and_with_cal
     [made] = calendar.bookings()
     denied = "I'm sorry, but I can't assist with that."
     assert reply == (denied if safeguards == "off" else f"{denied}\n\n(Checked against the calendar: The calendar "
-                     f"holds from this turn: court A on Thursday 4 December at 15:00, confirmation {made.confirmation}.)")
+                     "holds from this turn: court A on Thursday 4 December at 15:00, "
+                     f"confirmation {made.confirmation}.)")
     assert marked(conversation, "leaves out a booking")
 
 
@@ -465,7 +466,8 @@ class Overeager:
             return ModelReply(text="Done.")
         if offered == {"check_availability"}:
             self.checks += 1
-            return ModelReply(tool_calls=(ToolCall("check_availability", json.dumps({"date": "2025-12-04", "time": "15:00"}), "a1"),))
+            return ModelReply(tool_calls=(ToolCall("check_availability",
+                                                   json.dumps({"date": "2025-12-04", "time": "15:00"}), "a1"),))
         return ModelReply(tool_calls=(ToolCall("book", json.dumps({"slot_id": "A-2025-12-04-1500"}), "b1"),
                                       ToolCall("book", json.dumps({"slot_id": "B-2025-12-04-1500"}), "b2")))
 
@@ -519,7 +521,8 @@ def test_g_books_one_slot_per_request_and_never_asks_the_same_task_twice(tmp_pat
         conversation.send("Book a court tomorrow at 3pm")
     assert [(b.court, b.time, b.user) for b in calendar.bookings()] == [("A", "15:00", "alice")]
     acted = guarded(conversation)
-    assert any(g.startswith("one-booking:") and "this task has booked already" in g for g in acted)  # the agent's 2nd book
+    # the agent's 2nd book
+    assert any(g.startswith("one-booking:") and "this task has booked already" in g for g in acted)
     assert any(g.startswith("one-booking:") and "this request has booked already" in g for g in acted)  # the 2nd task
     assert any(g.startswith("repeat-stop:") for g in acted)  # the repeated availability task: not invoked again
     assert model.checks == 1

@@ -38,7 +38,8 @@ USER = {"user": "alice", "via": "B"}
 PROMPT = {"promptSessionAttributes": {"today": "2025-12-03"}}
 FIRST_TURN = {"sessionAttributes": USER, **PROMPT}
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:court-booking-actions"
-CHECK_3PM = [{"name": "date", "type": "string", "value": TOMORROW}, {"name": "time", "type": "string", "value": "15:00"}]
+CHECK_3PM = [{"name": "date", "type": "string", "value": TOMORROW},
+             {"name": "time", "type": "string", "value": "15:00"}]
 BOOK_A = [{"name": "slot_id", "type": "string", "value": f"A-{TOMORROW}-1500"}]
 DIALOGUE_ANSWERS = [
     "What time would you like?",
@@ -63,7 +64,8 @@ def definition(executor: dict[str, str] | None = None, instruction: str = INSTRU
 
 
 def agents_client(model: OfflineModel) -> Any:
-    session = boto3.session.Session(aws_access_key_id="offline", aws_secret_access_key="offline", region_name="us-east-1")
+    session = boto3.session.Session(aws_access_key_id="offline", aws_secret_access_key="offline",
+                                    region_name="us-east-1")
     return model.attach(session.client("bedrock-agent-runtime"))
 
 
@@ -159,7 +161,8 @@ def test_the_trace_shows_each_step_of_the_managed_loop(tmp_path: Path) -> None:
     assert kinds(second) == ["modelInvocationInput", "modelInvocationOutput", "rationale", "invocationInput",
                              "observation", "modelInvocationInput", "modelInvocationOutput", "observation", "chunk"]
     parts = orchestration(second)
-    assert parts[2]["rationale"]["text"] == "Checking which courts are free tomorrow (Thursday 4 December) at 15:00 before booking."
+    assert parts[2]["rationale"]["text"] == ("Checking which courts are free tomorrow (Thursday 4 December) "
+                                             "at 15:00 before booking.")
     assert parts[3]["invocationInput"]["invocationType"] == "ACTION_GROUP"
     observed = parts[4]["observation"]
     assert observed["type"] == "ACTION_GROUP"
@@ -185,7 +188,8 @@ def test_the_trace_shows_each_step_of_the_managed_loop(tmp_path: Path) -> None:
 
 def test_the_neutral_requests_and_the_whole_trace_with_a_scripted_brain() -> None:
     check = ToolCall("BookingActions__check_availability", json.dumps({"date": TOMORROW, "time": "15:00"}))
-    brain = ScriptedBrain([ModelReply("Checking.", (check,), Usage(120, 30)), ModelReply("Court A is free.", usage=Usage(160, 12))])
+    brain = ScriptedBrain([ModelReply("Checking.", (check,), Usage(120, 30)),
+                           ModelReply("Court A is free.", usage=Usage(160, 12))])
     lambda_events: list[dict[str, Any]] = []
 
     def fake_lambda(name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +233,8 @@ def test_the_neutral_requests_and_the_whole_trace_with_a_scripted_brain() -> Non
             assert json.loads(part["modelInvocationInput"].pop("text"))["system"] == brain.requests[0].system
         if "modelInvocationOutput" in part:
             output = part["modelInvocationOutput"]
-            assert json.loads(output.pop("rawResponse")["content"])["usage"]["inputTokens"] == output["metadata"]["usage"]["inputTokens"]
+            assert (json.loads(output.pop("rawResponse")["content"])["usage"]["inputTokens"]
+                    == output["metadata"]["usage"]["inputTokens"])
             output["metadata"] = {"usage": output["metadata"]["usage"]}
     model_input = {"type": "ORCHESTRATION", "foundationModel": "amazon.nova-lite-v1:0", "promptCreationMode": "DEFAULT",
                    "parserMode": "DEFAULT"}
@@ -275,11 +280,13 @@ def test_return_control_lets_the_caller_run_each_function_and_books_the_same(tmp
     first = invoke(client, agent_id, "rc", "Book a court for tomorrow", FIRST_TURN)
     returned = invoke(client, agent_id, "rc", "3pm")
     control = returned[-1]["returnControl"]
-    assert kinds(returned) == ["modelInvocationInput", "modelInvocationOutput", "rationale", "invocationInput", "returnControl"]
+    assert kinds(returned) == ["modelInvocationInput", "modelInvocationOutput", "rationale", "invocationInput",
+                               "returnControl"]
     assert control == {"invocationId": control["invocationId"], "invocationInputs": [{"functionInvocationInput": {
         "actionGroup": "BookingActions", "function": "check_availability", "parameters": CHECK_3PM,
         "actionInvocationType": "RESULT"}}]}
-    assert orchestration(returned)[3]["invocationInput"]["actionGroupInvocationInput"]["invocationId"] == control["invocationId"]
+    assert (orchestration(returned)[3]["invocationInput"]["actionGroupInvocationInput"]["invocationId"]
+            == control["invocationId"])
     second = invoke(client, agent_id, "rc", state=run_returned_functions(runtime, returned))
     assert kinds(second)[:2] == ["observation", "modelInvocationInput"]
     third = invoke(client, agent_id, "rc", state=run_returned_functions(runtime, invoke(client, agent_id, "rc", "A")))
@@ -299,7 +306,8 @@ def test_results_for_another_invocation_are_refused(tmp_path: Path) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as raised:
         invoke(client, agent_id, "rc", state={**state, "invocationId": "not-the-one"})
     assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert answer(invoke(client, agent_id, "rc", state=state)) == "Yes — court A is free tomorrow (Thursday 4 December) at 15:00. Shall I book it for you?"
+    assert answer(invoke(client, agent_id, "rc", state=state)) == ("Yes — court A is free tomorrow (Thursday 4 "
+                                                                   "December) at 15:00. Shall I book it for you?")
 
 
 # --- Errors, limits and sessions ------------------------------------------------------------------------
@@ -331,8 +339,10 @@ def test_the_loop_stops_at_the_cap_and_says_so() -> None:
 
     assert len(brain.requests) == MAX_MODEL_CALLS == 10
     assert calls == ["check_availability"] * MAX_MODEL_CALLS
-    assert answer(events) == "Sorry — I couldn't finish this request within 10 steps, so I stopped. Please try again, perhaps in smaller steps."
-    (failure,) = [e["trace"]["trace"]["failureTrace"] for e in events if "trace" in e and "failureTrace" in e["trace"]["trace"]]
+    assert answer(events) == ("Sorry — I couldn't finish this request within 10 steps, so I stopped. Please try again, "
+                              "perhaps in smaller steps.")
+    (failure,) = [e["trace"]["trace"]["failureTrace"] for e in events
+                  if "trace" in e and "failureTrace" in e["trace"]["trace"]]
     assert failure["failureReason"] == "The agent reached its limit of 10 model calls in one turn and stopped."
 
 
@@ -351,7 +361,8 @@ def test_a_failing_lambda_is_explained_not_raised(tmp_path: Path) -> None:
     message = "The action group's Lambda court-booking-actions failed: LambdaError: court-booking-actions failed: " \
               "OperationalError: database is locked"
     assert attempts == ["check_availability", "check_availability"]  # the model retries once, then explains
-    assert answer(events) == ("Sorry — I couldn't check availability just now; the booking system kept returning an error. "
+    assert answer(events) == ("Sorry — I couldn't check availability just now; "
+                              "the booking system kept returning an error. "
                               f"The system said: {message} Nothing was booked. Please try again in a moment.")
     observations = [p["observation"] for p in orchestration(events) if "observation" in p]
     assert observations[0]["actionGroupInvocationOutput"] == {"text": json.dumps({"error": message})}
@@ -363,13 +374,15 @@ def test_sessions_do_not_share_memory_and_end_session_forgets(tmp_path: Path) ->
     agent_id, _ = model.agents.deploy(definition(), runtime_for(new_calendar(tmp_path)).invoke)
     client = agents_client(model)
 
-    assert answer(invoke(client, agent_id, "one", "Book a court for tomorrow", FIRST_TURN)) == "What time would you like?"
+    assert (answer(invoke(client, agent_id, "one", "Book a court for tomorrow", FIRST_TURN))
+            == "What time would you like?")
     assert answer(invoke(client, agent_id, "two", "Book a court", FIRST_TURN)) == (
         "Which day would you like to play? I can book up to a month ahead.")
     assert answer(invoke(client, agent_id, "one", "3pm")) == DIALOGUE_ANSWERS[1]
 
     assert invoke(client, agent_id, "two", endSession=True) == []
-    fresh = answer(invoke(client, agent_id, "two", "tomorrow", FIRST_TURN))  # with "Book a court" remembered: "What time ...?"
+    # with "Book a court" remembered: "What time ...?"
+    fresh = answer(invoke(client, agent_id, "two", "tomorrow", FIRST_TURN))
     assert fresh.startswith("Open tomorrow (Thursday 4 December): 07:00 (A/B/C/D), 08:00 (A/B/C/D), 09:00 (B/C),")
     assert fresh.endswith(". Which time would you like me to book?")
 
@@ -378,7 +391,8 @@ def test_without_enable_trace_only_the_answer_streams(tmp_path: Path) -> None:
     model = OfflineModel()
     agent_id, _ = model.agents.deploy(definition(), runtime_for(new_calendar(tmp_path)).invoke)
     response = agents_client(model).invoke_agent(
-        agentId=agent_id, agentAliasId=AGENT_ALIAS_ID, sessionId="alice:web.1", inputText="Any courts free tomorrow at 3pm?",
+        agentId=agent_id, agentAliasId=AGENT_ALIAS_ID, sessionId="alice:web.1",
+        inputText="Any courts free tomorrow at 3pm?",
         sessionState=FIRST_TURN)
     assert (response["sessionId"], response["contentType"]) == ("alice:web.1", "application/json")
     assert list(response["completion"]) == [{"chunk": {"bytes": (

@@ -57,13 +57,15 @@ def test_anthropic_messages(calendar: Calendar, context: tools.BookingContext) -
         while True:
             response = client.messages.create(model="m", max_tokens=500, system=SYSTEM, messages=messages,
                                               tools=tools.anthropic_tools())
-            messages.append({"role": "assistant", "content": [b.model_dump(exclude_none=True) for b in response.content]})
+            messages.append({"role": "assistant",
+                             "content": [b.model_dump(exclude_none=True) for b in response.content]})
             uses = [b for b in response.content if b.type == "tool_use"]
             if response.stop_reason != "tool_use":
                 replies.append("".join(b.text for b in response.content if b.type == "text"))
                 break
             messages.append({"role": "user", "content": [
-                {"type": "tool_result", "tool_use_id": u.id, "content": tools.run_tool(u.name, u.input, context).as_json()}
+                {"type": "tool_result", "tool_use_id": u.id,
+                 "content": tools.run_tool(u.name, u.input, context).as_json()}
                 for u in uses]})
     assert response.usage.input_tokens > 0
     _assert_booked(replies, calendar)
@@ -98,14 +100,16 @@ def test_openai_chat_completions_streaming(calendar: Calendar, context: tools.Bo
     for text in DIALOGUE:
         messages.append({"role": "user", "content": text})
         while True:
-            with client.chat.completions.stream(model="m", messages=messages, tools=tools.openai_chat_tools()) as stream:
+            with client.chat.completions.stream(model="m", messages=messages,
+                                                tools=tools.openai_chat_tools()) as stream:
                 message = stream.get_final_completion().choices[0].message
             if not message.tool_calls:
                 messages.append({"role": "assistant", "content": message.content})
                 replies.append(message.content)
                 break
             messages.append({"role": "assistant", "tool_calls": [
-                {"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}}
+                {"id": c.id, "type": "function",
+                 "function": {"name": c.function.name, "arguments": c.function.arguments}}
                 for c in message.tool_calls]})
             messages += [{"role": "tool", "tool_call_id": c.id,
                           "content": tools.run_tool(c.function.name, c.function.arguments, context).as_json()}
@@ -126,7 +130,8 @@ def test_agents_sdk_runner_with_session_memory(calendar: Calendar, context: tool
 
     async def conversation() -> list[str]:
         session = agents.SQLiteSession("test")
-        return [str((await Runner.run(agent, text, context=context, session=session)).final_output) for text in DIALOGUE]
+        return [str((await Runner.run(agent, text, context=context, session=session)).final_output)
+                for text in DIALOGUE]
 
     _assert_booked(asyncio.run(conversation()), calendar)
 
@@ -144,8 +149,10 @@ def test_the_context_never_reaches_the_model(calendar: Calendar, context: tools.
 
 def test_serve_answers_a_real_client_over_loopback() -> None:
     """`python -m orchestration serve` as a user starts it, with the network guard installed."""
-    guard = "import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', run_name='__main__')"
-    server = subprocess.Popen([sys.executable, "-u", "-c", guard, "serve", "--port", "0"], cwd=Path(__file__).parents[1],
+    guard = ("import tests.netguard as g; g.install(); import runpy; runpy.run_module('orchestration', "
+             "run_name='__main__')")
+    server = subprocess.Popen([sys.executable, "-u", "-c", guard, "serve", "--port", "0"],
+                              cwd=Path(__file__).parents[1],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first_line = server.stdout.readline()

@@ -64,7 +64,8 @@ def events_of(run: dict) -> tuple[Event, ...]:
 def test_a_chat_json_run_opens_with_every_event_as_it_was(run_c: tuple[dict, bytes, bytes]) -> None:
     run, data, _ = run_c
     opened = open_trace(data, "run.json")
-    assert (opened.label, opened.pattern, opened.user, opened.note) == ("chat --json run of pattern C", "C", "alice", "")
+    assert ((opened.label, opened.pattern, opened.user, opened.note)
+            == ("chat --json run of pattern C", "C", "alice", ""))
     assert opened.events == events_of(run)
     assert [e.at for e in opened.events] == [e.at for e in events_of(run)]
     assert opened.bookings == tuple(run["bookings"]) and opened.bookings[0]["court"] == "A"
@@ -87,8 +88,10 @@ def test_an_otlp_file_of_several_runs_opens_each_conversation(tmp_path: Path) ->
     path = tmp_path / "two.otlp.jsonl"
     runs = [chat(tmp_path, letter, path) for letter in ("C", "D")]
     first, second = open_trace(path.read_bytes(), path.name), open_trace(path.read_bytes(), path.name, conversation=1)
-    assert first.conversations == second.conversations == (f"invoke_agent C · Function calling · {len(events_of(runs[0]))} steps",
-                                                          f"invoke_agent D · Agents SDK agent · {len(events_of(runs[1]))} steps")
+    assert first.conversations == second.conversations == ("invoke_agent C · Function calling · "
+                                                           f"{len(events_of(runs[0]))} steps",
+                                                          "invoke_agent D · Agents SDK agent · "
+                                                          f"{len(events_of(runs[1]))} steps")
     assert (first.pattern, second.pattern, second.conversation) == ("C", "D", 1)
     assert the_steps(second.events) == the_steps(events_of(runs[1]))
     with pytest.raises(TraceFileError, match="has 2 conversation"):
@@ -98,7 +101,8 @@ def test_an_otlp_file_of_several_runs_opens_each_conversation(tmp_path: Path) ->
 def test_a_failed_step_stays_failed_in_this_projects_otlp_though_its_detail_is_not_kept() -> None:
     refused = Event(step=1, turn=1, actor="code", target="calendar", action="execute_tool", decided_by="code",
                     summary="run book → refused", detail={"tool": "book", "result": {"status": "refused"}}, at=0.5)
-    fine = Event(step=2, turn=1, actor="code", target="user", action="reply", decided_by="code", summary="“Sorry”", at=0.6)
+    fine = Event(step=2, turn=1, actor="code", target="user", action="reply", decided_by="code",
+                 summary="“Sorry”", at=0.6)
     line = otel.otlp_json(otel.spans([refused, fine], "C", "C · Function calling", 1_764_770_400.0))
     opened = open_trace(line.encode(), "refused.jsonl")
     assert [(e.summary, e.failed, dict(e.detail)) for e in opened.events] == [
@@ -108,7 +112,8 @@ def test_a_failed_step_stays_failed_in_this_projects_otlp_though_its_detail_is_n
 
 def test_another_producers_genai_export_opens_with_who_decided_inferred() -> None:
     opened = open_trace(FOREIGN.read_bytes(), FOREIGN.name)
-    assert (opened.label, opened.pattern, opened.conversations, opened.user) == ("OTLP export (GenAI conventions)", None, (), "")
+    assert ((opened.label, opened.pattern, opened.conversations, opened.user)
+            == ("OTLP export (GenAI conventions)", None, (), ""))
     concierge, agent = "model:gpt-4.1-mini", "sub-agent:Booking agent"  # the agent stands for its model
     assert [(e.step, e.turn, e.actor, e.target, e.action, e.decided_by, e.model_call, e.parent, e.failed)
             for e in opened.events] == [
@@ -129,7 +134,8 @@ def test_another_producers_genai_export_opens_with_who_decided_inferred() -> Non
         'call book({"slot_id": "B-2025-12-04-1500"})', "run book"]
     assert (steps[5].detail["model"], steps[5].detail["provider"]) == ("claude-sonnet-4", "anthropic")
     assert steps[7].summary.startswith("answer: Court A was just taken. <img src=x onerror=alert(1)>")
-    assert dict(steps[10].detail) == {"span": "execute_tool book", "tool": "book", "arguments": {"slot_id": "B-2025-12-04-1500"},
+    assert dict(steps[10].detail) == {"span": "execute_tool book", "tool": "book",
+                                      "arguments": {"slot_id": "B-2025-12-04-1500"},
                                       "output": {"status": "booked", "confirmation": "TC-4K2M9Q"}}
     assert (steps[6].detail["error"], steps[1].tokens_in, steps[1].tokens_out, steps[1].ms) == (
         "slot A-2025-12-04-1500 was taken", 412, 23, 810.0)
@@ -139,10 +145,12 @@ def test_another_producers_genai_export_opens_with_who_decided_inferred() -> Non
 def test_a_cassette_opens_with_what_recorded_it(run_c: tuple[dict, bytes, bytes]) -> None:
     run, _, _ = run_c
     cassette = {"version": 1, "pattern": "C", "today": "2025-12-03", "user": "alice", "messages": list(DIALOGUE),
-                "recorded": {"models": {"openai": "gpt-4.1-mini", "aws": "offline model (rule-based)"},  # C calls OpenAI only
+                # C calls OpenAI only
+                "recorded": {"models": {"openai": "gpt-4.1-mini", "aws": "offline model (rule-based)"},
                              "date": "2026-12-03T09:41:20+00:00",
                              "commit": "8f1bd03c0ffee0000000000000000000000000ab"},
-                "events": [e for turn in run["turns"] for e in turn["events"]], "bookings": run["bookings"], "calls": []}
+                "events": [e for turn in run["turns"] for e in turn["events"]],
+                "bookings": run["bookings"], "calls": []}
     opened = open_trace(gzip.compress(json.dumps(cassette).encode()), "c-typical.cassette.json.gz")
     assert opened.label == "cassette of pattern C, recorded with gpt-4.1-mini on 2026-12-03 at 8f1bd03"
     assert (opened.pattern, opened.events, opened.bookings) == ("C", events_of(run), tuple(run["bookings"]))
@@ -239,7 +247,8 @@ def test_json_inside_an_attribute_is_read_only_when_it_is_plain_json() -> None:
             {"key": "gen_ai.tool.call.arguments", "value": {"stringValue": arguments}}]}
     arguments = ['{"slot_id": "A-1"}', "[" * 100_000 + "]" * 100_000, '{"n": NaN}', "not json"]
     data = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [tool(a) for a in arguments]}]}]}).encode()
-    assert [e.detail["arguments"] for e in open_trace(data, "tools.jsonl").events] == [{"slot_id": "A-1"}, *arguments[1:]]
+    assert ([e.detail["arguments"] for e in open_trace(data, "tools.jsonl").events]
+            == [{"slot_id": "A-1"}, *arguments[1:]])
 
 
 # --- The page -----------------------------------------------------------------------------------
@@ -261,12 +270,14 @@ def test_the_page_opens_two_traces_side_by_side(run_c: tuple[dict, bytes, bytes]
     app.get("file_uploader")[0].set_value(("run.json", data, "application/json")).run()
     app.get("file_uploader")[1].set_value(("spans.otlp.jsonl", FOREIGN.read_bytes(), "application/json")).run()
     assert not app.exception, [e.message for e in app.exception]
-    assert [h.value for h in app.subheader] == ["chat \\-\\-json run of pattern C", "OTLP export \\(GenAI conventions\\)"]
+    assert [h.value for h in app.subheader] == ["chat \\-\\-json run of pattern C",
+                                                "OTLP export \\(GenAI conventions\\)"]
     graphs = drawn(app)
     assert len(graphs) == 2
     actors = [{n["id"] for n in g["nodes"] if not n["id"].startswith("steps:")} for g in graphs]
     assert actors[0] == {a for e in events_of(run) for a in (e.actor, e.target)}
-    assert actors[1] == {"code", "model:gpt-4.1-mini", "sub-agent:Booking agent", "tool:check_availability", "tool:book"}
+    assert actors[1] == {"code", "model:gpt-4.1-mini", "sub-agent:Booking agent",
+                         "tool:check_availability", "tool:book"}
     titles = " ".join(n["title"] for n in graphs[1]["nodes"])
     assert "&lt;img src=x onerror=alert(1)&gt;" in titles and "<img" not in titles  # model text never becomes HTML
     steps = [frame.value for frame in app.dataframe if "decided by" in frame.value.columns]
@@ -277,10 +288,12 @@ def test_the_page_opens_two_traces_side_by_side(run_c: tuple[dict, bytes, bytes]
     app.get("file_uploader")[1].set_value(("both.otlp.jsonl", both, "application/json")).run()
     assert [h.value for h in app.subheader] == ["chat \\-\\-json run of pattern C", "OTLP export \\(this project\\)"]
     assert app.selectbox(key="trace_conversation_second").options == [
-        f"1. invoke_agent C · Function calling · {len(events_of(run))} steps", "2. invoke_agent Court concierge · 11 steps"]
+        f"1. invoke_agent C · Function calling · {len(events_of(run))} steps",
+        "2. invoke_agent Court concierge · 11 steps"]
     app.selectbox(key="trace_conversation_second").set_value(1).run()
     assert not app.exception, [e.message for e in app.exception]
-    assert [h.value for h in app.subheader] == ["chat \\-\\-json run of pattern C", "OTLP export \\(GenAI conventions\\)"]
+    assert [h.value for h in app.subheader] == ["chat \\-\\-json run of pattern C",
+                                                "OTLP export \\(GenAI conventions\\)"]
 
 
 def test_the_page_says_why_a_file_does_not_open() -> None:

@@ -19,7 +19,8 @@ def test_the_articles_dialogue_books_court_a_at_three(tmp_path: Path) -> None:
     calendar = new_calendar(tmp_path)
     chat = converse("C", calendar)
     assert chat.send("Book a court for tomorrow") == "What time would you like?"
-    assert chat.send("3pm") == "Courts A and B are free tomorrow (Thursday 4 December) at 15:00. Which one would you like?"
+    assert chat.send("3pm") == ("Courts A and B are free tomorrow (Thursday 4 December) at 15:00. "
+                                "Which one would you like?")
     reply = chat.send("A")
     assert reply.startswith("Booked! Court A, tomorrow (Thursday 4 December) at 15:00. Your confirmation code is TC-")
     assert bookings_by(calendar, "alice") == [("A", TOMORROW, "15:00")]
@@ -43,7 +44,8 @@ def test_the_model_chooses_every_tool_and_code_executes_every_one(tmp_path: Path
         ("code", "user", "reply", "code"),
     ]
     executed = [e.detail for e in chat.trace.events if e.action == "execute_tool"]
-    assert [(d["tool"], d["result"]["status"]) for d in executed] == [("check_availability", "open"), ("book", "booked")]
+    assert ([(d["tool"], d["result"]["status"]) for d in executed]
+            == [("check_availability", "open"), ("book", "booked")])
     assert chat.trace.metrics()["llm_calls"] == 3
     assert chat.trace.metrics()["tool_calls"] == 2
 

@@ -47,7 +47,8 @@ def test_the_articles_dialogue_books_court_a_at_three(letter: str) -> None:
     assert booked(result) == [("A", TOMORROW, "15:00", "alice")]
     assert result["turns"][0]["reply"] == "What time would you like?"
     assert "A" in result["turns"][1]["reply"] and "B" in result["turns"][1]["reply"]
-    assert "Booked" in result["turns"][2]["reply"] and result["bookings"][0]["confirmation"] in result["turns"][2]["reply"]
+    assert ("Booked" in result["turns"][2]["reply"]
+            and result["bookings"][0]["confirmation"] in result["turns"][2]["reply"])
 
 
 @pytest.mark.parametrize("letter", LETTERS)

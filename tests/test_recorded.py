@@ -78,7 +78,8 @@ def test_compare_lists_the_recorded_runs_of_the_same_conversation(recorded: Path
 def test_the_arena_shows_the_real_model_measurement_labelled(tmp_path: Path) -> None:
     from ui.arena_view import measured_on_a_real_model
 
-    record = {"pattern": "C", "scenario": "s", "run": 0, "fault": "", "model": "m1", "commit": "abc", "safeguards": "on",
+    record = {"pattern": "C", "scenario": "s", "run": 0, "fault": "", "model": "m1", "commit": "abc",
+              "safeguards": "on",
               "outcome": "rescued", "harmed": False, "unasked": 0, "at": "2026-12-03T10:00:00+00:00"}
     (tmp_path / "m1.jsonl").write_text(json.dumps(record) + "\n" + json.dumps({**record, "outcome": "pass"}) + "\n")
     label, rows = measured_on_a_real_model(tmp_path)

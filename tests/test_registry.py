@@ -60,7 +60,8 @@ def test_pattern_files_hold_orchestration_only() -> None:
 
 
 def test_each_page_shows_the_code_the_article_shows() -> None:
-    """B shows its invoke_agent call and its Lambda; F and G their manager Agent and delegation tools; G both Lambdas."""
+    """B shows its invoke_agent call and its Lambda;
+    F and G their manager Agent and delegation tools; G both Lambdas."""
     shown = {letter: "\n".join(p.read_text() for p in info.source_files()) for letter, info in PATTERNS.items()}
     assert all(path.exists() for info in PATTERNS.values() for path in info.source_files())
     assert "invoke_agent(" in shown["B"] and "def handler(" in shown["B"] and "AgentDefinition(" in shown["B"]

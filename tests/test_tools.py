@@ -46,7 +46,8 @@ def context(tmp_path: Path) -> tools.BookingContext:
 
 
 def _offline_aws_client(service: str):
-    return boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x", region_name="us-east-1").client(service)
+    return boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x",
+                                 region_name="us-east-1").client(service)
 
 
 def test_descriptions_come_from_the_docstrings() -> None:
@@ -119,7 +120,8 @@ def test_bedrock_agent_function_schema_passes_botocore_validation() -> None:
              "The id of an open slot, exactly as check_availability returned it: <court>-<YYYY-MM-DD>-<HHMM>.")}},
          "requireConfirmation": "DISABLED"},
     ]}
-    shape = _offline_aws_client("bedrock-agent").meta.service_model.operation_model("CreateAgentActionGroup").input_shape
+    shape = (_offline_aws_client("bedrock-agent").meta.service_model
+             .operation_model("CreateAgentActionGroup").input_shape)
     params = {"agentId": "AGENT12345", "agentVersion": "DRAFT", "actionGroupName": "BookingActions",
               "functionSchema": schema}
     report = ParamValidator().validate(params, shape)

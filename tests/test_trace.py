@@ -83,7 +83,8 @@ def test_mermaid_export_is_a_sequence_diagram_with_safe_text() -> None:
 
 def test_actor_labels() -> None:
     assert [actor_label(a) for a in ("user", "code", "runtime", "manager", "calendar", "model:gpt-4.1-mini",
-                                     "model:offline model (rule-based)", "sub-agent:availability", "lambda:booking")] == [
+                                     "model:offline model (rule-based)", "sub-agent:availability",
+                                     "lambda:booking")] == [
         "You", "Your code", "Agent runtime", "Manager", "Calendar", "Model gpt-4.1-mini",
         "Offline model (rule-based)", "Sub-agent availability", "Lambda booking"]
 

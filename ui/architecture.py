@@ -50,7 +50,8 @@ def _manager_bedrock_place(actor: str, event: Event) -> str | None:
     if actor == "lambda:court-booking-actions":
         return "lambda_b" if "booking" in event.actor else "lambda_a"
     return _by_role({"user": "user", "code": "manager", "runtime": "manager", "manager": "manager",
-                     "sub-agent:availability*": "agent_a", "sub-agent:booking*": "agent_b", "calendar": "db"})(actor, event)
+                     "sub-agent:availability*": "agent_a", "sub-agent:booking*": "agent_b",
+                     "calendar": "db"})(actor, event)
 
 
 ARCHITECTURES: dict[str, Architecture] = {
@@ -113,7 +114,8 @@ def dot(letter: str, events: Sequence[Event]) -> str:
         for arrow in _route(arch, ends):  # type: ignore[arg-type]
             (taken if arrow in arch.arrows else extra).setdefault(arrow, []).append(event)
     lines = ['digraph {', '  rankdir=LR; bgcolor="transparent"; nodesep=0.35; ranksep=0.45;',
-             '  node [shape=box, style="rounded,filled", fillcolor="#f8fafc", color="#94a3b8", fontname="sans-serif", fontsize=11];',
+             '  node [shape=box, style="rounded,filled", fillcolor="#f8fafc", color="#94a3b8", '
+             'fontname="sans-serif", fontsize=11];',
              '  edge [fontname="sans-serif", fontsize=10];']
     used = {box for pair in (*taken, *extra) for box in pair}
     for box, label in arch.boxes.items():

@@ -62,7 +62,8 @@ def run(letters: str, runs: int, faults: list[str], choice: str = "off") -> Suit
     bar = st.progress(0.0, text="Starting…")
     for n, setting in enumerate(settings):
         def progress(done: int, total: int, label: str, n: int = n, setting: str = setting) -> None:
-            bar.progress((n + done / total) / len(settings), text=plain(f"safeguards {setting} · {done}/{total} · {label}"))
+            bar.progress((n + done / total) / len(settings),
+                         text=plain(f"safeguards {setting} · {done}/{total} · {label}"))
 
         suites[setting] = run_suite(scenarios, letters, runs, faults, replace(session.settings(), safeguards=setting),
                                     progress)
@@ -78,7 +79,8 @@ def label(letter: str, setting: str, suites: Suites) -> str:
 def _each(suites: Suites) -> list[tuple[str, str, dict]]:
     """(letter, setting, the report's per-pattern dict), each pattern's settings next to each other."""
     letters = next(iter(suites.values())).report["patterns"]
-    return [(letter, setting, suite.report["patterns"][letter]) for letter in letters for setting, suite in suites.items()]
+    return [(letter, setting, suite.report["patterns"][letter]) for letter in letters
+            for setting, suite in suites.items()]
 
 
 def summary(suites: Suites) -> pd.DataFrame:
@@ -87,7 +89,8 @@ def summary(suites: Suites) -> pd.DataFrame:
     rows = {f"{label(letter, setting, suites)} · {PATTERNS[letter].name}": {
         "success": p["success"], "rescued": p["rescued"], "pass^k": p["pass_k"], "harmed": p["harmed"],
         "model calls": p["llm_calls"], "tool calls": p["tool_calls"],
-        "tokens": p["tokens"], "est. cost $": p["cost_usd"], "ms": p["ms"], "decided by code": p["code_decisions_share"],
+        "tokens": p["tokens"], "est. cost $": p["cost_usd"], "ms": p["ms"],
+        "decided by code": p["code_decisions_share"],
         "booked for others": p["bookings_for_others"],
         "failed": sum(f.get("outcome", "fail") == "fail" for f in p["failures"])}
         for letter, setting, p in _each(suites)}
@@ -126,7 +129,8 @@ def fault_matrix(suites: Suites) -> pd.DataFrame | None:
     letters = next(iter(suites.values())).report["patterns"]
     columns = {label(letter, setting, suites): (setting, letter) for letter in letters for setting in suites}
     names = next(iter(suites.values())).report["faults"]
-    return pd.DataFrame({label_: [suites[setting].report["faults"][name]["patterns"][letter]["verdict"] for name in names]
+    return pd.DataFrame({label_: [suites[setting].report["faults"][name]["patterns"][letter]["verdict"]
+                                  for name in names]
                          for label_, (setting, letter) in columns.items()},
                         index=[FAULTS[name].title for name in names])
 
@@ -152,7 +156,8 @@ def failures(suites: Suites) -> None:
         return
     for n, (setting, fault, outcome) in enumerate(found):
         where = f" · fault: {FAULTS[fault].title}" if fault else ""
-        head = f"{label(outcome.letter, setting, suites)} · {outcome.scenario}{where} — {run_label(outcome)}: {outcome.why}"
+        head = (f"{label(outcome.letter, setting, suites)} · {outcome.scenario}{where} — "
+                f"{run_label(outcome)}: {outcome.why}")
         box = st.expander(plain(head)[:300], expanded=n == 0, on_change="rerun",  # the first one open
                           key=f"arena_failure_{setting}_{fault}_{outcome.letter}_{outcome.scenario}_{n}")
         with box:
@@ -193,7 +198,9 @@ def measured_on_a_real_model(folder: Path | None = None) -> tuple[str, list[dict
             if mine:
                 outcomes = [r.get("outcome") or ("pass" if r.get("passed") else "fail") for r in mine]
                 rows.append({"pattern": letter, "safeguards": setting, "runs": len(mine),
-                             "pass": outcomes.count("pass") / len(mine), "rescued": outcomes.count("rescued") / len(mine),
-                             "fail": outcomes.count("fail") / len(mine), "harmed runs": sum(bool(r.get("harmed")) for r in mine),
+                             "pass": outcomes.count("pass") / len(mine),
+                             "rescued": outcomes.count("rescued") / len(mine),
+                             "fail": outcomes.count("fail") / len(mine),
+                             "harmed runs": sum(bool(r.get("harmed")) for r in mine),
                              "unasked bookings": sum(r.get("unasked", 0) for r in mine)})
     return label, rows

@@ -181,7 +181,8 @@ def cards(results: dict[str, RunResult]) -> None:
                 st.markdown(plain(reply))
                 st.caption(plain(f"{origin_words(result.events)} · {acted_words(result.events)}"))
                 if wrong := contradicted(result.events):
-                    st.caption(f"{wrong} repl{'ies' if wrong > 1 else 'y'} contradicted the calendar (marked in the steps)")
+                    st.caption(f"{wrong} repl{'ies' if wrong > 1 else 'y'} contradicted the calendar "
+                               "(marked in the steps)")
                 st.caption(plain(f"{change(result)} · {result.metrics['llm_calls']} model calls · "
                                  f"{result.metrics['wall_ms']:.0f} ms"))
 

@@ -162,7 +162,8 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
         if gathered:
             decider = Counter(e.decided_by for e in gathered_events).most_common(1)[0][0]
             color = FAILED_COLOR if failed == len(gathered_events) else DECIDER_COLORS[decider]
-            text = f"{len(gathered_events)} step{'s' * (len(gathered_events) > 1)}" + (f"\n{failed} failed" if failed else "")
+            text = (f"{len(gathered_events)} step{'s' * (len(gathered_events) > 1)}"
+                    + (f"\n{failed} failed" if failed else ""))
         else:
             color = FAILED_COLOR if first.failed else DECIDER_COLORS[first.decided_by]
             (x1, y1), (x2, y2) = at[first.actor], at[first.target]
@@ -318,7 +319,8 @@ def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int
     nodes (`frame:0`, `frame:1`) at its corners. So a replay never moves the view."""
     nodes, edges = graph_data(events, upto, user, gathered, font_scale)
     if framed and nodes:
-        whole = nodes if upto is None or upto >= len(events) else graph_data(events, None, user, gathered, font_scale)[0]
+        whole = (nodes if upto is None or upto >= len(events)
+                 else graph_data(events, None, user, gathered, font_scale)[0])
         corners = frame(whole)
         nodes = [*nodes, *(Node(id=f"frame:{n}", title=" ", label="", shape="dot", size=1, x=x, y=y, borderWidth=0,
                                 color={"background": "rgba(0,0,0,0)", "border": "rgba(0,0,0,0)"}, chosen=False)
@@ -327,7 +329,8 @@ def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int
                     interaction={"hover": True, "zoomView": True, "dragView": True},
                     nodes={"fixed": True}, edges={"arrowStrikethrough": False})
     config.width = "100%"
-    options = {name: value for name, value in config.__dict__.items() if value is not None}  # vis rejects `groups: null`
+    # vis rejects `groups: null`
+    options = {name: value for name, value in config.__dict__.items() if value is not None}
     data = json.dumps({"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]})
     config_text = json.dumps(options)
     drawn = hashlib.blake2b(f"{data}\n{config_text}".encode(), digest_size=8).hexdigest()
@@ -379,7 +382,8 @@ def decision_strip(events: Sequence[Event]) -> str:
     for e in events:
         color = FAILED_COLOR if e.failed else DECIDER_COLORS[e.decided_by]
         border = f"2px dashed {color}" if e.failed else f"1px solid {color}"
-        tip = html.escape(f"{e.step}. {e.action}{' (failed)' if e.failed else ''}, decided by {DECIDER_NAMES[e.decided_by]}",
+        tip = html.escape(f"{e.step}. {e.action}{' (failed)' if e.failed else ''}, "
+                          f"decided by {DECIDER_NAMES[e.decided_by]}",
                           quote=True)
         boxes.append(f'<span title="{tip}" style="display:inline-block;min-width:1.9em;margin:0 2px 3px 0;'
                      f'padding:0 3px;border:{border};border-bottom:4px solid {color};border-radius:3px;'

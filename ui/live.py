@@ -104,7 +104,8 @@ def run_turn(conversation: Conversation, text: str, on_progress: Callable[[list[
 
 def _send_spans(conversation: Conversation, events: list[Event]) -> None:
     """With OTEL_EXPORTER_OTLP_ENDPOINT set, each turn goes out as an OpenTelemetry trace of its own."""
-    if events and (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+    if events and (os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                   or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
         from orchestration.observe import otel
 
         letter = conversation.letter

@@ -113,7 +113,8 @@ def _fault_note(letter: str, conversation: Conversation, history: list[dict[str,
     text = (f"Fault “{chosen.title}” from your next message on: {chosen.what}." if chosen
             else "No fault from your next message on.")
     if started != before_started:
-        text += " The model's settings changed with it, so the conversation started over (the calendar keeps its bookings)."
+        text += (" The model's settings changed with it, so the conversation started over (the calendar "
+                 "keeps its bookings).")
     history.append({"role": "note", "text": text})
 
 
@@ -125,7 +126,8 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
     injected = f" · fault: {session.fault().title}" if session.fault() else ""
     guarded = "on" if conversation.safeguards_on else "off"
     st.caption(f"Booking as **{plain(session.user())}** · today is {today:%A} {today.day} {today:%B %Y}{injected} · "
-               f"safeguards {guarded} · on this page's own copy of your starting calendar ({session.starting_state()} state)")
+               f"safeguards {guarded} · on this page's own copy of your starting calendar "
+               f"({session.starting_state()} state)")
     top = st.columns(2)
     if top[0].button("Start over", key=f"restart_{letter}", width="stretch", help="A new conversation; bookings stay."):
         session.restart(letter)
@@ -163,7 +165,8 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
 
             def progress(new: list[Event]) -> None:
                 shown.extend(new)
-                status.update(label=f"Step {new[-1].step}: {actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
+                status.update(label=f"Step {new[-1].step}: "
+                                    f"{actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
                 status.text(f"{new[-1].step}. {new[-1].summary}")
                 if time.monotonic() - started >= LIVE_AFTER_S:  # a slow turn: show where it is
                     with graph_slot:
@@ -262,7 +265,8 @@ def steps_table(events: tuple[Event, ...]) -> None:
         st.caption("No steps yet.")
         return
     rows = [{"step": e.step, "turn": e.turn, "failed": "✗" if e.failed else "", "from": actor_label(e.actor),
-             "to": actor_label(e.target), "action": e.action, "decided by": DECIDER_NAMES[e.decided_by], "summary": e.summary,
+             "to": actor_label(e.target), "action": e.action, "decided by": DECIDER_NAMES[e.decided_by],
+             "summary": e.summary,
              "arguments / result": _short(e.detail), "tokens": e.tokens_in + e.tokens_out or None,
              "ms": round(e.ms, 1) or None} for e in events]
     st.dataframe(rows, hide_index=True, width="stretch",

@@ -73,13 +73,15 @@ def _run(letter: str, path: Path, fork_at: int | None, decision: str | None, gra
 
             def progress(new: list[Event]) -> None:
                 shown.extend(new)
-                status.update(label=f"Step {new[-1].step}: {actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
+                status.update(label=f"Step {new[-1].step}: "
+                                    f"{actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
                 with graph_slot:
                     draw(shown, key=f"recorded_live_{letter}_{len(shown)}", user=recorded.user)
 
             for message in recorded.messages:
                 turn = run_turn(run.conversation, message, progress)
-                result["turns"].append((message, turn.reply if turn.error is None else f"This turn failed: {turn.error}"))
+                result["turns"].append((message,
+                                        turn.reply if turn.error is None else f"This turn failed: {turn.error}"))
                 if turn.error:
                     break
             status.update(label=f"Done in {len(shown)} steps", state="complete")
@@ -99,7 +101,8 @@ def _configured(settings: object) -> object:
     from orchestration.vendors.local import LocalModel, ServerQuirks
     from orchestration.vendors.offline.brain import Brain
 
-    return LocalModel(settings, ServerQuirks()) if getattr(settings, "local_model_url", "") else Brain()  # type: ignore[arg-type]
+    return (LocalModel(settings, ServerQuirks())  # type: ignore[arg-type]
+            if getattr(settings, "local_model_url", "") else Brain())
 
 
 def _show(letter: str, result: dict, graph_slot: DeltaGenerator) -> None:

@@ -37,7 +37,8 @@ def _read(data: bytes, name: str, conversation: int) -> OpenedTrace:
 
 def uploaded(slot: str) -> tuple[UploadedFile, OpenedTrace] | None:
     """The uploader of `slot` and the trace in its file; a file that is not one gets its reason said here."""
-    upload = st.file_uploader(SLOTS[slot], key=f"trace_file_{slot}", max_upload_size=MAX_BYTES // 2**20, help=WHAT_OPENS)
+    upload = st.file_uploader(SLOTS[slot], key=f"trace_file_{slot}", max_upload_size=MAX_BYTES // 2**20,
+                              help=WHAT_OPENS)
     if upload is None:
         return None
     chosen = f"trace_conversation_{slot}"

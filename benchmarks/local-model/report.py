@@ -81,7 +81,8 @@ def main(path: Path) -> str:
             continue
         acted = ", ".join(f"{name} {n}" for name, n in sorted(on["acted"].items())) or "none"
         lines.append(f"| {letter} | {off['harmed']} → {on['harmed']} | {off['unasked']} → {on['unasked']} | "
-                     f"{off['pass']} → {on['pass']} | {on['rescued']} | {acted} | {off['calls']:.1f} → {on['calls']:.1f} | "
+                     f"{off['pass']} → {on['pass']} | {on['rescued']} | {acted} | "
+                     f"{off['calls']:.1f} → {on['calls']:.1f} | "
                      f"{off['prompt_tokens']:,.0f} → {on['prompt_tokens']:,.0f} |")
     lines += ["", "## What the server read", "",
               "Prompt tokens summed over every model call: *sent*, *evaluated* by the server (not served from its "
@@ -168,7 +169,8 @@ def wall_time(records: list[dict]) -> str:
 
 
 def records_of(path: Path) -> list[dict]:
-    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip()) if not r.get("fault")]
+    return [r for r in (json.loads(line) for line in path.read_text().splitlines() if line.strip())
+            if not r.get("fault")]
 
 
 def _outcome(record: dict) -> str:
@@ -194,7 +196,8 @@ def _before_after(records: list[dict], before: list[dict], baseline: dict) -> li
     return ["## Before and after tuning the server and the prompts", "",
             f"{baseline.get('what', '')} Both rows cover the same patterns, scenarios, runs and setting "
             f"({len(before)} runs before, {len(after)} in this measurement).", "",
-            "| | Runs | Sent | Evaluated | Floor | Evaluated / floor | Median s per run |", "|---|---|---|---|---|---|---|",
+            "| | Runs | Sent | Evaluated | Floor | Evaluated / floor | Median s per run |",
+            "|---|---|---|---|---|---|---|",
             f"| Before (`{baseline['file']}`, {baseline.get('server', '')}) | {len(before)} | {was['sent']:,} | "
             f"{was['evaluated']:,} | {was['floor']:,} | {ratio(was['evaluated'], was['floor'])} | "
             f"{_median_s(before):.0f} |",
@@ -216,7 +219,8 @@ def _history(folder: Path, files: list[Path]) -> list[str]:
         per = Counter(r["pattern"] for r in rows)
         passed = Counter(r["pattern"] for r in rows if _outcome(r) == "pass")
         lines.append(f"- `{_shown(file)}`: {len(rows)} runs, commit "
-                     f"{', '.join(commits)}; pass: " + ", ".join(f"{p} {passed[p]}/{n}" for p, n in sorted(per.items())))
+                     f"{', '.join(commits)}; pass: "
+                     + ", ".join(f"{p} {passed[p]}/{n}" for p, n in sorted(per.items())))
     return [*lines, ""]
 
 

@@ -175,28 +175,35 @@ def plan(settings: Settings, account: str = "123456789012") -> list[Call]:
     table_arn = f"arn:aws:dynamodb:{region}:{account}:table/{names.table}"
     calls = [
         Call("dynamodb", "CreateTable", table_definition(names.table), "the court calendar"),
-        Call("iam", "CreateRole", {"RoleName": names.lambda_role, "AssumeRolePolicyDocument": _trust("lambda.amazonaws.com")},
+        Call("iam", "CreateRole",
+             {"RoleName": names.lambda_role, "AssumeRolePolicyDocument": _trust("lambda.amazonaws.com")},
              "the role the Lambdas run as"),
-        Call("iam", "AttachRolePolicy", {"RoleName": names.lambda_role, "PolicyArn": MANAGED_POLICY}, "logs for the Lambdas"),
+        Call("iam", "AttachRolePolicy", {"RoleName": names.lambda_role, "PolicyArn": MANAGED_POLICY},
+             "logs for the Lambdas"),
         Call("iam", "PutRolePolicy", {"RoleName": names.lambda_role, "PolicyName": "calendar-table",
                                       "PolicyDocument": _table_policy(table_arn)}, "the Lambdas may use the calendar"),
-        Call("iam", "CreateRole", {"RoleName": names.agent_role, "AssumeRolePolicyDocument": _trust("bedrock.amazonaws.com")},
+        Call("iam", "CreateRole",
+             {"RoleName": names.agent_role, "AssumeRolePolicyDocument": _trust("bedrock.amazonaws.com")},
              "the role the Bedrock agents run as"),
         Call("iam", "PutRolePolicy", {"RoleName": names.agent_role, "PolicyName": "invoke-model",
                                       "PolicyDocument": _agent_policy()}, "the agents may call their model"),
     ]
-    calls += [Call("lambda", "CreateFunction", _function_params(name, lambda_role, settings, code), f"the {name} function")
+    calls += [Call("lambda", "CreateFunction", _function_params(name, lambda_role, settings, code),
+                   f"the {name} function")
               for name in functions()]
     for definition in agents():
         calls += [
-            Call("bedrock-agent", "CreateAgent", _agent_params(definition, agent_role, settings), f"the agent {definition.name}"),
+            Call("bedrock-agent", "CreateAgent", _agent_params(definition, agent_role, settings),
+                 f"the agent {definition.name}"),
             Call("bedrock-agent", "CreateAgentActionGroup",
                  _action_group_params(definition, PLACEHOLDER, action_arn, settings), "its action group"),
             Call("bedrock-agent", "PrepareAgent", {"agentId": PLACEHOLDER}, "make the draft invocable"),
-            Call("bedrock-agent", "CreateAgentAlias", {"agentId": PLACEHOLDER, "agentAliasName": "live"}, "an alias to invoke"),
+            Call("bedrock-agent", "CreateAgentAlias", {"agentId": PLACEHOLDER, "agentAliasName": "live"},
+                 "an alias to invoke"),
         ]
     calls.append(Call("lambda", "AddPermission", {
-        "FunctionName": names.function(ACTION_LAMBDA), "StatementId": "bedrock-agents", "Action": "lambda:InvokeFunction",
+        "FunctionName": names.function(ACTION_LAMBDA), "StatementId": "bedrock-agents",
+        "Action": "lambda:InvokeFunction",
         "Principal": "bedrock.amazonaws.com", "SourceArn": f"arn:aws:bedrock:{region}:{account}:agent/*"},
         "Bedrock may invoke the action group"))
     return calls
@@ -228,7 +235,8 @@ def _constraints(value: Any, shape: Any, name: str) -> list[str]:
         return [problem for member, inner in value.items() if member in shape.members
                 for problem in _constraints(inner, shape.members[member], f"{name}.{member}" if name else member)]
     if kind == "list" and isinstance(value, list):
-        items = [problem for n, item in enumerate(value) for problem in _constraints(item, shape.member, f"{name}[{n}]")]
+        items = [problem for n, item in enumerate(value)
+                 for problem in _constraints(item, shape.member, f"{name}[{n}]")]
         if len(value) > rules.get("max", len(value)):
             return [f"{name} has {len(value)} items; AWS allows at most {rules['max']}", *items]
         return items
@@ -276,7 +284,8 @@ def apply(settings: Settings, clients: Callable[[str], Any]) -> Deployed:
     table_arn = _table(clients("dynamodb"), names.table, deployed)
     lambda_role = _role(iam, names.lambda_role, "lambda.amazonaws.com", deployed)
     iam.attach_role_policy(RoleName=names.lambda_role, PolicyArn=MANAGED_POLICY)
-    iam.put_role_policy(RoleName=names.lambda_role, PolicyName="calendar-table", PolicyDocument=_table_policy(table_arn))
+    iam.put_role_policy(RoleName=names.lambda_role, PolicyName="calendar-table",
+                        PolicyDocument=_table_policy(table_arn))
     agent_role = _role(iam, names.agent_role, "bedrock.amazonaws.com", deployed)
     iam.put_role_policy(RoleName=names.agent_role, PolicyName="invoke-model", PolicyDocument=_agent_policy())
     arns = {name: _function(lam, name, lambda_role, settings, code, deployed) for name in functions()}
@@ -405,7 +414,8 @@ def destroy(settings: Settings, clients: Callable[[str], Any]) -> list[str]:
             done.append(f"deleted function {names.function(name)}")
         except lam.exceptions.ResourceNotFoundException:
             pass
-    for role, detach, inline in ((names.lambda_role, True, "calendar-table"), (names.agent_role, False, "invoke-model")):
+    for role, detach, inline in ((names.lambda_role, True, "calendar-table"),
+                                 (names.agent_role, False, "invoke-model")):
         try:
             if detach:
                 iam.detach_role_policy(RoleName=role, PolicyArn=MANAGED_POLICY)

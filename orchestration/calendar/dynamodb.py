@@ -238,7 +238,8 @@ class DynamoStore:
         return _client(self.region, self.endpoint)
 
     def _get(self, slot: str) -> dict[str, Any]:
-        return self._client().get_item(TableName=self.table, Key={"slot": _s(slot)}, ConsistentRead=True).get("Item", {})
+        return self._client().get_item(TableName=self.table, Key={"slot": _s(slot)},
+                                       ConsistentRead=True).get("Item", {})
 
     def _write(self, requests: list[dict[str, Any]]) -> None:
         """`BatchWriteItem` in batches of 25, retrying what DynamoDB leaves unprocessed."""

@@ -44,7 +44,8 @@ class Availability(Result):
     """
 
     status: Literal["open", "full"] = Field(
-        default="open", description='"open": slots lists what is free; "full": no court is free at the hour asked (or all day).')
+        default="open",
+        description='"open": slots lists what is free; "full": no court is free at the hour asked (or all day).')
     date: str
     time: str | None = None
     slots: list[Slot]

@@ -61,7 +61,8 @@ def parse_hour(time: str) -> int | Refused:
         return refuse("malformed_input", f"{time!r} is not a time; use HH:MM on the 24-hour clock.")
     hour, minute = int(match.group(1)), int(match.group(2))
     if minute:
-        return refuse("no_such_slot", f"Slots start on the hour; {time} is not a start time. Try {hour:02d}:00 or {hour + 1:02d}:00.")
+        return refuse("no_such_slot",
+                      f"Slots start on the hour; {time} is not a start time. Try {hour:02d}:00 or {hour + 1:02d}:00.")
     if not FIRST_HOUR <= hour <= LAST_HOUR:
         return refuse("outside_opening_hours",
                       f"The courts are open from {FIRST_HOUR:02d}:00; the last slot starts at {LAST_HOUR:02d}:00.")

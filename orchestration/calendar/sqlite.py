@@ -52,7 +52,8 @@ class SqliteStore:
                          "confirmation": str, "via": str, "created_at": str},
                         pk="id", not_null={"court", "date", "time", "user", "confirmation", "via", "created_at"},
                     )
-                    db["bookings"].create_index(["court", "date", "time"], index_name="one_booking_per_slot", unique=True)
+                    db["bookings"].create_index(["court", "date", "time"],
+                                                index_name="one_booking_per_slot", unique=True)
                     db["bookings"].create_index(["confirmation"], unique=True)
                     _insert_seed(db, seed)
                 db["notices"].create({"date": str, "text": str}, not_null={"date", "text"}, if_not_exists=True)
@@ -60,7 +61,8 @@ class SqliteStore:
 
     def taken(self, day: str) -> Taken:
         with self._db() as db:
-            return {tuple(row) for row in db.execute("SELECT court, time FROM bookings WHERE date = ?", [day]).fetchall()}
+            return {tuple(row)
+                    for row in db.execute("SELECT court, time FROM bookings WHERE date = ?", [day]).fetchall()}
 
     def holder(self, court: str, day: str, time: str) -> BookingRow | None:
         with self._db() as db:
@@ -105,7 +107,8 @@ class SqliteStore:
         with self._db() as db:
             if day is None:
                 return [row[0] for row in db.execute("SELECT text FROM notices ORDER BY rowid")]
-            return [row[0] for row in db.execute("SELECT text FROM notices WHERE date IN ('', ?) ORDER BY rowid", [day])]
+            return [row[0]
+                    for row in db.execute("SELECT text FROM notices WHERE date IN ('', ?) ORDER BY rowid", [day])]
 
     def arm(self, fault: str, times: int) -> None:
         with self._db() as db:

@@ -136,7 +136,8 @@ class Calendar:
             return refuse("in_the_past", f"{time} on {day} has already started.",
                           nearest(when, hour, self._store.taken(day), now))
         created_at = now.isoformat(timespec="seconds")
-        if self._trip("race", raises=False):  # someone else books this slot (and commits) just before this booking lands
+        # someone else books this slot (and commits) just before this booking lands
+        if self._trip("race", raises=False):
             self._store.claim(NewBooking(court, day, time, RIVAL, "race", created_at))
         row = self._store.claim(NewBooking(court, day, time, user, via, created_at))
         if row is None:

@@ -137,7 +137,8 @@ class ModelAnswer:
 
 def model_called(scope: Scope, model: str, messages: int, tools: int) -> None:
     """Record that the caller's code sent a request to a model."""
-    listed = f"{messages} message{'s' * (messages != 1)}" + (f" and {tools} tool{'s' * (tools != 1)}" if tools else ", no tools")
+    listed = (f"{messages} message{'s' * (messages != 1)}"
+              + (f" and {tools} tool{'s' * (tools != 1)}" if tools else ", no tools"))
     scope.emit(scope.caller, scope.answerer(model), "call_model", "code", f"send {listed}")
 
 
@@ -149,12 +150,14 @@ def model_answered(scope: Scope, model: str, model_id: str, answer: ModelAnswer,
     numbers = {"tokens_in": answer.tokens_in, "tokens_out": answer.tokens_out, "ms": ms, "model_call": True}
     for n, (name, arguments) in enumerate(answer.calls):
         scope.emit(actor, scope.caller, "choose_tool", scope.decided_by, f"call {name}({_compact(arguments)})",
-                   {"tool": name, "arguments": arguments, "rationale": answer.text, "model": model_id, "provider": provider},
+                   {"tool": name, "arguments": arguments, "rationale": answer.text, "model": model_id,
+                    "provider": provider},
                    **(numbers if n == 0 else {}))
     if answer.calls:
         return
     if offered_tools and looks_like_a_tool_call(answer.text):
-        scope.emit(actor, scope.caller, "model_error", scope.decided_by, f"wrote a tool call as text, so nothing ran: {answer.text}",
+        scope.emit(actor, scope.caller, "model_error", scope.decided_by,
+                   f"wrote a tool call as text, so nothing ran: {answer.text}",
                    {"text": answer.text, "model": model_id, "provider": provider}, **numbers)
         return
     parsed = _json_object(answer.text) if not offered_tools else None

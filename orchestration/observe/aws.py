@@ -43,7 +43,8 @@ def _converse_sent(model: str) -> Any:
         if scope is None:
             return
         context[_STARTED] = (perf_counter(), bool(params.get("toolConfig")))
-        model_called(scope, model, len(params.get("messages") or []), len((params.get("toolConfig") or {}).get("tools") or []))
+        model_called(scope, model, len(params.get("messages") or []),
+                     len((params.get("toolConfig") or {}).get("tools") or []))
     return handler
 
 
@@ -99,7 +100,8 @@ class AgentTraceReader:
         if "modelInvocationInput" in orchestration:
             self.started = perf_counter()
             if self.detailed and self._model_calls_so_far():
-                self._emit(self.runtime, self.model, "call_model", "call the model again: its last answer chose an action")
+                self._emit(self.runtime, self.model, "call_model",
+                           "call the model again: its last answer chose an action")
         elif "modelInvocationOutput" in orchestration:
             usage = orchestration["modelInvocationOutput"].get("metadata", {}).get("usage", {})
             self.pending = {"tokens_in": usage.get("inputTokens", 0), "tokens_out": usage.get("outputTokens", 0),
@@ -111,7 +113,8 @@ class AgentTraceReader:
         elif "observation" in orchestration:
             self._observed(orchestration["observation"])
         elif "failureTrace" in part:
-            self._emit(self.runtime, self.scope.caller, "answer", f"failed: {part['failureTrace'].get('failureReason', '')}")
+            self._emit(self.runtime, self.scope.caller, "answer",
+                       f"failed: {part['failureTrace'].get('failureReason', '')}")
 
     def _chose(self, action: dict[str, Any]) -> None:
         name, arguments = action.get("function", ""), _parameters(action.get("parameters"))
@@ -127,8 +130,10 @@ class AgentTraceReader:
                 return  # your code ran it (control was returned), and its Lambda invocation was recorded then
             result = json_or_text(observation["actionGroupInvocationOutput"].get("text", ""))
             status = result.get("status", "done") if isinstance(result, dict) else "done"
-            tool, message = self.choice.get("tool", ""), str(result.get("message", "")) if isinstance(result, dict) else ""
-            if status == "error" and not message.startswith(f"{tool} failed:"):  # the call itself was wrong (run_tool's test)
+            tool, message = (self.choice.get("tool", ""),
+                             str(result.get("message", "")) if isinstance(result, dict) else "")
+            # the call itself was wrong (run_tool's test)
+            if status == "error" and not message.startswith(f"{tool} failed:"):
                 self._emit(self.runtime, f"lambda:{ACTION_LAMBDA}", "model_error", f"refused {tool}: {message}",
                            {**self.choice, "result": result}, **self._usage())
                 return
@@ -141,7 +146,8 @@ class AgentTraceReader:
 
     def _model_calls_so_far(self) -> bool:
         trace, scope = self.scope.trace, self.scope
-        return any(e.model_call and e.actor == self.model and e.parent == scope.parent for e in trace.of_turn(trace.turn))
+        return any(e.model_call and e.actor == self.model and e.parent == scope.parent
+                   for e in trace.of_turn(trace.turn))
 
     def _usage(self) -> dict[str, Any]:
         usage, self.pending = self.pending, {}

@@ -72,7 +72,8 @@ def _chat_completion(body: dict[str, Any]) -> ModelAnswer:
     calls = tuple((c.get("function", {}).get("name", ""), c.get("function", {}).get("arguments", ""))
                   for c in message.get("tool_calls") or [])
     usage = body.get("usage") or {}
-    return ModelAnswer(message.get("content") or "", calls, usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+    return ModelAnswer(message.get("content") or "", calls, usage.get("prompt_tokens", 0),
+                       usage.get("completion_tokens", 0))
 
 
 def _anthropic_message(body: dict[str, Any]) -> ModelAnswer:

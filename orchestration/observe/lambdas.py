@@ -33,7 +33,8 @@ class ObservedLambdas:
             result = self.runtime.invoke(function_name, event)
         except LambdaError as error:
             if scope is not None:
-                scope.emit(f"lambda:{function_name}", scope.caller, "answer", "code", f"failed: {error}", {"error": str(error)})
+                scope.emit(f"lambda:{function_name}", scope.caller, "answer", "code", f"failed: {error}",
+                           {"error": str(error)})
             raise
         if scope is None or not isinstance(result, dict):
             return result
@@ -48,7 +49,8 @@ class ObservedLambdas:
 def _action_ran(scope: Scope, function_name: str, event: Mapping[str, Any], result: dict[str, Any], ms: float) -> None:
     """A call your code ran through an action group's function (a Bedrock agent's return of control)."""
     name = event["function"]
-    body = result.get("response", {}).get("functionResponse", {}).get("responseBody", {}).get("TEXT", {}).get("body", "")
+    body = (result.get("response", {}).get("functionResponse", {}).get("responseBody", {})
+            .get("TEXT", {}).get("body", ""))
     outcome = json_or_text(body)
     status = outcome.get("status", "done") if isinstance(outcome, dict) else "done"
     arguments = {p.get("name"): p.get("value") for p in event.get("parameters") or [] if isinstance(p, dict)}

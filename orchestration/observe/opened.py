@@ -93,7 +93,8 @@ def open_trace(data: bytes, name: str = "", conversation: int = 0) -> OpenedTrac
     """The trace in a file's bytes; `name` is the file's name, `conversation` which one of several to
     open (OTLP files). Raises `TraceFileError` for anything that is not a trace it knows."""
     if len(data) > MAX_BYTES:
-        raise TraceFileError(f"The file has {_megabytes(len(data))}; a trace file can have up to {_megabytes(MAX_BYTES)}.")
+        raise TraceFileError(f"The file has {_megabytes(len(data))}; a trace file can have up to "
+                             f"{_megabytes(MAX_BYTES)}.")
     if not data.strip():
         raise TraceFileError("The file is empty. " + WHAT_OPENS)
     if data[:2] == b"\x1f\x8b":
@@ -124,7 +125,8 @@ def _gunzip(data: bytes) -> bytes:
     except (OSError, EOFError, zlib.error) as error:
         raise TraceFileError(f"This file starts like gzip but does not unpack ({error}).") from None
     if len(text) > MAX_BYTES:
-        raise TraceFileError(f"This gzip file unpacks to more than {_megabytes(MAX_BYTES)}; a trace can have up to that.")
+        raise TraceFileError(f"This gzip file unpacks to more than {_megabytes(MAX_BYTES)}; "
+                             "a trace can have up to that.")
     return text
 
 
@@ -205,7 +207,7 @@ def _chat_run(run: dict[str, Any]) -> OpenedTrace:
 
 
 def _cassette(document: Any, compressed: bool) -> OpenedTrace:
-    """A cassette: gzip-compressed, or (as `cassette.py` also reads them) plain JSON that has "recorded" or
+    """A cassette: gzip-compressed, or (as `vendors/cassette.py` also reads them) plain JSON that has "recorded" or
     "calls" or a cassette's name. Plain JSON with "events" and none of these is a page's "Trace as JSON"."""
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         what = "This gzip file holds JSON but no \"events\" list, so it is not a cassette" if compressed \
@@ -256,7 +258,8 @@ def _short(value: Any, limit: int, end: int = 0) -> str:
 
 
 def _summary(value: Any) -> str:
-    """A step's summary, cut in the middle if long: what marks a failed step is at either end ("failed …", "… → error")."""
+    """A step's summary, cut in the middle if long: what marks a failed step is at either end
+    ("failed …", "… → error")."""
     return _short(value, SUMMARY_CHARS, end=40)
 
 
@@ -379,12 +382,13 @@ def _otlp(requests: list[dict[str, Any]], which: int) -> OpenedTrace:
             read.append((_title(conversation.spans, len(events)), events, pattern, own))
     if not read:
         raise TraceFileError("No span in this OTLP file follows the GenAI semantic conventions (gen_ai.operation.name "
-                             "chat, execute_tool, invoke_agent …) or carries this project's orchestration.* attributes, "
-                             "so it has no steps to draw.")
+                             "chat, execute_tool, invoke_agent …) or carries this project's "
+                             "orchestration.* attributes, so it has no steps to draw.")
     if not 0 <= which < len(read):
         raise TraceFileError(f"This OTLP file has {len(read)} conversation(s); there is no conversation {which + 1}.")
     _, events, pattern, own = read[which]
-    return OpenedTrace(label="OTLP export (this project)" if own else "OTLP export (GenAI conventions)", pattern=pattern,
+    return OpenedTrace(label="OTLP export (this project)" if own else "OTLP export (GenAI conventions)",
+                       pattern=pattern,
                        events=events, conversations=tuple(title for title, *_ in read) if len(read) > 1 else (),
                        conversation=which)
 
@@ -402,7 +406,8 @@ def _spans(requests: list[dict[str, Any]]) -> list[_Span]:
             for scope in _list(resource.get("scopeSpans") or resource.get("instrumentationLibrarySpans")):
                 for raw in _list(scope.get("spans")):
                     if len(found) >= MAX_SPANS:
-                        raise TraceFileError(f"This OTLP file has more than {MAX_SPANS:,} spans; the page opens up to that.")
+                        raise TraceFileError(f"This OTLP file has more than {MAX_SPANS:,} spans; "
+                                             "the page opens up to that.")
                     found.append(_span(raw, len(found)))
     return found
 
@@ -472,7 +477,8 @@ def _value(value: Any) -> Any:
         return [_value(item) for item in items] if isinstance(items, list) else []
     if "kvlistValue" in value:
         items = value["kvlistValue"].get("values") if isinstance(value["kvlistValue"], dict) else None
-        return {i["key"]: _value(i.get("value")) for i in items or [] if isinstance(i, dict) and isinstance(i.get("key"), str)}
+        return {i["key"]: _value(i.get("value")) for i in items or []
+                if isinstance(i, dict) and isinstance(i.get("key"), str)}
     return None
 
 
@@ -521,7 +527,8 @@ def _own_steps(spans: list[_Span]) -> tuple[tuple[Event, ...], str | None]:
                 "parent": numbers.get(span.parent), "ms": round((span.end - span.start) / 1e6, 2) if timed else 0.0,
                 "at": round((span.end - began) / 1e9, 4)}
         event = _event(raw, len(events) + 1)
-        if span.error and not event.failed:  # what made it fail (a tool's refusal) was in the detail a span does not keep
+        # what made it fail (a tool's refusal) was in the detail a span does not keep
+        if span.error and not event.failed:
             event = replace(event, detail={**event.detail, "result": {"status": "error"}})
         events.append(event)
     pattern = next((_pattern(s.attributes.get("orchestration.pattern")) for s in spans
@@ -572,7 +579,8 @@ def _genai_steps(conversation: _Conversation) -> tuple[Event, ...]:
         event = _genai_event(span, following, agents, turn, parent, began, len(events) + 1)
         if event is not None:
             if len(events) >= MAX_EVENTS:
-                raise TraceFileError(f"This conversation has more than {MAX_EVENTS:,} steps; the page opens up to that.")
+                raise TraceFileError(f"This conversation has more than {MAX_EVENTS:,} steps; "
+                                     "the page opens up to that.")
             events.append(event)
             fresh = False
             if event.action == "delegate":
@@ -606,7 +614,8 @@ def _genai_event(span: _Span, following: _Span | None, agents: tuple[str, ...], 
     detail: dict[str, Any] = {"span": _short(span.name, NAME_CHARS)}
     if isinstance(a.get("gen_ai.provider.name") or a.get("gen_ai.system"), str):
         detail["provider"] = a.get("gen_ai.provider.name") or a.get("gen_ai.system")
-    tokens = {"tokens_in": _whole(a.get("gen_ai.usage.input_tokens")), "tokens_out": _whole(a.get("gen_ai.usage.output_tokens"))}
+    tokens = {"tokens_in": _whole(a.get("gen_ai.usage.input_tokens")),
+              "tokens_out": _whole(a.get("gen_ai.usage.output_tokens"))}
     lasted = round((span.end - span.start) / 1e6, 2)
     if operation in _MODEL_OPERATIONS:
         text, calls = _output(a.get("gen_ai.output.messages"))
@@ -621,7 +630,8 @@ def _genai_event(span: _Span, following: _Span | None, agents: tuple[str, ...], 
             summary = f"answer: {text}"
         else:
             summary = f"{operation} {model}" + (f" → {', '.join(finishes)}" if finishes else "")
-        detail |= {"model": model, **({"finish_reasons": finishes} if finishes else {}), **({"text": text} if text else {})}
+        detail |= {"model": model, **({"finish_reasons": finishes} if finishes else {}),
+                   **({"text": text} if text else {})}
         if agents:  # a delegated agent's model is drawn as the agent, as this project draws its sub-agents
             tool = calls[0][0] if calls else _tool_name(following) if follows == "execute_tool" else None
             actor, target = host, f"tool:{tool}" if chose_tool and tool else delegator

@@ -128,7 +128,8 @@ def _described(event: Event) -> tuple[str, dict[str, Any]]:
         return f"execute_tool {tool}", attributes | {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool}
     if event.action == "delegate":
         agent = actor_label(event.target)
-        return f"invoke_agent {agent}", attributes | {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": agent}
+        return f"invoke_agent {agent}", attributes | {"gen_ai.operation.name": "invoke_agent",
+                                                      "gen_ai.agent.name": agent}
     return f"{event.action} {actor_label(event.actor)}", attributes
 
 

@@ -99,7 +99,8 @@ class RunTranslator:
             return None
         if span.span_id not in self._delegations:
             arguments = json_or_text(span.span_data.input)
-            task = next(iter(arguments.values()), "") if isinstance(arguments, dict) and len(arguments) == 1 else arguments
+            task = (next(iter(arguments.values()), "") if isinstance(arguments, dict) and len(arguments) == 1
+                    else arguments)
             step = self.trace.emit("manager", target, "delegate", "manager", f"{span.span_data.name}: {task}",
                                    {"tool": span.span_data.name, "task": task}).step
             self._delegations[span.span_id] = Scope(self.trace, caller="manager", model=target, decided_by="sub-agent",
@@ -130,7 +131,8 @@ class RunTranslator:
         status = output.get("status", "done") if isinstance(output, dict) else ("error" if failed else "done")
         self.trace.emit("runtime", "calendar", "execute_tool", role.decided_by,
                         f"run {data.name} → {status}",
-                        {"agent": agent, "tool": data.name, "arguments": json_or_text(data.input), "result": output}, ms=ms)
+                        {"agent": agent, "tool": data.name, "arguments": json_or_text(data.input),
+                         "result": output}, ms=ms)
 
     def _role(self, span: Any) -> tuple[AgentRole, str, str]:
         """The role, name and span id of the agent a span runs under (its nearest agent ancestor)."""

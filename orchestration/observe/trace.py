@@ -7,7 +7,7 @@ trace are scrubbed from every event before anyone sees it.
 Actors are short ids, rendered for people by `actor_label`:
 `user`, `code` (your code), `model:<id>`, `runtime` (an agent runtime: the Agents SDK's Runner,
 Bedrock's agent service), `manager`, `sub-agent:<name>`, `lambda:<name>`, `calendar`, and
-`safeguard:<name>` (a check of the playground's own, not the pattern's: see `safeguards.py`).
+`safeguard:<name>` (a check of the playground's own, not the pattern's: see `orchestration/safeguards.py`).
 """
 
 from __future__ import annotations
@@ -245,7 +245,8 @@ class Trace:
             decided_by = raw.get("decided_by") if raw.get("decided_by") in DECIDERS else "sub-agent"
             event = self.emit(
                 str(raw["actor"]), str(raw["target"]), action, decided_by, str(raw["summary"]),
-                raw.get("detail") or {}, tokens_in=int(raw.get("tokens_in", 0)), tokens_out=int(raw.get("tokens_out", 0)),
+                raw.get("detail") or {}, tokens_in=int(raw.get("tokens_in", 0)),
+                tokens_out=int(raw.get("tokens_out", 0)),
                 ms=float(raw.get("ms", 0.0)), model_call=bool(raw.get("model_call")), parent=nested or parent,
             )
             renumbered[int(raw.get("step", 0))] = event.step

@@ -5,9 +5,7 @@
    intent, date, time and courts, as structured output (a JSON schema). The model decides nothing else.
 3. Your code validates that JSON and merges it into the state; to a message about anything else, it says what it does.
 4. Your code's hand-written state machine decides the next step: ask what is missing, check, ask which court, or book.
-5. Your code writes every reply from its own templates.
-"""
-
+5. Your code writes every reply from its own templates."""
 from __future__ import annotations
 
 import datetime
@@ -28,7 +26,6 @@ PARSE_PROMPT = ("You extract tennis court booking requests. {today} Read the con
                 "\"any\" only if the user says any court will do). Use null for anything the user has not said.")
 CAN_DO = "I can find a free court and book it, in English; I can't cancel or look up bookings. Tell me a day and time."
 
-
 class Parsed(BaseModel):
     """What the model may return: fields, never decisions."""
     intent: Literal["book", "check", "other"] | None = None
@@ -36,7 +33,6 @@ class Parsed(BaseModel):
     time: str | None = Field(default=None, pattern=r"^[0-9]{2}:[0-9]{2}$")
     court: str | None = Field(default=None, pattern=r"^([A-Za-z]|any)$")
     other_courts: list[str] = Field(default=[], description="more courts the user wants besides `court`, if any")
-
 
 @dataclass
 class BookingState:
@@ -49,10 +45,8 @@ class BookingState:
     more: list[str] = field(default_factory=list)  # other courts asked for: one booking per request, so offered next
     exchange: list[tuple[str, str]] = field(default_factory=list)  # this request's (role, text) so far, for the parser
 
-
 class AiAsAService(Conversation):
     """Pattern A. State: yours. Decisions: yours. The model: a parser."""
-
     letter = "A"
 
     def __init__(self, deps: Deps) -> None:
@@ -73,12 +67,14 @@ class AiAsAService(Conversation):
     def parse(self, text: str) -> Parsed | None:
         response = self.client.converse(  # 2. the request's exchange so far, then this message
             modelId=self.model, system=[{"text": PARSE_PROMPT.format(today=today_line(self.deps.clock.today()))}],
-            messages=[{"role": role, "content": [{"text": said}]} for role, said in [*self.state.exchange, ("user", text)]],
+            messages=[{"role": role, "content": [{"text": said}]}
+                      for role, said in [*self.state.exchange, ("user", text)]],
             inferenceConfig={"maxTokens": 200, "temperature": 0},
             outputConfig={"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {
                 "name": "booking_request", "schema": json.dumps(Parsed.model_json_schema())}}}})
         try:
-            return Parsed.model_validate_json("".join(b.get("text", "") for b in response["output"]["message"]["content"]))
+            return Parsed.model_validate_json("".join(b.get("text", "")
+                                                      for b in response["output"]["message"]["content"]))
         except ValidationError:
             return None
 
@@ -107,8 +103,8 @@ class AiAsAService(Conversation):
         when = human_when(state.date, state.time)
         if state.court not in (None, "any", *COURTS):
             unknown, state.court = state.court, None
-            return self.ask(f"There is no court {unknown}; the club has {court_list(list(COURTS))}. Which would you like?",
-                            f"court {unknown} does not exist → say so, ask again")
+            return self.ask(f"There is no court {unknown}; the club has {court_list(list(COURTS))}. "
+                            "Which would you like?", f"court {unknown} does not exist → say so, ask again")
         if state.slots is None:
             decided("day and time known, availability unknown → call check_availability")
             result = self.run("check_availability", {"date": state.date, "time": state.time})
@@ -120,7 +116,8 @@ class AiAsAService(Conversation):
         are = "is" if len(free) == 1 else "are"
         if not free:
             state.time, state.slots = None, None
-            return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?", "nothing free → ask")
+            return self.ask(f"Sorry, no courts are free on {when}. What other time would you like?",
+                            "nothing free → ask")
         named = state.court if state.court in COURTS else None
         if state.intent != "book":  # a question, or no "book" at all ("court A tomorrow at 3pm?"): answer only
             answer = (f"Court {named} is free on {when}." if named in free else
@@ -130,7 +127,8 @@ class AiAsAService(Conversation):
                             "not asked to book → answer it; no booking")
         court = free[0] if state.court == "any" or (state.court is None and len(free) == 1) else named
         if court is None:
-            return self.ask(f"{court_list(free, capital=True)} are available on {when}. Which one?", "none chosen → ask")
+            return self.ask(f"{court_list(free, capital=True)} are available on {when}. Which one?",
+                            "none chosen → ask")
         if court not in free:
             state.court = None
             return self.ask(f"Court {court} is taken on {when}; {court_list(free)} {are} free. Which one?",
@@ -140,9 +138,11 @@ class AiAsAService(Conversation):
         self.state = BookingState()  # this request is done: start the next one clean
         if not isinstance(result, Booked):
             return f"That didn't work: {result.message}"
-        reply = f"Booked! Court {result.court}, {human_when(result.date, result.time)}. Confirmation: {result.confirmation}."
+        reply = (f"Booked! Court {result.court}, {human_when(result.date, result.time)}. "
+                 f"Confirmation: {result.confirmation}.")
         if state.more:  # one booking per request: the next court asked for waits for a yes, in this request's state
-            self.state, state.intent, state.court, state.more, state.slots = state, None, state.more[0], state.more[1:], None
+            self.state, state.intent, state.court, state.more, state.slots = (state, None, state.more[0],
+                                                                              state.more[1:], None)
             reply += f" I book one court per request, so court {state.court} is not booked yet. Shall I book it too?"
         return reply
 

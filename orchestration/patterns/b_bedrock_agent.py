@@ -65,7 +65,8 @@ def run_returned(deps: Deps, call: dict[str, Any], via: str) -> dict[str, Any]:
     event = {"messageVersion": "1.0", "actionGroup": call.get("actionGroup", ""), "function": call.get("function", ""),
              "parameters": call.get("parameters", []), "sessionAttributes": {"user": deps.user, "via": via}}
     try:
-        body = deps.lambdas().invoke(ACTION_LAMBDA, event)["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
+        body = (deps.lambdas().invoke(ACTION_LAMBDA, event)
+                ["response"]["functionResponse"]["responseBody"]["TEXT"]["body"])
     except (LambdaError, KeyError, TypeError) as error:
         body = f'{{"status": "error", "message": "The action failed: {type(error).__name__}"}}'
     return {"functionResult": {"actionGroup": event["actionGroup"], "function": event["function"],

@@ -66,7 +66,8 @@ class FunctionCalling(Conversation):
                 name, arguments = call.function.name, call.function.arguments
                 if self.checks.repeated(name, arguments):  # safeguard repeat-stop
                     return self.stopped("I", "the model asked for the same call twice in one message")
-                result = self.checks.refusal(name, arguments) or self.run(name, arguments)  # safeguards checked-slots, one-booking
+                # safeguards checked-slots, one-booking
+                result = self.checks.refusal(name, arguments) or self.run(name, arguments)
                 self.messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
 
         # 5. The cap: your code decides the loop has run long enough, and says so.
@@ -84,7 +85,8 @@ class FunctionCalling(Conversation):
         system prompt stays, and a turn is never cut between a tool call and its result)."""
         if len(self.messages) - 1 <= HISTORY_BUDGET:
             return
-        starts = [n for n, m in enumerate(self.messages) if m["role"] == "user" and len(self.messages) - n <= HISTORY_BUDGET]
+        starts = [n for n, m in enumerate(self.messages)
+                  if m["role"] == "user" and len(self.messages) - n <= HISTORY_BUDGET]
         keep_from = starts[0] if starts else len(self.messages)
         decided(f"trim the history: drop the {keep_from - 1} oldest messages (budget {HISTORY_BUDGET})")
         self.messages[1:keep_from] = []
@@ -95,6 +97,7 @@ def _assistant_message(message: Any) -> dict[str, Any]:
     return {
         "role": "assistant",
         "content": message.content,
-        "tool_calls": [{"id": c.id, "type": "function", "function": {"name": c.function.name, "arguments": c.function.arguments}}
+        "tool_calls": [{"id": c.id, "type": "function",
+                        "function": {"name": c.function.name, "arguments": c.function.arguments}}
                        for c in message.tool_calls],
     }

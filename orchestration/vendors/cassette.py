@@ -15,9 +15,10 @@ Where calls are recorded (the edges, not the patterns):
 
 Replay wires every vendor to the emulated services, whose decisions come from the cassette in order
 (`Player`; `runs.replay` sets a recorded run up this way): the tools, Lambdas and the calendar run
-for real. A request that differs from the recorded one stops the run with the first difference. The calendar's confirmation codes are random,
-so the replay maps each recorded code to the one its calendar issued, in what it compares and answers. Fork: at one recorded call, the answer is
-yours (`decision`), and from there on the configured model decides (offline or local).
+for real. A request that differs from the recorded one stops the run with the first difference. The calendar's
+confirmation codes are random, so the replay maps each recorded code to the one its calendar issued, in what it compares
+and answers. Fork: at one recorded call, the answer is yours (`decision`), and from there on the configured model
+decides (offline or local).
 """
 
 from __future__ import annotations
@@ -171,7 +172,8 @@ def decision_reply(decision: Any) -> ModelReply:
         try:
             decision = json.loads(decision)
         except ValueError:
-            raise CassetteError("--decision must be JSON: {\"text\": ...} or {\"tool\": NAME, \"arguments\": {...}}") from None
+            raise CassetteError("--decision must be JSON: {\"text\": ...} or "
+                                "{\"tool\": NAME, \"arguments\": {...}}") from None
     if not isinstance(decision, dict):
         raise CassetteError("a decision is a JSON object: {\"text\": ...} or {\"tool\": NAME, \"arguments\": {...}}")
     wanted = decision.get("tool_calls") or ([decision] if "tool" in decision else [])

@@ -344,7 +344,8 @@ def _cleaned(response: httpx2.Response, request: httpx2.Request) -> httpx2.Respo
 def without_traceback(text: str, limit: int = 300) -> str:
     """A server's error text without the Python traceback some servers put in it."""
     text = re.split(r"Traceback \(most recent call last\)", text)[0]
-    lines = [line for line in text.splitlines() if line.strip() and not re.match(r'\s*(File ".*", line \d+|\^+$)', line)]
+    lines = [line for line in text.splitlines()
+             if line.strip() and not re.match(r'\s*(File ".*", line \d+|\^+$)', line)]
     return " ".join(" ".join(lines).split())[:limit] or "the server failed without saying why"
 
 
@@ -394,7 +395,8 @@ def chat_request(request: ModelRequest, model: str) -> dict[str, Any]:
     if request.output_schema == {}:
         body["response_format"] = {"type": "json_object"}
     elif request.output_schema is not None:
-        body["response_format"] = {"type": "json_schema", "json_schema": {"name": "output", "schema": request.output_schema}}
+        body["response_format"] = {"type": "json_schema",
+                                   "json_schema": {"name": "output", "schema": request.output_schema}}
     return body
 
 
@@ -404,7 +406,8 @@ def _chat_messages(message: Message) -> list[dict[str, Any]]:
     if message.role == "assistant":
         turn: dict[str, Any] = {"role": "assistant", "content": message.text or None}
         if message.tool_calls:
-            turn["tool_calls"] = [{"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            turn["tool_calls"] = [{"id": c.id, "type": "function",
+                                   "function": {"name": c.name, "arguments": c.arguments}}
                                   for c in message.tool_calls]
         return [turn]
     return [{"role": "tool", "tool_call_id": r.call_id, "content": r.content} for r in message.tool_results]

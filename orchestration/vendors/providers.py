@@ -178,7 +178,7 @@ class Settings:
 
     @property
     def safeguards_on(self) -> bool:
-        """Whether the playground's own checks run around the patterns (`safeguards.py`)."""
+        """Whether the playground's own checks run around the patterns (`orchestration/safeguards.py`)."""
         return self.safeguards.strip().lower() == "on"
 
     def as_env(self) -> dict[str, str]:
@@ -193,7 +193,8 @@ class Settings:
     @staticmethod
     def secret_fields() -> tuple[str, ...]:
         """The names of the fields that hold secrets."""
-        return ("openai_api_key", "anthropic_api_key", "aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+        return ("openai_api_key", "anthropic_api_key", "aws_access_key_id", "aws_secret_access_key",
+                "aws_session_token")
 
     def secrets(self) -> list[str]:
         """Every secret value, so traces and logs can scrub them."""
@@ -281,14 +282,16 @@ class Clients:
         mode, recorded = self.mode(vendor), self._recorded()
         if recorded is not None and recorded.model_ids.get(vendor):
             return recorded.model_ids[vendor]
-        return {"offline": OFFLINE_MODEL_ID, "local": self.settings.local_model}.get(mode) or self.settings.models()[vendor]
+        return ({"offline": OFFLINE_MODEL_ID, "local": self.settings.local_model}.get(mode)
+                or self.settings.models()[vendor])
 
     def model_label(self, vendor: Vendor) -> str:
         """How the model reads for people: its id, "local model NAME", or "offline model (rule-based)"."""
         mode, recorded = self.mode(vendor), self._recorded()
         if recorded is not None:
             return recorded.label(vendor)
-        return {"offline": MODEL_LABEL, "local": f"local model {self.settings.local_model}"}.get(mode) or self.model_id(vendor)
+        return ({"offline": MODEL_LABEL, "local": f"local model {self.settings.local_model}"}.get(mode)
+                or self.model_id(vendor))
 
     def actor(self, vendor: Vendor) -> str:
         """The trace actor id for this vendor's model."""
@@ -359,7 +362,8 @@ class Clients:
         hooks, settings = self._hooks("anthropic"), self.settings
         if self.mode("anthropic") == "real":
             return anthropic.Anthropic(api_key=settings.anthropic_api_key or "not-needed",
-                                       base_url=settings.anthropic_base_url or None, timeout=settings.timeout("anthropic"),
+                                       base_url=settings.anthropic_base_url or None,
+                                       timeout=settings.timeout("anthropic"),
                                        max_retries=settings.retries("anthropic"),
                                        http_client=anthropic.DefaultHttpxClient(transport=self._tapped(None),
                                                                                 event_hooks=hooks))
@@ -419,8 +423,10 @@ class Clients:
                     f"emulated {VENDOR_NAMES[vendor]} service, decisions by local model {model} via {url}")
             return {"mode": mode, "model": model, "endpoint": url, "says": says,
                     **({} if vendor == "openai" else {"service": f"emulated {VENDOR_NAMES[vendor]}, in-process"})}
-        if vendor == "aws":  # as botocore resolved it: AWS_ENDPOINT_URL(_<SERVICE>), a profile's endpoint_url, the region
-            services = ("bedrock-runtime", "bedrock-agent-runtime", *(("lambda",) if settings.lambda_mode == "aws" else ()))
+        # as botocore resolved it: AWS_ENDPOINT_URL(_<SERVICE>), a profile's endpoint_url, the region
+        if vendor == "aws":
+            services = ("bedrock-runtime", "bedrock-agent-runtime",
+                        *(("lambda",) if settings.lambda_mode == "aws" else ()))
             urls = {service: _shown(self.aws(service).meta.endpoint_url) for service in services}
             endpoint = (next(iter(urls.values())) if len(set(urls.values())) == 1 else
                         ", ".join(f"{service}: {url}" for service, url in urls.items()))

@@ -28,7 +28,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     else:
         calendar = calendar_from(environment_of(context))
         arguments = {p["name"]: p["value"] for p in event.get("parameters") or [] if p.get("value") not in (None, "")}
-        outcome = run_tool(event.get("function", ""), arguments, BookingContext(calendar, user, via=session.get("via", "")))
+        outcome = run_tool(event.get("function", ""), arguments,
+                           BookingContext(calendar, user, via=session.get("via", "")))
         body = outcome.as_json()
     return {
         "messageVersion": "1.0",

@@ -53,7 +53,8 @@ def ask_booking_agent(ctx: RunContextWrapper[ManagerContext], task: str) -> str:
 
 def _ask(ctx: ManagerContext, agent: AgentDefinition, task: str) -> str:
     # 2. and 3. The specialist: a Bedrock agent, in a session of its own, for the signed-in user.
-    return specialist_answer(ask_agent(ctx.deps, ctx.agent_ids[agent.name], f"{ctx.session_id}-{agent.name}", task, "F"))
+    return specialist_answer(ask_agent(ctx.deps, ctx.agent_ids[agent.name],
+                                       f"{ctx.session_id}-{agent.name}", task, "F"))
 
 
 def _instructions(ctx: RunContextWrapper[ManagerContext], agent: Agent[ManagerContext]) -> str:

@@ -7,7 +7,8 @@
    ids — so the manager gets the same shape whatever the model wrote, and lists every slot id the
    calendar offered (which the playground's checked-slots safeguard passes to the booking Lambda).
 
-Returns `{"output": text, "slot_ids": [...]}`; `@traced_agent` adds the function's steps, which join the manager's trace.
+Returns `{"output": text, "slot_ids": [...]}`; `@traced_agent` adds the function's steps,
+which join the manager's trace.
 """
 
 from __future__ import annotations

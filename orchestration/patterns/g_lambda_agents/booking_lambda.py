@@ -52,7 +52,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     for _ in range(MAX_STEPS):
         response = client.messages.create(model=model, max_tokens=800, system=system, messages=messages,
                                           tools=anthropic_tools(TOOLS))
-        messages.append({"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in response.content]})
+        messages.append({"role": "assistant",
+                         "content": [block.model_dump(exclude_none=True) for block in response.content]})
         uses = [block for block in response.content if block.type == "tool_use"]
         if not uses:
             answer = " ".join(block.text for block in response.content if block.type == "text")

@@ -22,8 +22,8 @@ InvokeLambda = Callable[[str, dict[str, Any]], Any]
 """`(function_name, event) -> result`: how the service reaches an action group's Lambda."""
 
 _NAME = re.compile(r"^([0-9a-zA-Z][_-]?){1,100}$")
-_LAMBDA_ARN = re.compile(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:function:(?P<name>[a-zA-Z0-9_.-]+)"
-                         r"(:(\$LATEST|[a-zA-Z0-9_-]+))?$")
+_LAMBDA_ARN = re.compile(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:function:"
+                         r"(?P<name>[a-zA-Z0-9_.-]+)(:(\$LATEST|[a-zA-Z0-9_-]+))?$")
 _FUNCTION_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _PARAMETER_TYPES = ("string", "number", "integer", "boolean", "array")
 

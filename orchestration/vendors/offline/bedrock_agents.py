@@ -127,7 +127,8 @@ class AgentService:
             agent = self._agents.get(agent_id)
         if agent is None or alias_id != AGENT_ALIAS_ID:
             raise WireError(404, "ResourceNotFoundException",
-                            f"Failed to retrieve resource because it doesn't exist: agent {agent_id}, alias {alias_id}.")
+                            "Failed to retrieve resource because it doesn't exist: "
+                            f"agent {agent_id}, alias {alias_id}.")
         body = request.json()
         if not isinstance(body, dict):
             raise _invalid("The request body must be a JSON object.")
@@ -231,7 +232,8 @@ class _Run:
             yield from self._orchestration({"invocationInput": {
                 "traceId": turn.trace_id, "invocationType": "ACTION_GROUP", "actionGroupInvocationInput": {
                     "actionGroupName": action.group, "function": action.function, "parameters": described["parameters"],
-                    "executionType": execution, **({"invocationId": turn.invocation_id} if not action.lambda_name else {})}}})
+                    "executionType": execution,
+                    **({"invocationId": turn.invocation_id} if not action.lambda_name else {})}}})
             if action.lambda_name:
                 turn.results[call.id] = self._invoke(action, call, described["parameters"])
                 yield from self._observation("ACTION_GROUP", {
@@ -244,7 +246,8 @@ class _Run:
                  "agent": {"name": agent.name, "id": agent.id, "alias": AGENT_ALIAS_ID, "version": AGENT_VERSION},
                  "inputText": turn.input_text, "sessionId": self.session_id, "actionGroup": action.group,
                  "function": action.function, "parameters": parameters,
-                 "sessionAttributes": dict(turn.session_attributes), "promptSessionAttributes": dict(turn.prompt_attributes)}
+                 "sessionAttributes": dict(turn.session_attributes),
+                 "promptSessionAttributes": dict(turn.prompt_attributes)}
         invoke = agent.invoke_lambda
         assert invoke is not None and action.lambda_name is not None  # deploy refuses Lambda groups without it
         try:
@@ -280,7 +283,8 @@ class _Run:
             arguments = {}
         parameters = [{"name": name, "type": action.types.get(name, "string"),
                        "value": value if isinstance(value, str) else json.dumps(value)}
-                      for name, value in (arguments if isinstance(arguments, dict) else {}).items() if value is not None]
+                      for name, value in (arguments if isinstance(arguments, dict) else {}).items()
+                      if value is not None]
         return {"actionGroup": action.group, "function": action.function, "parameters": parameters}
 
     def _observation(self, kind: str, member: dict[str, Any]) -> Iterator[bytes]:
@@ -308,7 +312,8 @@ def _start_turn(session: Session, body: Mapping[str, Any]) -> tuple[Turn | None,
         if turn is None or not turn.awaiting:
             raise _invalid("returnControlInvocationResults were sent, but this session is not waiting for any.")
         if state.get("invocationId") != turn.invocation_id:
-            raise _invalid(f"sessionState.invocationId must be {turn.invocation_id!r}, the returnControl invocation's id.")
+            raise _invalid(f"sessionState.invocationId must be {turn.invocation_id!r}, "
+                           "the returnControl invocation's id.")
         returned = _match_results(results, turn.awaiting)
         turn.results.update({result.call_id: result for result in returned})
         turn.session_attributes = session_attributes
@@ -330,7 +335,8 @@ def _match_results(results: list[Any], awaiting: list[ToolCall]) -> tuple[ToolRe
     for item in results:
         result = item.get("functionResult") if isinstance(item, dict) else None
         if not isinstance(result, dict):
-            raise _invalid("Each returnControlInvocationResults member must be a functionResult (apiResult is not served).")
+            raise _invalid("Each returnControlInvocationResults member must be a functionResult (apiResult "
+                           "is not served).")
         name = f"{result.get('actionGroup')}__{result.get('function')}"
         call = next((c for c in waiting.values() if c.name == name), None)
         body = ((result.get("responseBody") or {}).get("TEXT") or {}).get("body")

@@ -85,7 +85,8 @@ class Brain:
             step = decide(dialogue, tools, request)
             calls, text = step.calls, step.text
             if not calls and request.output_schema is not None:
-                text = json.dumps(fill_schema(request.output_schema, {**_facts_of(dialogue), **step.facts, "message": text}))
+                text = json.dumps(fill_schema(request.output_schema,
+                                              {**_facts_of(dialogue), **step.facts, "message": text}))
         return ModelReply(text=text, tool_calls=calls,
                           usage=Usage(request_tokens(request), reply_tokens(text, calls)))
 
@@ -108,7 +109,8 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
         text = _confirmation(goal.booked, dialogue.today)
         holder = goal.booked.get("user")
         if goal.on_behalf and holder and goal.on_behalf.lower() != str(holder).lower():
-            text += f" It is booked for {holder}: bookings are always made for the signed-in user, not for {goal.on_behalf}."
+            text += (f" It is booked for {holder}: bookings are always made for the signed-in user, "
+                     f"not for {goal.on_behalf}.")
         rest = _rest_of(goal, dialogue)  # several courts asked for: the others, and why they are not booked
         return Step(text=text + rest, expecting="confirm" if rest.endswith("?") else None,
                     facts=_booked_facts(goal.booked))
@@ -121,7 +123,8 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -
         what = "play" if goal.intent == "book" else "check"
         return Step(text=f"Which day would you like to {what}? I can book up to a month ahead.", expecting="date")
     if goal.date < today and dialogue.today_stated:
-        return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is {_day(today, today, bare=True)}. "
+        return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is "
+                         f"{_day(today, today, bare=True)}. "
                          "Which day would you like instead?", expecting="date")
     club = _club_courts(tools, system)
     unknown = next((c for c in (goal.court, *goal.courts) if c and club and c not in club), None)
@@ -137,7 +140,8 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -
     key = (goal.date.isoformat(), goal.time)
     refusal = known.refusals.get(key)
     if refusal:
-        return Step(text=_explain_refusal(refusal, today), expecting="date" if refusal.get("reason") != "outside_opening_hours" else "time")
+        return Step(text=_explain_refusal(refusal, today),
+                    expecting="date" if refusal.get("reason") != "outside_opening_hours" else "time")
     if key not in known.open_slots:
         return _look_up(goal, key, dialogue, tools)
     return _choose(goal, key, dialogue, tools, club)
@@ -147,7 +151,8 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
     """Find out which courts are free, or book directly when only a booking tool is offered."""
     if tools.check is not None:
         args = {"date": key[0], "time": key[1]}
-        why = f"Checking which courts are free {_when(key, dialogue.today)}" + (" before booking." if goal.intent == "book" else ".")
+        why = (f"Checking which courts are free {_when(key, dialogue.today)}"
+               + (" before booking." if goal.intent == "book" else "."))
         return _call(tools.check, args, dialogue, why) or _gave_up(dialogue, "check availability")
     if tools.ask_check is not None:
         when = f" at {key[1]}" if key[1] else ""
@@ -198,7 +203,8 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
             lead = f"{_courts(wanted)} {'are both' if len(wanted) == 2 else 'are all'} already booked {when}."
         else:
             lead = f"Court {named} is already booked {when}."
-        rest = f"{_courts(free, verb=True)} free. " + ("Shall I book it?" if len(free) == 1 else "Which one would you like?")
+        rest = (f"{_courts(free, verb=True)} free. "
+                + ("Shall I book it?" if len(free) == 1 else "Which one would you like?"))
         return Step(text=f"{lead} {rest}", expecting="confirm" if len(free) == 1 else "court",
                     facts=_open_facts(key, slots))
     if goal.intent == "check" and not tools.can_book:
@@ -308,10 +314,12 @@ def _time_problem(time: str, tools: Tools) -> str | None:
     """Why a time can't be a slot start, judged by the opening hours the tool description states."""
     hour, minute = int(time[:2]), int(time[3:])
     if minute:
-        return f"Courts are booked by the hour, starting on the hour. Would {hour:02d}:00 or {(hour + 1) % 24:02d}:00 work?"
+        return ("Courts are booked by the hour, starting on the hour. "
+                f"Would {hour:02d}:00 or {(hour + 1) % 24:02d}:00 work?")
     hours = _opening_hours(tools)
     if hours and not hours[0] <= hour <= hours[1]:
-        return (f"The courts are open for slots starting {hours[0]:02d}:00 to {hours[1]:02d}:00, so {time} isn't possible. "
+        return (f"The courts are open for slots starting {hours[0]:02d}:00 to {hours[1]:02d}:00, "
+                f"so {time} isn't possible. "
                 "What time within opening hours would you like?")
     return None
 
@@ -407,7 +415,8 @@ def _confirmation(booked: dict[str, Any], today: date) -> str:
     when = _day(date.fromisoformat(day), today) if day else ""
     code = booked.get("confirmation", "")
     if booked.get("already_held"):
-        return f"You already have court {court} booked {when} at {time} — confirmation code {code}. Nothing new was booked."
+        return (f"You already have court {court} booked {when} at {time} — confirmation code {code}. "
+                "Nothing new was booked.")
     return f"Booked! Court {court}, {when} at {time}. Your confirmation code is {code}."
 
 

@@ -418,7 +418,8 @@ _SLOT_IN_TEXT = re.compile(r"\b([A-Za-z])-(\d{4}-\d{2}-\d{2})-(\d{2})(\d{2})\b")
 _CODE_IN_TEXT = re.compile(r"\b(TC-[0-9A-F]{6})\b")
 _COURT_LIST = re.compile(r"\bcourts?\s+([A-Z](?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*&\s*)[A-Z])*)\b", re.I)
 _NOT_FREE = re.compile(r"\b(?:taken|already booked|not (?:free|available|open)|no longer|unavailable)\b", re.I)
-_NOTHING_FREE = re.compile(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)|\bnone\b", re.I)
+_NOTHING_FREE = re.compile(r"\bno (?:courts?|slots?)\b|fully booked|nothing (?:is )?(?:free|open|available)"
+                           r"|\bnone\b", re.I)
 _REFUSED = re.compile(r"too far ahead|up to \d+ days|in the past|already passed|outside opening|not a (?:time|date)|"
                       r"no court [E-Z]\b|open from \d|(?:isn't|is not|not) possible|open for slots", re.I)
 _CLOCK = re.compile(r"\b(\d{2}):(\d{2})\b")
@@ -434,7 +435,8 @@ def _read_text_result(text: str, asked: tuple[str, str | None] | None, name: str
         day, time = said.date or wanted.date, said.time or wanted.time
         return {"status": "booked", "confirmation": code.group(1), "court": said.court or wanted.court,
                 "date": day.isoformat() if day else None, "time": time,
-                "already_held": bool(re.search(r"\balready (?:theirs|yours|had|have|held)\b|you already have", lowered))}
+                "already_held": bool(re.search(r"\balready (?:theirs|yours|had|have|held)\b"
+                                               r"|you already have", lowered))}
     if re.search(r"already booked|taken|not available|could not|couldn't|unable|refused|no court [e-z]\b|past|closed|"
                  r"outside opening", lowered) and (tools.ask_book and name == tools.ask_book.name):
         return {"status": "refused", "reason": "unknown", "message": text.strip()}

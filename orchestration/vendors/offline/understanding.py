@@ -148,8 +148,8 @@ _TIME_PATTERNS = [
     (re.compile(r"(?<![-−\d])\b(\d{1,2})(?::(\d{2})|h(\d{2})?\b)", re.I), "clock"),
     # at 5, at five, around 6, 5 o'clock
     # ... but not the 3 of "at 3.5.5" or "at 10.5pm"
-    (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-|[.:]\d)",
-                re.I), "bare"),
+    (re.compile(rf"\b(?:at|around|about|for|by)\s+{_HOUR}\b"
+                r"(?!\s*(?:st|nd|rd|th|days?|people|courts?|of)\b)(?!-|[.:]\d)", re.I), "bare"),
     (re.compile(rf"\b{_HOUR}\s*o'?clock\b", re.I), "bare"),
 ]
 
@@ -182,7 +182,8 @@ def _read_time(kind: str, match: re.Match[str]) -> str | None:
     if kind == "fraction":
         hour = bare_hour(_hour(match.group(2)))
         how = " ".join(match.group(1).lower().split())
-        return {"half past": f"{hour:02d}:30", "quarter past": f"{hour:02d}:15", "quarter to": f"{hour - 1:02d}:45"}[how]
+        return {"half past": f"{hour:02d}:30", "quarter past": f"{hour:02d}:15",
+                "quarter to": f"{hour - 1:02d}:45"}[how]
     hour = _hour(match.group(1))
     minute = 0
     if kind in ("meridiem", "period"):
@@ -234,7 +235,8 @@ def parse_court(text: str, expecting: Expecting | None = None) -> tuple[str | No
     bare = re.fullmatch(r"\s*([a-z])\s*(?:please|pls|thanks)?[.!?]*\s*", text, re.I)
     if bare and (expecting == "court" or bare.group(1).upper() in "ABCD"):
         return bare.group(1).upper(), False, None
-    if _ANY_COURT.search(text) and not re.search(r"\bany\s+(?:courts?|slots?|times?)\s+(?:free|available|open)\b", text, re.I):
+    if _ANY_COURT.search(text) and not re.search(r"\bany\s+(?:courts?|slots?|times?)\s+(?:free|available|open)\b",
+                                                 text, re.I):
         return None, True, None
     pick = _ORDINAL_PICK.search(text)
     if pick and expecting in ("court", "confirm", "time"):
@@ -328,7 +330,8 @@ def read_language(text: str) -> tuple[bool, str | None]:
 _BOOK = re.compile(r"\b(b(?:o|oo+)k|booking|reserve|reservation|grab|get\s+me|i'?ll\s+take|take\s+it|sign\s+me\s+up|"
                    r"lock\s+(?:it\s+)?in|hold|i\s+want|i'?d\s+like|i\s+would\s+like|play|go\s+for|let'?s\s+do)\b", re.I)
 _CHECK = re.compile(r"\b(free|available|availability|open|vacant|any\s+(?:courts?|slots?|times?)\b(?=[^.!]*\?)|"
-                    r"what\s+times?|which\s+courts?|is\s+there|are\s+there|when\s+can|show\s+me|check|anything)\b", re.I)
+                    r"what\s+times?|which\s+courts?|is\s+there|are\s+there|when\s+can|show\s+me|"
+                    r"check|anything)\b", re.I)
 _CONFIRM = re.compile(r"^\s*(yes|yeah|yep|yup|sure|ok(?:ay)?|please\s+do|go\s+ahead|do\s+it|sounds\s+good|perfect|"
                       r"great|confirm|book\s+it|that\s+works|correct|y)\b", re.I)
 _DENY = re.compile(r"^\s*(no|nope|nah|never\s*mind|forget\s+it|cancel|don'?t|not\s+now|stop)\b", re.I)
@@ -337,7 +340,8 @@ _NEGATED_BOOK = re.compile(r"\b(?:don[’']?t|do\s+not|never(?!\s*mind)|no\s+nee
 """A booking verb the user negates: "don't book court A", "I do not want to reserve it" (not "don't forget to book")."""
 _CANCEL = re.compile(r"\b(?:cancel|delete|remove|undo|call\s+off)\s+(?:my|our|the|this|that|a)?\s*"
                      r"(?:\w+\s+){0,2}(?:booking|reservation)s?\b", re.I)
-_RECALL = re.compile(r"\bwhat\s+(?:did|have)\s+i\s+(?:book|reserve)|\b(?:show|list|see)\s+(?:me\s+)?my\s+(?:bookings?|reservations?)"
+_RECALL = re.compile(r"\bwhat\s+(?:did|have)\s+i\s+(?:book|reserve)"
+                     r"|\b(?:show|list|see)\s+(?:me\s+)?my\s+(?:bookings?|reservations?)"
                      r"|\bmy\s+(?:bookings|reservations)\b|\bdid\s+i\s+(?:book|reserve)\b", re.I)
 _GREET = re.compile(r"^\s*(hi|hello|hey|hiya|howdy|good\s+(?:morning|afternoon|evening)|greetings)\b", re.I)
 _THANKS = re.compile(r"\b(thanks?|thank\s+you|cheers|ta|much\s+appreciated)\b", re.I)
@@ -371,8 +375,8 @@ def parse_intent(text: str, facts_named: bool, expecting: Expecting | None = Non
 
 # --- Someone else --------------------------------------------------------------------------
 
-_ON_BEHALF = re.compile(r"\b(?:(?:for|as(?:\s+user)?|on\s+behalf\s+of)\s+|user(?:_?id)?\s*[=:]\s*)([A-Za-z][\w.-]{1,30})\b",
-                        re.I)
+_ON_BEHALF = re.compile(r"\b(?:(?:for|as(?:\s+user)?|on\s+behalf\s+of)\s+|user(?:_?id)?\s*[=:]\s*)"
+                        r"([A-Za-z][\w.-]{1,30})\b", re.I)
 _NOT_A_NAME = {
     "me", "myself", "us", "you", "a", "an", "the", "my", "our", "two", "three", "four", "doubles", "singles",
     "today", "tonight", "tomorrow", "tmrw", "now", "this", "next", "that", "it", "one", "an", "hour", "court",

@@ -111,6 +111,7 @@ class Router:
                 except WireError as error:
                     return route.render_error(error)
         return WireResponse.of_json(
-            {"error": {"type": "not_found", "message": f"the offline model does not serve {request.method} {request.path}"}},
+            {"error": {"type": "not_found",
+                       "message": f"the offline model does not serve {request.method} {request.path}"}},
             status=404,
         )

@@ -411,17 +411,25 @@ def _replay_recorded(page: Page, browsing: Browsing, letter: str, path: Path) ->
     browsing.open(f"/pattern-{letter.lower()}")
     main = page.get_by_test_id("stMain")
     main.get_by_text("Recorded runs of real models").click()
+    wait_idle(page)
     picker = main.get_by_test_id("stSelectbox").first
     from orchestration.vendors import cassette
     from ui.recorded import _label
 
     wanted = _label(cassette.Cassette.load(path))
-    if wanted[:40] not in picker.inner_text():
+    def chosen() -> str:  # the selected option's label: the combobox's input holds it
+        return picker.inner_text() + picker.locator("input").input_value()
+
+    for _ in range(3):  # a rerun under load can close the list while it is typed in: then type again
+        if wanted[:40] in chosen():
+            break
         typed = picker.locator("input")
         typed.click()
         typed.fill(wanted[:40])
-        page.locator('[role="option"]').filter(has_text=wanted[:40]).first.click()
+        page.locator('[role="option"]').filter(has_text=wanted[:40]).first.wait_for(state="visible")
+        typed.press("Enter")  # the first option the typed text leaves
         wait_idle(page)
+    assert wanted[:40] in chosen(), f"could not choose the recording {wanted[:40]!r}: {chosen()!r}"
     main.get_by_role("button", name="Replay it").click()
     wait_until(page, lambda: "Showing a recorded run" in main.inner_text(), "the replayed run", timeout=120)
     wait_idle(page)

@@ -9,7 +9,7 @@ Legibility is built, not hoped for. Each actor has a fixed place by its role, in
 left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
 and the calendar below; the playground's safeguards, which are your code but not the pattern's, in a
 column of their own on the left), so a run grows in place and a replay never moves a box. The tools
-of a trace opened from another producer (`tool:<name>`, see `orchestration/observe/opened.py`) stand where
+of a trace opened from another producer (`tool:<name>`, see `orchestration/observe/opened/`) stand where
 the calendar does, one below another. A label is a small box of its own, placed here in Python where
 it overlaps no actor and no other label; its arrow runs through it. `overlaps()` is what the tests
 check at 10, 20 and 40 steps.

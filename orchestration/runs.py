@@ -2,7 +2,7 @@
 
 The compare page runs the same conversation through every pattern, each on its own copy of the same
 calendar, and lays the `RunResult`s side by side. `replay` runs a recorded conversation again, its model
-calls answered from its cassette (`vendors/cassette.py`).
+calls answered from its cassette (`vendors/cassette/`).
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ def test_a_cassette_opens_with_what_recorded_it(run_c: tuple[dict, bytes, bytes]
     assert (opened.pattern, opened.events, opened.bookings) == ("C", events_of(run), tuple(run["bookings"]))
     bare = open_trace(gzip.compress(json.dumps({"events": []}).encode()), "x.cassette")
     assert (bare.label, bare.pattern, bare.events) == ("cassette", None, ())
-    # orchestration/vendors/cassette.py keeps the models beside "recorded", and reads a cassette that is not compressed
+    # orchestration/vendors/cassette/ keeps the models beside "recorded", and reads a cassette that is not compressed
     beside = {**cassette, "models": {"openai": "local model qwen2.5-coder-1.5b"}, "recorded": {"date": "2026-12-04"}}
     assert open_trace(json.dumps(beside).encode(), "c.cassette").label == \
         "cassette of pattern C, recorded with local model qwen2.5-coder-1.5b on 2026-12-04"

@@ -23,7 +23,7 @@ def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     assert main(["chat", "--json", "--pattern", "D", "--today", "2025-12-03", "--user", "alice",
                  "--record", str(folder / "D-article-dialogue-1.cassette"), *DIALOGUE], out=io.StringIO()) == 0
-    monkeypatch.setattr(cassette, "RECORDINGS", folder)
+    monkeypatch.setattr(cassette.library, "RECORDINGS", folder)
     return folder
 
 

@@ -1,6 +1,6 @@
 """Which code made a record: the commit that a cassette and an evaluation record carry.
 
-Imports nothing of the project, so the vendor edge (`vendors/cassette.py`) and the evaluator
+Imports nothing of the project, so the vendor edge (`vendors/cassette/`) and the evaluator
 (`evaluate.py`) both can.
 """
 

@@ -5,7 +5,7 @@
   its observers attached;
 - `local.py`: a local OpenAI-compatible server as the model behind every vendor, and its adapter;
 - `offline/`: the offline model (rule-based) behind the vendors' real wire protocols;
-- `cassette.py`: every model call of a run recorded at this edge, to replay the run or fork it;
+- `cassette/`: every model call of a run recorded at this edge, to replay the run or fork it;
 - `pricing.py`: each vendor's list prices, for a run's estimated cost.
 
 May import: `formats`, `calendar`, `observe` (the edges' hooks and the trace). Never `patterns`,

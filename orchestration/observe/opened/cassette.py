@@ -13,7 +13,7 @@ from .events import _bookings, _events
 
 
 def _cassette(document: Any, compressed: bool) -> OpenedTrace:
-    """A cassette: gzip-compressed, or (as `vendors/cassette.py` also reads them) plain JSON that has "recorded" or
+    """A cassette: gzip-compressed, or (as `vendors/cassette/` also reads them) plain JSON that has "recorded" or
     "calls" or a cassette's name. Plain JSON with "events" and none of these is a page's "Trace as JSON"."""
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         what = "This gzip file holds JSON but no \"events\" list, so it is not a cassette" if compressed \

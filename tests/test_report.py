@@ -48,7 +48,15 @@ def test_rescued_runs_stand_beside_passes_and_never_count_as_passes(tmp_path: Pa
     assert rows[0] == "| C | 0 / 0 / 1 | 1 | 2 | 0.00 | 1 / 1 / 0 | 0 | 0 | 0.50 |"
     assert rows[1] == "| C | 1 → 0 | 2 → 0 | 0 → 1 | 1 | checked-slots 1 | 3.0 → 3.0 | 100 → 100 |"
     assert "| C | off | 100 | 30 | 40 | 0.75 | 60 |" in rows
-    assert "from 2026-12-03 09:59 to 10:00 UTC" in report
+    assert "0 h 1 min, from 2026-12-03 09:59–10:00 UTC; 3 min of runs, summed" in report
+
+
+def test_a_measurement_that_stopped_and_went_on_counts_only_its_stretches(tmp_path: Path) -> None:
+    day = [_record("one", "pass", run=run, at=f"2026-12-03T10:{10 * run:02d}:00+00:00") for run in range(3)]
+    next_day = [_record("two", "pass", at="2026-12-04T08:30:00+00:00")]
+    report = _report().main(_write(tmp_path / "runs.jsonl", day + next_day))  # type: ignore[attr-defined]
+    assert ("0 h 22 min, in 2 stretches (2026-12-03 09:59–10:20; 2026-12-04 08:29–08:30 UTC); 4 min of runs, summed"
+            in report)
 
 
 def test_earlier_measurements_are_listed_apart_and_never_mixed_in(tmp_path: Path) -> None:

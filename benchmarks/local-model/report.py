@@ -27,6 +27,7 @@ from math import comb
 from pathlib import Path
 
 SETTINGS = ("off", "on")
+PAUSE = timedelta(minutes=15)  # a longer gap between runs: the measurement stopped and went on later
 
 
 def main(path: Path) -> str:
@@ -156,16 +157,27 @@ def ratio(evaluated: int, floor: int) -> str:
 
 
 def wall_time(records: list[dict]) -> str:
-    """From the first run's start to the last run's end (`at` is when a run ended, `wall_ms` how long it took)."""
-    ends = [(datetime.fromisoformat(r["at"]), r["metrics"].get("wall_ms", 0)) for r in records if r.get("at")]
-    if not ends:
+    """How long the measurement ran: its runs merged into stretches of back-to-back runs.
+
+    `at` is when a run ended and `wall_ms` how long it took. A measurement that stopped and went on later
+    (a machine that was switched off, a session that ended) is several stretches; the time between them
+    is not the measurement's, so it is stated apart.
+    """
+    spans = sorted((datetime.fromisoformat(r["at"]) - timedelta(milliseconds=r["metrics"].get("wall_ms", 0)),
+                    datetime.fromisoformat(r["at"])) for r in records if r.get("at"))
+    if not spans:
         return "not recorded"
-    first = min(end - timedelta(milliseconds=ms) for end, ms in ends)
-    last = max(end for end, _ in ends)
-    minutes = (last - first).total_seconds() / 60
-    busy = sum(ms for _, ms in ends) / 60000
-    return (f"{minutes // 60:.0f} h {minutes % 60:.0f} min, from {first:%Y-%m-%d %H:%M} to {last:%H:%M} UTC "
-            f"({busy:.0f} min of runs, summed)")
+    stretches = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start - stretches[-1][1] > PAUSE:
+            stretches.append([start, end])
+        else:
+            stretches[-1][1] = max(stretches[-1][1], end)
+    running = sum((end - start).total_seconds() for start, end in stretches) / 60
+    busy = sum(r["metrics"].get("wall_ms", 0) for r in records if r.get("at")) / 60000
+    shown = "; ".join(f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" for start, end in stretches)
+    where = f"from {shown} UTC" if len(stretches) == 1 else f"in {len(stretches)} stretches ({shown} UTC)"
+    return f"{running // 60:.0f} h {running % 60:.0f} min, {where}; {busy:.0f} min of runs, summed"
 
 
 def records_of(path: Path) -> list[dict]:

@@ -12,19 +12,19 @@
 # measurement, one commit), RESULTS' .meta.json says how it was made, and docs/real-models.md is written.
 #
 # The server keeps what it has read: a prompt cache in RAM (--cache-ram) keeps the prefixes of idle
-# conversations, so each of F's and G's up to four agents finds its own again, and a slot per worker.
-# Measured on 2 cores (same prompt, 64 tokens each): 2 slots at once did 1.18x the work of one per
-# second, 4 slots 1.05x (with or without --kv-unified, which made long runs slower still). Calls that
-# wait for a busy server take longer, so each may take MODEL_TIMEOUT_S (900 s) here.
+# conversations, so each of F's and G's up to four agents finds its own again in the one slot. One slot,
+# one run at a time: on 2 cores two slots at once wrote 0.78x the tokens per second of one
+# (benchmarks/local-model/slots.py). A call that waits for a busy server may take MODEL_TIMEOUT_S (900 s).
+# Run it on an idle machine: beside a test suite the server writes a fifth as fast.
 # docs/real-models.md compares this with the settings before.
 #
 # Settings: PORT (8080), RUNS (3), TEMPERATURE (0.5), NAME (the model's name), RESULTS
-# (docs/real-models/NAME.jsonl), CTX (65536, shared by the slots), SLOTS (2), WORKERS (SLOTS), CACHE_RAM (4096 MiB),
+# (docs/real-models/NAME.jsonl), CTX (65536, shared by the slots), SLOTS (1), WORKERS (SLOTS), CACHE_RAM (4096 MiB),
 # PATTERNS (BFGDCEA: the slowest first), SETTINGS ("off on").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${LLAMA_SERVER:?set LLAMA_SERVER to the llama-server binary}" "${MODEL:?set MODEL to a .gguf file}"
-PORT=${PORT:-8080}; RUNS=${RUNS:-3}; TEMPERATURE=${TEMPERATURE:-0.5}; CTX=${CTX:-65536}; SLOTS=${SLOTS:-2}
+PORT=${PORT:-8080}; RUNS=${RUNS:-3}; TEMPERATURE=${TEMPERATURE:-0.5}; CTX=${CTX:-65536}; SLOTS=${SLOTS:-1}
 WORKERS=${WORKERS:-$SLOTS}; CACHE_RAM=${CACHE_RAM:-4096}; PATTERNS=${PATTERNS:-BFGDCEA}; SETTINGS=${SETTINGS:-off on}
 NAME=${NAME:-$(basename "$MODEL" .gguf)}; RESULTS=${RESULTS:-docs/real-models/$NAME.jsonl}
 PARTS=${RESULTS%.jsonl}.parts

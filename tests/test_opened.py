@@ -118,15 +118,15 @@ def test_another_producers_genai_export_opens_with_who_decided_inferred() -> Non
     assert [(e.step, e.turn, e.actor, e.target, e.action, e.decided_by, e.model_call, e.parent, e.failed)
             for e in opened.events] == [
         (1, 1, concierge, "code", "choose_tool", "llm", True, None, False),
-        (2, 1, "code", "tool:check_availability", "execute_tool", "code", False, None, False),
+        (2, 1, "code", "tool:check_availability", "execute_tool", "llm", False, None, False),  # its choice
         (3, 1, concierge, "code", "choose_tool", "llm", True, None, False),  # an agent follows: it chose one
         (4, 1, "code", agent, "delegate", "llm", False, None, False),
         (5, 1, agent, "tool:book", "choose_tool", "sub-agent", True, 4, False),  # the tool that follows
-        (6, 1, agent, "tool:book", "execute_tool", "code", False, 4, True),  # status ERROR
+        (6, 1, agent, "tool:book", "execute_tool", "sub-agent", False, 4, True),  # status ERROR
         (7, 1, agent, "code", "answer", "sub-agent", True, 4, False),  # to whoever delegated
         (8, 1, concierge, "code", "answer", "llm", True, None, False),
         (9, 2, concierge, "code", "choose_tool", "llm", True, None, False),  # the HTTP span under it is no step
-        (10, 2, "code", "tool:book", "execute_tool", "code", False, None, False),
+        (10, 2, "code", "tool:book", "execute_tool", "llm", False, None, False),
         (11, 2, concierge, "code", "answer", "llm", True, None, False)]
     steps = {e.step: e for e in opened.events}
     assert [steps[n].summary for n in (1, 5, 6, 9, 10)] == [
@@ -251,6 +251,23 @@ def test_json_inside_an_attribute_is_read_only_when_it_is_plain_json() -> None:
             == [{"slot_id": "A-1"}, *arguments[1:]])
 
 
+def test_a_tool_run_is_the_models_decision_only_right_after_the_model_chose_it() -> None:
+    """As this project draws a tool its model picked; a tool run that follows no model's choice is code's."""
+    def span(n: int, operation: str, name: str, finish: str = "") -> dict:
+        reasons = [{"key": "gen_ai.response.finish_reasons",
+                    "value": {"arrayValue": {"values": [{"stringValue": finish}]}}}] if finish else []
+        return {"traceId": "ab", "spanId": f"s{n}", "name": name, "startTimeUnixNano": str(n),
+                "endTimeUnixNano": str(n),
+                "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": operation}}, *reasons]}
+    spans = [span(1, "execute_tool", "execute_tool check_availability"), span(2, "chat", "chat m", "tool_calls"),
+             span(3, "execute_tool", "execute_tool check_availability"), span(4, "execute_tool", "execute_tool book"),
+             span(5, "chat", "chat m", "stop"), span(6, "execute_tool", "execute_tool book")]
+    data = json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}).encode()
+    assert [(e.action, e.decided_by) for e in open_trace(data, "tools.jsonl").events] == [
+        ("execute_tool", "code"), ("choose_tool", "llm"), ("execute_tool", "llm"), ("execute_tool", "llm"),
+        ("answer", "llm"), ("execute_tool", "code")]
+
+
 # --- The page -----------------------------------------------------------------------------------
 
 
@@ -282,7 +299,7 @@ def test_the_page_opens_two_traces_side_by_side(run_c: tuple[dict, bytes, bytes]
     assert "&lt;img src=x onerror=alert(1)&gt;" in titles and "<img" not in titles  # model text never becomes HTML
     steps = [frame.value for frame in app.dataframe if "decided by" in frame.value.columns]
     assert [list(s["step"]) for s in steps] == [[e.step for e in events_of(run)], list(range(1, 12))]
-    assert list(steps[1]["decided by"])[:4] == ["the model", "your code", "the model", "the model"]
+    assert list(steps[1]["decided by"])[:4] == ["the model", "the model", "the model", "the model"]
     assert [m.value for m in app.metric if m.label == "Steps"] == [str(len(events_of(run))), "11"]
     both = otlp + FOREIGN.read_bytes()  # two conversations in one file: a picker chooses
     app.get("file_uploader")[1].set_value(("both.otlp.jsonl", both, "application/json")).run()

@@ -17,10 +17,12 @@ app draws them with the same graph, steps table and who-decided colours as a liv
      `generate_content`) is the model deciding (decided_by llm, `model:<name>` to your code); inside a
      delegated agent it is that agent deciding (decided_by sub-agent, `sub-agent:<name>` to the tool it
      picks or to whoever delegated), as this project draws a sub-agent. It picks a tool when its finish
-     reasons or output say so, or when a tool or an agent follows it. `execute_tool {tool}` is code
-     running a tool (`tool:<name>`). An `invoke_agent` below the run is a delegation to
-     `sub-agent:<name>`, decided by the model that asked for it. `embeddings` is code calling a model.
-     Other spans are not steps, but their children are read. Status ERROR is a failed step.
+     reasons or output say so, or when a tool or an agent follows it. `execute_tool {tool}` is a tool
+     running (`tool:<name>`), decided by the model whose choice it directly follows in the same agent (as
+     this project draws a tool its model picked), by code when it follows no model's choice. An
+     `invoke_agent` below the run is a delegation to `sub-agent:<name>`, decided by the model that
+     asked for it. `embeddings` is code calling a model. Other spans are not steps, but their children
+     are read. Status ERROR is a failed step.
 3. A cassette (gzip-compressed JSON written by `chat --record`): its "events" are drawn; "pattern",
    "recorded" and "bookings" say what it is.
 

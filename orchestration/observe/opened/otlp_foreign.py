@@ -44,6 +44,8 @@ def _genai_steps(conversation: _Conversation) -> tuple[Event, ...]:
                 visit(child, inner[n + 1] if n + 1 < len(inner) else None, agents, True, parent, depth + 1)
             return
         event = _genai_event(span, following, agents, turn, parent, began, len(events) + 1)
+        if event is not None and event.action == "execute_tool":
+            event = replace(event, decided_by=_tool_decider(events, event))
         if event is not None:
             if len(events) >= MAX_EVENTS:
                 raise TraceFileError(f"This conversation has more than {MAX_EVENTS:,} steps; "
@@ -133,6 +135,17 @@ def _genai_event(span: _Span, following: _Span | None, agents: tuple[str, ...], 
                  summary=_summary(summary), detail=detail, model_call=model_call,
                  ms=lasted if model_call or action == "execute_tool" else 0.0, parent=parent,
                  at=round((span.end - began) / 1e9, 4), **tokens)
+
+
+
+def _tool_decider(events: list[Event], tool_run: Event) -> str:
+    """Who decided that a tool runs: the model whose choice it directly follows in the same agent (and
+    turn), as this project draws a tool its model picked; several runs after one choice are all that
+    model's. A tool run that follows no model's choice is code's."""
+    before = next((e for e in reversed(events) if (e.turn, e.parent) == (tool_run.turn, tool_run.parent)), None)
+    if before is not None and before.action in ("choose_tool", "execute_tool") and before.decided_by != "code":
+        return before.decided_by
+    return "code"
 
 
 

@@ -14,6 +14,8 @@ It can be left running in front of slow or hostile clients (`Limits`):
    when all are taken the reply is 503 with `Retry-After`.
 3. A body too large gets 413; one whose JSON nests deeper than the limit, or whose framing is
    malformed, gets 400. None of them leaves a traceback in the reply or the log.
+4. Connections open at once are bounded too (each has a thread while it lasts): one more is answered
+   503 with `Retry-After` as it is accepted, and closed, without a thread of its own.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class Limits:
     """How long a request may take to arrive whole (request line, headers and body) from its first byte."""
     idle_timeout_s: float = 15.0
     """How long a connection may wait for its next request, or for one write of a response, before it is closed."""
+    max_connections: int = 512
+    """Connections open at once, idle or not; one more gets 503 with `Retry-After` and is closed at once."""
     retry_after_s: int = 1
     """The seconds a 503 tells the client to wait before trying again."""
 
@@ -87,7 +91,38 @@ class OfflineServer(ThreadingHTTPServer):
         self.limits = limits
         """The bounds every connection is held to."""
         self.slots = threading.BoundedSemaphore(limits.max_concurrent)
+        self.connections = threading.BoundedSemaphore(limits.max_connections)
         super().__init__(address, _Exchange)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread for the connection while there are fewer than `max_connections`; else 503 at once."""
+        if not self.connections.acquire(blocking=False):
+            self._turn_away(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
+
+    def _turn_away(self, connection: socket) -> None:
+        """503 to a connection over the limit, written once (never waited on), then closed."""
+        body = _error(503, "too many connections at once; try again in a moment").body
+        head = (f"HTTP/1.1 503 Service Unavailable\r\nRetry-After: {self.limits.retry_after_s}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        try:
+            connection.setblocking(False)
+            connection.send(head.encode() + body)
+        except OSError:
+            pass  # a client that cannot take 200 bytes now is not waited for
+        log.warning("a connection was turned away: %d are open", self.limits.max_connections)
+        self.shutdown_request(connection)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A connection that ended badly: a client that reset or vanished is one log line, not a traceback

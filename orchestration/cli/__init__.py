@@ -1,10 +1,15 @@
-"""The command line: chat through a pattern, or serve the offline model on loopback.
+"""The command line: chat through a pattern, run the scenario suite, serve the offline model on loopback,
+or deploy what the AWS patterns need.
 
     python -m orchestration chat --pattern C [--today YYYY-MM-DD] [--user ID] [--calendar demo|empty]
-                                 [--db PATH | --calendar-url URL] [--offline] [--json] MESSAGE [MESSAGE ...]
+                                 [--db PATH | --calendar-url URL] [--offline] [--json] [--otlp FILE]
+                                 [--record FILE | --replay FILE [--fork-at STEP --decision JSON]] MESSAGE ...
     python -m orchestration evaluate [--patterns ABCDEFG] [--runs K] [--scenarios PATH] [--fault NAME ...]
-                                     [--all-faults] [--json]
+                                     [--all-faults] [--tag TAG] [--results FILE] [--record DIR] [--json]
     python -m orchestration serve [--host 127.0.0.1] [--port 8765]
+    python -m orchestration deploy aws [--dry-run] [--destroy] [--json]
+
+(`python -m orchestration COMMAND --help` lists every option.)
 
 `chat` sends each MESSAGE as one user turn of one conversation. Without `--db` or `--calendar-url`
 (or the setting `CALENDAR_URL`) it uses a fresh calendar for the run. `--json` prints one object

@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TextIO
 
-from ..calendar.dynamodb import names_a_table
+from ..calendar.dynamodb import DynamoStore, names_a_table
 from ..vendors.providers import Clients, Settings
 from .common import _one_line
 
@@ -21,7 +21,7 @@ def _deploy(args: argparse.Namespace, out: TextIO) -> int:
     calendar_url = os.environ.get("CALENDAR_URL", "")
     if names_a_table(calendar_url):
         try:
-            deploy.DynamoStore.at(calendar_url)
+            DynamoStore.at(calendar_url)
         except ValueError as error:
             print(f"error: CALENDAR_URL: {error}", file=sys.stderr)
             return 2

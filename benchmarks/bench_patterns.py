@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from orchestration.aws.lambdas import LocalLambdaRuntime, environment_for  # noqa: E402
 from orchestration.calendar import Calendar, Clock  # noqa: E402
 from orchestration.patterns import Deps, start  # noqa: E402
+from orchestration.vendors.clients import Clients  # noqa: E402
 from orchestration.vendors.offline import OfflineModel  # noqa: E402
 from orchestration.vendors.offline.bedrock_agents import AgentService  # noqa: E402
 from orchestration.vendors.offline.wire import WireRequest  # noqa: E402
-from orchestration.vendors.providers import Clients  # noqa: E402
 
 TODAY = date(2025, 12, 3)
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from orchestration.evaluate import FAULTS, run_suite  # noqa: E402
 from orchestration.scenarios import load  # noqa: E402
-from orchestration.vendors.providers import Settings  # noqa: E402
+from orchestration.vendors.settings import Settings  # noqa: E402
 
 
 def main() -> None:

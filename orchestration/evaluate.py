@@ -40,7 +40,7 @@ from .observe.trace import MODEL_DECIDERS, Event, code_share, json_or_text
 from .patterns import PATTERNS, Deps
 from .runs import RunResult, run_conversation
 from .scenarios import Scenario
-from .vendors.providers import Settings
+from .vendors.settings import Settings
 
 Blame = Literal["model", "orchestration", "environment"]
 Result = Literal["pass", "rescued", "fail"]

@@ -20,7 +20,7 @@ from .patterns import PATTERNS, Conversation, Deps, TurnFailed, start
 from .vendors import cassette
 from .vendors.offline.protocol import ModelReply
 from .vendors.pricing import estimate_cost
-from .vendors.providers import Settings
+from .vendors.settings import Settings
 
 Send = Callable[[Conversation, str], str]
 """How a message is sent: `Conversation.send`, or a caller's wrapper (to watch it live)."""

@@ -13,7 +13,7 @@ from orchestration.calendar import Calendar, Clock
 from orchestration.patterns import Conversation, Deps, start
 from orchestration.vendors.offline.brain import Brain
 from orchestration.vendors.offline.protocol import ModelReply, ModelRequest
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 TODAY = date(2025, 12, 3)
 TOMORROW = "2025-12-04"

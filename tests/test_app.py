@@ -573,7 +573,7 @@ def guarded_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
     from dataclasses import replace
 
     from orchestration.observe.trace import Event
-    from orchestration.vendors.providers import Settings
+    from orchestration.vendors.settings import Settings
 
     from .helpers import converse, new_calendar
 

@@ -134,7 +134,7 @@ def test_a_malformed_calendar_url_setting_is_one_line_and_exit_2_for_deploy() ->
 
 def test_a_message_of_broken_characters_gets_a_clear_reply(tmp_path: Path) -> None:
     from orchestration.patterns import Deps, start
-    from orchestration.vendors.providers import Settings
+    from orchestration.vendors.settings import Settings
 
     from .helpers import new_calendar
 
@@ -255,7 +255,8 @@ def test_vendors_names_each_services_endpoint_when_they_differ(offline_aws: str,
 
 
 def test_an_endpoint_is_shown_without_the_credentials_a_url_can_carry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.vendors.providers import Clients, Settings
+    from orchestration.vendors.clients import Clients
+    from orchestration.vendors.settings import Settings
 
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://proxy-user:proxy-secret@127.0.0.1:9/aws?X-Amz-Security-Token=tok")
     clients = Clients(Settings(aws_access_key_id="AKIAFAKE", aws_secret_access_key="fake", lambda_mode="aws",

@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from orchestration.aws import deploy
 from orchestration.cli import main
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 SETTINGS = Settings(aws_access_key_id="AKIAFAKEDEPLOY000000", aws_secret_access_key="fake-deploy-secret-0123456789",
                     lambda_prefix="test-")

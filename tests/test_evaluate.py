@@ -16,11 +16,12 @@ from orchestration.observe.trace import Event
 from orchestration.patterns import Deps
 from orchestration.runs import RunResult, run_conversation
 from orchestration.scenarios import Scenario, ScenarioError, _read, load
+from orchestration.vendors.clients import Clients
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.brain import Brain
 from orchestration.vendors.offline.faults import FaultyBrain, ModelFaults
 from orchestration.vendors.offline.protocol import Message, ModelReply, ModelRequest, ToolCall, ToolDef, ToolResult
-from orchestration.vendors.providers import Clients, Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import TOMORROW
 

@@ -24,7 +24,7 @@ from orchestration.patterns.f_manager_bedrock import availability_agent, booking
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.server import make_server
 from orchestration.vendors.offline.wire import WireRequest, WireResponse
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import new_calendar
 

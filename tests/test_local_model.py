@@ -28,6 +28,7 @@ from orchestration.observe.trace import Trace
 from orchestration.patterns import Conversation, a_ai_as_service, start
 from orchestration.patterns.base import Deps, TurnFailed
 from orchestration.patterns.g_lambda_agents import booking_lambda
+from orchestration.vendors.clients import Clients
 from orchestration.vendors.local import ServerAdapter, ServerQuirks, chat_request
 from orchestration.vendors.offline import (
     OfflineModel,
@@ -39,7 +40,7 @@ from orchestration.vendors.offline import (
 from orchestration.vendors.offline.protocol import ModelReply, ModelRequest, ToolCall
 from orchestration.vendors.offline.server import make_server
 from orchestration.vendors.offline.wire import WireRequest, WireResponse
-from orchestration.vendors.providers import Clients, Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import new_calendar
 

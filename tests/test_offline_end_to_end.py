@@ -23,7 +23,7 @@ from agents.tool_context import ToolContext
 
 from orchestration import tools
 from orchestration.calendar import Calendar
-from orchestration.vendors.providers import Clients
+from orchestration.vendors.clients import Clients
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

@@ -23,7 +23,7 @@ from opentelemetry.trace import StatusCode
 from orchestration.cli import main
 from orchestration.evaluate import FAULTS
 from orchestration.observe import otel
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import converse, new_calendar
 

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.vendors.offline import OfflineModel
 from orchestration.vendors.offline.server import make_server
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

@@ -15,7 +15,7 @@ from orchestration.cli import main
 from orchestration.observe.sdk_trace import router
 from orchestration.observe.trace import Event
 from orchestration.patterns import PATTERNS
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 from .helpers import TOMORROW, bookings_by, converse, new_calendar
 

@@ -56,7 +56,7 @@ def _worker(path: str, process: int, start: Any) -> list[dict[str, Any]]:
     """One process: wait for the others, open the shared calendar, run its conversations."""
     from orchestration.patterns import PATTERNS, Deps
     from orchestration.patterns import start as start_pattern
-    from orchestration.vendors.providers import Settings
+    from orchestration.vendors.settings import Settings
 
     from . import netguard
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.patterns import ARTICLE_LETTERS, PATTERNS, SPECTRUM
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 PATTERNS_DIR = ROOT / "orchestration" / "patterns"

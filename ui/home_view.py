@@ -6,8 +6,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from orchestration.patterns import SPECTRUM, PatternInfo
+from orchestration.vendors.clients import Clients
 from orchestration.vendors.offline import MODEL_LABEL
-from orchestration.vendors.providers import Clients
 
 from . import session
 

@@ -34,7 +34,7 @@ from orchestration.calendar import Calendar, Clock, SeedName
 from orchestration.evaluate import FAULTS, Fault
 from orchestration.identity import user_problem
 from orchestration.patterns import Conversation, Deps, start
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 SANDBOX_ROOT = Path(tempfile.gettempdir()) / "orchestration-playground"
 """Where each session's calendar file lives (writable on Streamlit Community Cloud)."""

@@ -15,8 +15,8 @@ import streamlit as st
 from orchestration.evaluate import FAULTS
 from orchestration.identity import user_problem
 from orchestration.safeguards import SAFEGUARDS
+from orchestration.vendors.clients import Clients
 from orchestration.vendors.offline.protocol import MODEL_LABEL
-from orchestration.vendors.providers import Clients
 
 from . import session
 

@@ -25,7 +25,7 @@ from orchestration.evaluate import Runner, grade
 from orchestration.observe.trace import _shared
 from orchestration.patterns import Deps
 from orchestration.runs import run_conversation
-from orchestration.vendors.providers import Settings
+from orchestration.vendors.settings import Settings
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from ..calendar import BookingRow, Calendar, CalendarUnavailable, Clock
 from ..identity import user_problem
 from ..observe.trace import Event, actor_label
-from ..vendors.providers import Settings
+from ..vendors.settings import Settings
 from .common import _export_spans, _one_line, _settings
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..vendors.providers import Settings
+from ..vendors.settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -10,7 +10,8 @@ import sys
 from typing import TextIO
 
 from ..calendar.dynamodb import DynamoStore, names_a_table
-from ..vendors.providers import Clients, Settings
+from ..vendors.clients import Clients
+from ..vendors.settings import Settings
 from .common import _one_line
 
 

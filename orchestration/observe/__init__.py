@@ -4,7 +4,7 @@ This package holds how a run is seen: `trace.py` (the decision event and the tra
 nothing of the project), the hooks below, and the trace's ways out and back in: `otel.py`
 (OpenTelemetry spans) and `opened/` (a trace file read back as events, a module per kind of file).
 It may import `trace`, `calendar`, `formats`, the Lambda runtime (`aws.lambdas`, for `lambdas.py`) and
-the settings (`vendors.providers`, inside a traced Lambda); `opened/` reads the pattern registry
+the settings (`vendors.settings`, inside a traced Lambda); `opened/` reads the pattern registry
 (`patterns.PATTERNS`). The patterns and the vendor edge import it; it never imports a pattern's code.
 
 A pattern's code says what it does; these hooks see it happen and record each step on the

@@ -68,7 +68,7 @@ def traced_agent(actor: str, agent: str) -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         def traced(event: Any, context: Any) -> Any:
-            from ..vendors.providers import Settings
+            from ..vendors.settings import Settings
 
             trace = Trace(Settings.from_env(environment_of(context)).secrets())
             scope = Scope(trace, caller=actor, model=agent, decided_by="sub-agent", notes_to=actor, agent_service=None)

@@ -26,7 +26,8 @@ from ..observe import Scope, current, observing
 from ..observe.lambdas import ObservedLambdas
 from ..observe.trace import Trace
 from ..safeguards import calendar_word
-from ..vendors.providers import Clients, Settings
+from ..vendors.clients import Clients
+from ..vendors.settings import Settings
 
 if TYPE_CHECKING:
     from ..observe.sdk_trace import Roles

@@ -1,8 +1,10 @@
 """Vendors: how a model is reached — the vendor edge every pattern's model call goes through.
 
-- `providers.py`: the settings, and the SDK clients built from them per session (real when a vendor
-  is configured, else the same SDK wired to a local model server or to the offline model), each with
-  its observers attached;
+- `settings.py`: the settings of a session (from the environment or `st.secrets`): each vendor's mode
+  (real, local or offline), its model, the keys (imports nothing of the project);
+- `clients.py`: the SDK clients built from those settings per session (real when a vendor is
+  configured, else the same SDK wired to a local model server or to the offline model), each with its
+  observers attached;
 - `local.py`: a local OpenAI-compatible server as the model behind every vendor, and its adapter;
 - `offline/`: the offline model (rule-based) behind the vendors' real wire protocols;
 - `cassette/`: every model call of a run recorded at this edge, to replay the run or fork it;

@@ -37,7 +37,7 @@ from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
 
 
 class ServerSettings(Protocol):
-    """What this module reads of the session's settings (`providers.Settings` has it): the interface the
+    """What this module reads of the session's settings (`settings.Settings` has it): the interface the
     providers and the local server meet through, so neither imports the other's module."""
 
     local_model_url: str

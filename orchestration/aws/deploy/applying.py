@@ -14,7 +14,7 @@ from ...calendar.dynamodb import (
 )
 from ...calendar.dynamodb import table_definition
 from ...patterns.bedrock_agents import AgentDefinition
-from ...vendors.providers import Settings
+from ...vendors.settings import Settings
 from ..lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from .planning import (
     MANAGED_POLICY,

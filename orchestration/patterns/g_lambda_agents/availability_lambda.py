@@ -20,7 +20,8 @@ from ...calendar import Availability, human_when
 from ...observe import decided
 from ...observe.lambdas import traced_agent
 from ...tools import BookingContext, bedrock_converse_tools, run_tool
-from ...vendors.providers import Clients, Settings
+from ...vendors.clients import Clients
+from ...vendors.settings import Settings
 from ..base import MAX_STEPS, today_line
 
 FUNCTION_NAME = "availability-agent"

@@ -24,7 +24,8 @@ from ...observe import decided
 from ...observe.lambdas import traced_agent
 from ...safeguards import booking_refusal
 from ...tools import BookingContext, anthropic_tools, run_tool
-from ...vendors.providers import Clients, Settings
+from ...vendors.clients import Clients
+from ...vendors.settings import Settings
 from ..base import MAX_STEPS, today_line
 
 FUNCTION_NAME = "booking-agent"

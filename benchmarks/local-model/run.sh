@@ -13,7 +13,7 @@
 #
 # The server keeps what it has read: a prompt cache in RAM (--cache-ram) keeps the prefixes of idle
 # conversations, so each of F's and G's up to four agents finds its own again in the one slot. One slot,
-# one run at a time: on 2 cores two slots at once wrote 0.78x the tokens per second of one
+# one run at a time: on 2 cores two slots at once wrote 0.78-0.98x the tokens per second of one
 # (benchmarks/local-model/slots.py). A call that waits for a busy server may take MODEL_TIMEOUT_S (900 s).
 # Run it on an idle machine: beside a test suite the server writes a fifth as fast, and `nice` does not
 # help while Linux's autogroup scheduling shares the cores between sessions (docs/real-models/notes.md).

@@ -11,7 +11,8 @@ import pytest
 
 from orchestration.calendar import RIVAL, Calendar, CalendarUnavailable, Clock
 from orchestration.cli import main
-from orchestration.evaluate import FAULTS, Runner, _blame, evaluate, grade
+from orchestration.evaluate import FAULTS, Runner, evaluate, grade
+from orchestration.evaluate.grading import _blame
 from orchestration.observe.trace import Event
 from orchestration.patterns import Deps
 from orchestration.runs import RunResult, run_conversation
@@ -287,7 +288,7 @@ def test_model_fault_specs_are_checked(spec: str, complaint: str) -> None:
 
 def test_a_run_record_takes_tool_results_of_any_shape(tmp_path: Path) -> None:
     """Regression: a tool result that was text, not JSON, crashed the JSON-lines record of a run."""
-    from orchestration.evaluate import _record
+    from orchestration.evaluate.suite import _record
 
     text_result = Event(1, 1, "runtime", "lambda:x", "execute_tool", "llm", "run book → done", {"result": "not json"})
     failed = Event(2, 1, "code", "code", "model_error", "code", "refused book: no such slot", {})
@@ -356,7 +357,7 @@ def test_asking_for_a_missing_time_is_not_failing_to_read() -> None:
 
 
 def test_every_record_carries_the_outcome_the_commit_and_the_safeguards_setting(tmp_path: Path) -> None:
-    from orchestration.evaluate import _record
+    from orchestration.evaluate.suite import _record
     from orchestration.observe.provenance import commit
 
     question = _read({"id": "q", "calendar": "empty", "turns": ["Is court B free tomorrow at 9am?"],

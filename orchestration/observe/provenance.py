@@ -1,7 +1,7 @@
 """Which code made a record: the commit that a cassette and an evaluation record carry.
 
 Imports nothing of the project, so the vendor edge (`vendors/cassette/`) and the evaluator
-(`evaluate.py`) both can.
+(`evaluate/`) both can.
 """
 
 from __future__ import annotations

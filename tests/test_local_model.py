@@ -29,7 +29,8 @@ from orchestration.patterns import Conversation, a_ai_as_service, start
 from orchestration.patterns.base import Deps, TurnFailed
 from orchestration.patterns.g_lambda_agents import booking_lambda
 from orchestration.vendors.clients import Clients
-from orchestration.vendors.local import ServerAdapter, ServerQuirks, chat_request
+from orchestration.vendors.local_model import chat_request
+from orchestration.vendors.local_server import ServerAdapter, ServerQuirks
 from orchestration.vendors.offline import (
     OfflineModel,
     anthropic_messages,
@@ -48,7 +49,7 @@ DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 
 
 SCHEMA_NOTE = "Answer with only a JSON object"
-"""How `orchestration.vendors.local` starts the output format it writes into a prompt."""
+"""How `orchestration.vendors.local_server` starts the output format it writes into a prompt."""
 
 
 @dataclass

@@ -98,7 +98,8 @@ def _run(letter: str, path: Path, fork_at: int | None, decision: str | None, gra
 
 def _configured(settings: object) -> object:
     """Who decides after a fork: this session's local model, if one is set, else the offline model."""
-    from orchestration.vendors.local import LocalModel, ServerQuirks
+    from orchestration.vendors.local_model import LocalModel
+    from orchestration.vendors.local_server import ServerQuirks
     from orchestration.vendors.offline.brain import Brain
 
     return (LocalModel(settings, ServerQuirks())  # type: ignore[arg-type]

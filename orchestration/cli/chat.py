@@ -85,7 +85,8 @@ def _missing(what: str) -> list[str]:
 
 def _configured_model(settings: Settings) -> Any:
     """Who decides after a fork: the local model when one is set, else the offline model."""
-    from ..vendors.local import LocalModel, ServerQuirks
+    from ..vendors.local_model import LocalModel
+    from ..vendors.local_server import ServerQuirks
     from ..vendors.offline.brain import Brain
 
     return LocalModel(settings, ServerQuirks()) if settings.local_model_url else Brain()

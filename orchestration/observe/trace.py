@@ -128,8 +128,8 @@ class PromptLedger:
     longest prefix the call shares with any earlier call of the run, which no cache could avoid
     (None when the server cannot tokenize for us).
 
-    Filled at the edge (`local.ServerAdapter`); a Lambda's calls come back with its answer and are
-    adopted into the caller's run (`observe.lambdas`).
+    Filled at the edge (`local_server.ServerAdapter`); a Lambda's calls come back with its answer and
+    are adopted into the caller's run (`observe.lambdas`).
     """
 
     def __init__(self) -> None:

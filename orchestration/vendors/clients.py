@@ -2,7 +2,7 @@
 
 Clients are built per session or per run (`Clients`), never process-wide: no
 `set_default_openai_client` with a user's key. A real vendor gets its SDK client with the session's
-key; any other gets the same SDK client wired to a local model server (see `local.py`) or to the
+key; any other gets the same SDK client wired to a local model server (see `local_model.py`) or to the
 in-process offline model. Each is built on first use, its observers attached. Which mode a vendor is
 in, and its model, are the settings' (`settings.py`).
 """
@@ -47,7 +47,7 @@ class Clients:
         """The emulated services behind every vendor without its own: their decisions come from the
         rule-based brain, or from the local model when one is set."""
         if self._offline is None:
-            from .local import LocalModel
+            from .local_model import LocalModel
             from .offline.brain import Brain
             from .offline.faults import FaultyBrain, ModelFaults
 
@@ -81,8 +81,8 @@ class Clients:
 
     @cached_property
     def quirks(self) -> Any:
-        """What this session has learnt about the local server (`local.ServerQuirks`)."""
-        from .local import ServerQuirks
+        """What this session has learnt about the local server (`local_server.ServerQuirks`)."""
+        from .local_server import ServerQuirks
 
         return ServerQuirks()
 
@@ -131,7 +131,7 @@ class Clients:
 
     def _openai_transport(self) -> Any:
         """The offline model, the local server's adapter, or None (the SDK's own transport)."""
-        from .local import ServerAdapter
+        from .local_server import ServerAdapter
 
         mode = self.mode("openai")
         if mode == "offline":

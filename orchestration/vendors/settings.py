@@ -3,7 +3,7 @@
 Each vendor is decided on its own: OpenAI is real with an API key (or a base URL of a compatible
 server), Anthropic with an API key (or a base URL of a compatible server), AWS with an access key
 pair. Whatever is not configured is served through the same SDK by a local model when
-`LOCAL_MODEL_URL` names an OpenAI-compatible server (see `local.py`), else by the offline model
+`LOCAL_MODEL_URL` names an OpenAI-compatible server (see `local_model.py`), else by the offline model
 (rule-based). `Settings.mode` says which.
 
 Settings are read per session or per run (`Settings.from_sources`), never process-wide. Keys stay in

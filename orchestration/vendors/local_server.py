@@ -1,25 +1,22 @@
-"""A local OpenAI-compatible server (llama.cpp, Ollama, vLLM, LM Studio) as the model behind every vendor.
-
-With `LOCAL_MODEL_URL` set, every vendor without its own key is driven by that one server:
-
-- OpenAI calls (C, D, E, the managers of F and G) go to it directly.
-- Bedrock (A's Converse, B's and F's agents, G's availability Lambda) and Anthropic (G's booking
-  agent) still run through their own SDKs against the in-process emulated services, but those
-  services' decisions come from the server: `LocalModel` is their model. Each request they receive
-  — a Converse call, one orchestration step of a Bedrock agent, a Messages call — is translated into
-  a chat completion with tools, and the answer back.
+"""How every client reaches a local OpenAI-compatible server (llama.cpp, Ollama, vLLM, LM Studio).
 
 `ServerAdapter`, an httpx2 transport under every client that talks to the server, is the one place
 for the differences between servers. It sends `tool_choice` and a `max_tokens` bound when a request
 has none; when the server refuses `json_schema` structured output it falls back to `json_object`,
 then to the schema in the prompt (the caller validates what comes back), remembers that for the
-session and says so in the trace; and it cuts a server's traceback out of an error before anyone
-reads it. A request that offers tools and asks for structured output is sent without
+session (`ServerQuirks`) and says so in the trace; and it cuts a server's traceback out of an error
+before anyone reads it. A request that offers tools and asks for structured output is sent without
 `response_format`, with the schema in the prompt: a server such as llama.cpp applies a
 `response_format` grammar from the first token, so the model could never call a tool (and the
 server does not refuse the request). The caller validates the answer, from which only a Markdown
 code fence around the JSON is removed. The adapter handles `/chat/completions` only: a Responses
-API request (`OPENAI_AGENTS_API=responses`) goes to the server as it is.
+API request (`OPENAI_AGENTS_API=responses`) goes to the server as it is. It also notes what the
+server read for each call in the run's `PromptLedger` (its `usage` and `timings`, and the tokens
+of llama.cpp's `/apply-template` and `/tokenize`).
+
+It reads the session's settings through `ServerSettings`, an interface, and imports nothing of the
+project but `observe`: the clients (`clients.py`) and the local model (`local_model.py`) import
+it, never the other way round.
 """
 
 from __future__ import annotations
@@ -33,7 +30,6 @@ from typing import Any, Protocol
 import httpx2
 
 from .. import observe
-from .offline.protocol import Message, ModelReply, ModelRequest, ToolCall, Usage
 
 
 class ServerSettings(Protocol):
@@ -347,67 +343,3 @@ def without_traceback(text: str, limit: int = 300) -> str:
     lines = [line for line in text.splitlines()
              if line.strip() and not re.match(r'\s*(File ".*", line \d+|\^+$)', line)]
     return " ".join(" ".join(lines).split())[:limit] or "the server failed without saying why"
-
-
-# --- The emulated services' model ---------------------------------------------------------------
-
-
-class LocalModel:
-    """The decisions of the emulated Bedrock and Anthropic services, made by the local server.
-
-    A `Thinker`: it takes the neutral `ModelRequest` the emulated service built from its own wire
-    format, asks the server as a chat completion with tools, and returns the answer as a `ModelReply`.
-    """
-
-    def __init__(self, settings: ServerSettings, quirks: ServerQuirks) -> None:
-        import openai
-
-        self.name = settings.local_model
-        self.client = openai.OpenAI(
-            base_url=settings.local_model_url, api_key="local", timeout=settings.timeout(),
-            max_retries=settings.retries(),
-            http_client=openai.DefaultHttpxClient(transport=ServerAdapter(settings, quirks)))
-
-    def reply(self, request: ModelRequest) -> ModelReply:
-        response = self.client.chat.completions.create(**chat_request(request, self.name))
-        message, usage = response.choices[0].message, response.usage
-        calls = tuple(ToolCall(c.function.name, c.function.arguments or "{}", c.id) for c in message.tool_calls or [])
-        return ModelReply(text=message.content or "", tool_calls=calls,
-                          usage=Usage(usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0))
-
-
-def chat_request(request: ModelRequest, model: str) -> dict[str, Any]:
-    """A `ModelRequest` as Chat Completions parameters."""
-    messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}] if request.system else []
-    for message in request.messages:
-        messages += _chat_messages(message)
-    body: dict[str, Any] = {"model": model, "messages": messages}
-    if request.temperature is not None:
-        body["temperature"] = request.temperature
-    if request.max_tokens is not None:
-        body["max_tokens"] = request.max_tokens
-    if request.tools:
-        body["tools"] = [{"type": "function", "function": {"name": t.name, "description": t.description,
-                                                           "parameters": t.parameters}} for t in request.tools]
-        choice = request.tool_choice
-        body["tool_choice"] = choice if choice in ("auto", "required", "none") else {
-            "type": "function", "function": {"name": choice}}
-    if request.output_schema == {}:
-        body["response_format"] = {"type": "json_object"}
-    elif request.output_schema is not None:
-        body["response_format"] = {"type": "json_schema",
-                                   "json_schema": {"name": "output", "schema": request.output_schema}}
-    return body
-
-
-def _chat_messages(message: Message) -> list[dict[str, Any]]:
-    if message.role == "user":
-        return [{"role": "user", "content": message.text}]
-    if message.role == "assistant":
-        turn: dict[str, Any] = {"role": "assistant", "content": message.text or None}
-        if message.tool_calls:
-            turn["tool_calls"] = [{"id": c.id, "type": "function",
-                                   "function": {"name": c.name, "arguments": c.arguments}}
-                                  for c in message.tool_calls]
-        return [turn]
-    return [{"role": "tool", "tool_call_id": r.call_id, "content": r.content} for r in message.tool_results]

@@ -2,7 +2,7 @@
 
 Clients are built per session or per run (`Clients`), never process-wide: no
 `set_default_openai_client` with a user's key. A real vendor gets its SDK client with the session's
-key; any other gets the same SDK client wired to a local model server (see `local_model.py`) or to the
+key; any other gets the same SDK client wired to a local model server (see `local_server.py`) or to the
 in-process offline model. Each is built on first use, its observers attached. Which mode a vendor is
 in, and its model, are the settings' (`settings.py`).
 """

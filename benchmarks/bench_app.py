@@ -11,13 +11,13 @@ Needs the test requirements (Playwright) and Debian's Chromium at /usr/bin/chrom
     python benchmarks/bench_app.py                    # all three
     python benchmarks/bench_app.py replies --rounds 3 # only Enter-to-graph, 3 fresh sessions per page
 
-How "drawn" is seen: a script added to every frame before the page's own notes, in page time
-(`performance.timeOrigin + performance.now()`, one clock for the page and its iframes), the Enter
-key going down, the first animation frame in which the new reply's text is in the page, and every
-`fillText` on a canvas inside the graph component's iframe (vis-network draws each label with it, so
-a redraw of the graph ends with one). After Enter, once the app has stopped running and the graph
-has not drawn for `QUIET_S`, the time is the later of the reply and the graph's last draw. A graph
-that did not draw after Enter counts as not drawn, and the script says so.
+How "drawn" is seen: a script added to the page before its own notes, in page time
+(`performance.timeOrigin + performance.now()`), the Enter key going down, the first animation frame
+in which the new reply's text is in the page, and the first animation frame after each change to the
+graph's SVG (`svg.decision-graph`, seen by a MutationObserver: the graph is inline markup, so its
+change is its redraw). After Enter, once the app has stopped running and the graph has not changed
+for `QUIET_S`, the time is the later of the reply and the graph's last draw. A graph that did not
+change after Enter counts as not drawn, and the script says so.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Frame, Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,12 +101,16 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 _WATCH_JS = """() => {
   const now = () => performance.timeOrigin + performance.now();
   const bench = window.__bench = {enter: null, reply: null, draws: 0, lastDraw: null};
-  const fillText = CanvasRenderingContext2D.prototype.fillText;
-  CanvasRenderingContext2D.prototype.fillText = function (...args) {
-    bench.draws += 1;
-    bench.lastDraw = now();
-    return fillText.apply(this, args);
+  const inGraph = node => {
+    const element = node.nodeType === 1 ? node : node.parentElement;
+    return !!element && (element.matches('svg.decision-graph') || !!element.closest('svg.decision-graph')
+                         || !!element.querySelector?.('svg.decision-graph'));
   };
+  new MutationObserver(records => {
+    if (!records.some(r => inGraph(r.target) || [...r.addedNodes, ...r.removedNodes].some(inGraph))) return;
+    bench.draws += 1;
+    requestAnimationFrame(() => { bench.lastDraw = now(); });
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
   document.addEventListener('keydown', event => {
     if (event.key === 'Enter' && !event.shiftKey) bench.enter = now();
   }, true);
@@ -133,15 +136,11 @@ class Reply:
     graph: float | None
     """None on a page without a graph (the floor), or when the graph did not draw after Enter."""
     iframes: int
-    """Graph iframe documents loaded during this message (0 when the component updated in place)."""
+    """Frames (iframe documents) loaded during this message: none, since the graph is inline SVG."""
 
     @property
     def settled(self) -> float:
         return max(self.reply, self.graph or 0.0)
-
-
-def _graph_frames(page: Page) -> list[Frame]:
-    return [frame for frame in page.frames if "/component/" in frame.url]
 
 
 def _settle(page: Page, enter: float) -> float | None:
@@ -149,13 +148,8 @@ def _settle(page: Page, enter: float) -> float | None:
     quiet_since, last = None, None
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        draws = []
-        for frame in _graph_frames(page):
-            try:
-                draws.append(frame.evaluate("() => window.__bench && window.__bench.lastDraw"))
-            except PlaywrightError:  # a frame going away as the page redraws
-                continue
-        newest = max((d for d in draws if d and d > enter), default=None)
+        drawn = page.evaluate("() => window.__bench && window.__bench.lastDraw")
+        newest = drawn if drawn and drawn > enter else None
         idle = page.evaluate(_IDLE_JS)
         if idle and newest == last:
             quiet_since = quiet_since or time.monotonic()
@@ -174,9 +168,8 @@ def dialogue_times(browser: Browser, url: str, graph: bool) -> list[Reply]:
     context.add_init_script(f"({_WATCH_JS})();")
     page = context.new_page()
     loads: list[str] = []
-    page.on("request", lambda request: loads.append(request.url)  # the graph iframe's own document
-            if request.frame.parent_frame is not None and "/component/" in request.url
-            and urlsplit(request.url).path.endswith("/index.html") else None)
+    page.on("request", lambda request: loads.append(request.url)  # any frame's document: none expected
+            if request.frame.parent_frame is not None and request.resource_type == "document" else None)
     page.goto(url)
     box = page.get_by_test_id("stChatInputTextArea")
     box.wait_for(timeout=60_000)
@@ -236,7 +229,7 @@ def replies(rounds: int, letters: str) -> None:
     print(f"Enter until the reply and the graph have drawn (Python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} cores; medians of {rounds} fresh sessions x the article's {len(DIALOGUE)} messages):")
     print(f"  floor, echo_page.py (reply only, no graph): {floor * 1000:5.0f} ms")
-    print("  pattern  reply+graph  ratio  | reply only | per message (1st, 2nd, 3rd: medians)   | graph iframe loads")
+    print("  pattern  reply+graph  ratio  | reply only | per message (1st, 2nd, 3rd: medians)   | frames loaded")
     for letter, seen in pages.items():
         if not seen:
             print(f"  {letter}: no session finished")

@@ -289,47 +289,38 @@ def send_chat(page: Page, text: str, timeout: float = 90.0) -> str:
     return assistant_messages(page).last.evaluate(_REPLY_JS)
 
 
-# --- The decision graph's canvas ----------------------------------------------------------------
+# --- The decision graph ------------------------------------------------------------------------
 
-_CANVAS_JS = """() => [...document.querySelectorAll('canvas')].map(canvas => {
-  let painted = 0;
-  if (canvas.width && canvas.height) {
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
-  }
-  return {width: canvas.width, height: canvas.height, shownWidth: canvas.clientWidth,
-          shownHeight: canvas.clientHeight, painted};
-})"""
-
-
-def canvases(page: Page) -> list[dict[str, int]]:
-    """Every canvas inside the page's custom-component iframes, with its size and painted pixels."""
-    found = []
-    for frame_element in page.locator('iframe[data-testid="stCustomComponentV1"]').element_handles():
-        frame = frame_element.content_frame()
-        if frame is None:
-            continue
-        try:
-            found += frame.evaluate(_CANVAS_JS)
-        except Exception:  # noqa: BLE001 - a frame being replaced by a redraw; the next poll sees the new one
-            continue
-    return found
+GRAPHS_JS = """() => [...document.querySelectorAll('svg.decision-graph')].map(svg => ({
+  shownWidth: svg.clientWidth, shownHeight: svg.clientHeight,
+  boxes: svg.querySelectorAll('g[data-node]').length,
+  labels: svg.querySelectorAll('g[data-node^="steps:"]').length,
+  steps: [...svg.querySelectorAll('g[data-node^="steps:"] text')]
+    .reduce((sum, text) => sum + text.textContent.split(',').length, 0)}))"""
+"""Every decision graph on a page (inline SVG, `ui.graph_svg`): its size as shown, its boxes (actors and
+labels), its labels, and the step numbers they carry."""
 
 
-def settled_graph_canvas(page: Page, min_painted: int, timeout: float = 20.0, every: float = 0.25) -> dict[str, int]:
-    """The graph's canvas once it is painted and two samples in a row agree (it redraws while a run goes on)."""
+def graphs(page: Page) -> list[dict[str, int]]:
+    """Every decision graph on the page, with its size and its boxes."""
+    return page.evaluate(GRAPHS_JS)
+
+
+def settled_graph(page: Page, min_boxes: int = 3, timeout: float = 20.0, every: float = 0.25) -> dict[str, int]:
+    """The graph once it is drawn with at least `min_boxes` boxes and two samples in a row agree (it redraws
+    while a run goes on)."""
     previous: list[dict[str, int]] | None = None
     deadline = time.monotonic() + timeout
     seen: list[dict[str, int]] = []
     while time.monotonic() < deadline:
-        seen = canvases(page)
-        ready = [c for c in seen if c["shownWidth"] > 0 and c["shownHeight"] > 0 and c["painted"] >= min_painted]
+        seen = graphs(page)
+        ready = [g for g in seen if g["shownWidth"] > 0 and g["shownHeight"] > 0 and g["boxes"] >= min_boxes]
         if ready and seen == previous:
-            return max(ready, key=lambda c: c["painted"])
+            return max(ready, key=lambda g: g["boxes"])
         previous = seen
         page.wait_for_timeout(every * 1000)
-    raise AssertionError(f"the decision graph's canvas did not settle painted (>= {min_painted} non-transparent "
-                         f"pixels) within {timeout:.0f} s at {page.url}; canvases seen: {seen or 'none'}")
+    raise AssertionError(f"the decision graph did not settle drawn (>= {min_boxes} boxes) within {timeout:.0f} s "
+                         f"at {page.url}; graphs seen: {seen or 'none'}")
 
 
 # --- Screenshots --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -75,4 +76,25 @@ def record_requests(monkeypatch: pytest.MonkeyPatch) -> Recorded:
 
     monkeypatch.setattr(Brain, "reply", reply)
     return recorded
+
+
+_ARROW = re.compile(r'<path data-from="(.*?)" data-to="(.*?)" d="[^"]*" fill="none" stroke="([^"]*)"')
+_BOX = re.compile(r'<g data-node="(.*?)"><title>(.*?)</title>.*?<text[^>]*>(.*?)</text></g>', re.S)
+
+
+def drawn_graphs(app) -> list[dict]:  # noqa: ANN001 - an AppTest, imported by the tests that use it
+    """Every decision graph on an AppTest page, read from its SVG (`ui.graph_svg`): each box's id, title and
+    label as written (escaped; a tooltip's line breaks, written `&#10;`, read back), and each arrow's two
+    ends and colour."""
+    graphs = []
+    for element in app.markdown:
+        markup = element.value
+        if 'class="decision-graph"' not in markup:
+            continue
+        nodes = [{"id": node, "title": title.replace("&#13;", "\r").replace("&#10;", "\n"),
+                  "label": "\n".join(re.findall(r"<tspan[^>]*>(.*?)</tspan>", text))}
+                 for node, title, text in _BOX.findall(markup)]
+        edges = [{"source": source, "to": to, "color": color} for source, to, color in _ARROW.findall(markup)]
+        graphs.append({"nodes": nodes, "edges": edges})
+    return graphs
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from orchestration.calendar import Calendar
 from orchestration.evaluate import FAULTS
 from orchestration.patterns import PATTERNS
+
+from .helpers import drawn_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
@@ -59,10 +60,10 @@ def results_table(app: AppTest) -> object:
 
 
 def graph(app: AppTest) -> dict:
-    """The decision graph's data, as the component receives it (the last one drawn)."""
-    drawn = [c for c in app.get("component_instance") if c.proto.component_name.endswith("decision_graph")]
+    """The decision graph's boxes and arrows, as drawn (the last one on the page)."""
+    drawn = drawn_graphs(app)
     assert drawn, "no decision graph on the page"
-    return json.loads(json.loads(drawn[-1].proto.json_args)["data"])
+    return drawn[-1]
 
 
 def drawn_steps(data: dict) -> list[int]:
@@ -317,7 +318,8 @@ def test_chat_text_is_plain_and_a_long_message_is_refused_aloud() -> None:
     open_page(app, "pattern_c")
     say(app, "[link](http://example.com) book court A tomorrow at 3pm")
     assert "[link](http://example.com) book court A tomorrow at 3pm" in [t.value for t in app.text]
-    assert not [m.value for m in app.markdown if "example" in m.value]
+    # the graph's tooltips hold it too, as raw HTML that Markdown does not read (test_graph)
+    assert not [m.value for m in app.markdown if "example" in m.value and "decision-graph" not in m.value]
     long = "Book court B tomorrow at 9am. " + "x" * 5000
     app.chat_input[0].set_value(long).run()
     assert "5,030 characters" in app.warning[0].value and app.text_area[0].value == long
@@ -617,7 +619,7 @@ def test_safeguard_steps_have_their_own_place_and_no_box_covers_another(guarded_
     code = next(n for n in nodes if n.id == "code") if any(n.id == "code" for n in nodes) else None
     for node in guards.values():
         assert node.label.replace("\n", " ").replace("- ", "-").endswith("(your code)")
-        assert "playground&#x27;s safeguards, not the pattern&#x27;s code" in node.title  # HTML-escaped
+        assert "playground's safeguards, not the pattern's code" in node.title  # escaped where the SVG is written
         assert code is None or (node.x, node.y) != (code.x, code.y)
     assert guards["safeguard:checked-slots"].label == "Safeguard\nchecked-\nslots\n(your code)"
     assert len({(n.x, n.y) for n in guards.values()}) == 4

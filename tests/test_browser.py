@@ -30,12 +30,12 @@ from .browser_support import (
     RequestLog,
     StreamlitServer,
     assert_healthy,
-    canvases,
     confirmation_codes,
+    graphs,
     open_page,
     screenshot,
     send_chat,
-    settled_graph_canvas,
+    settled_graph,
     skip_without_a_browser,
     wait_idle,
     wait_until,
@@ -48,7 +48,6 @@ skip_without_a_browser()
 
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
 LETTERS = list("ABCDEFG")
-GRAPH_MIN_PAINTED = 1500
 """Non-transparent pixels the graph needs: a few boxed actors and numbered arrows are far more."""
 
 
@@ -128,8 +127,8 @@ def test_pattern_page_books_through_the_chat_and_draws_the_graph(browsing: Brows
     final = replies[-1]
     assert "Booked" in final and confirmation_codes(final), \
         f"pattern {letter}: the last reply is not a booking with a TC-XXXXXX code: {final!r} (all replies: {replies})"
-    canvas = settled_graph_canvas(page, GRAPH_MIN_PAINTED)
-    assert canvas["width"] > 0 and canvas["height"] > 0, f"pattern {letter}: graph canvas has no size: {canvas}"
+    graph = settled_graph(page)
+    assert graph["labels"] >= 3, f"pattern {letter}: the graph has too few step labels: {graph}"
     screenshot(page, f"pattern-{letter.lower()}")
     browsing.requests.assert_stayed_local()
 
@@ -261,13 +260,13 @@ def test_a_40_step_run_draws_every_step_number_at_10_20_and_40_steps(browsing: B
     wait_until(page, lambda: "Step " in main.inner_text(), "the replay caption")
     for step in (10, 20, 40):
         _replay_to(page, step)
-        settled_graph_canvas(page, GRAPH_MIN_PAINTED)
-        page.get_by_test_id("stMain").locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+        settled_graph(page)
+        page.get_by_test_id("stMain").locator("svg.decision-graph").first.screenshot(
             path=str(screenshot(page, f"graph-g-{step}").with_name(f"graph-g-{step}-graph.png")))
     main.get_by_text("Gathered: one arrow per pair of actors").click()
     wait_idle(page)
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
-    main.locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+    settled_graph(page)
+    main.locator("svg.decision-graph").first.screenshot(
         path=str(screenshot(page, "graph-g-gathered").with_name("graph-g-gathered-graph.png")))
     assert browsing.console_errors == [], browsing.console_errors[:5]
     browsing.requests.assert_stayed_local()
@@ -293,7 +292,7 @@ def test_a_calendar_that_cannot_be_reached_shows_as_a_failed_step(browsing: Brow
                f"pattern {letter}: a failed check_availability in the steps table")
     failed = [row for row in _grid_text(table).split("\n") if "check_availability → error" in row]
     assert failed and all("done" not in row for row in failed), failed
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    settled_graph(page)
     screenshot(page, f"fault-calendar-unreachable-{letter.lower()}")
     assert browsing.console_errors == [], browsing.console_errors[:5]
     browsing.requests.assert_stayed_local()
@@ -329,8 +328,8 @@ def test_the_safeguards_switch_reaches_the_pattern_page_and_compare_runs_both(br
     table = main.get_by_test_id("stDataFrame").first
     wait_until(page, lambda: table.count() and "Safeguard checked-slots" in _grid_text(table),
                "a step by Safeguard checked-slots in the steps table")
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
-    main.locator('iframe[data-testid="stCustomComponentV1"]').first.screenshot(
+    settled_graph(page)
+    main.locator("svg.decision-graph").first.screenshot(
         path=str(screenshot(page, "safeguards-c").with_name("safeguards-c-graph.png")))
     main.get_by_role("tab", name="Code").click()
     wait_until(page, lambda: "The playground's safeguards (not in the article)" in main.inner_text(),
@@ -368,17 +367,17 @@ def test_the_trace_page_opens_a_chat_json_run_and_its_otlp_side_by_side(browsing
                                   "buffer": out.getvalue().encode()})
     wait_until(page, lambda: "chat --json run of pattern C" in main.inner_text(), "the opened run's label")
     wait_idle(page)
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    settled_graph(page)
     main.get_by_test_id("stFileUploaderDropzoneInput").last.set_input_files(
         {"name": otlp.name, "mimeType": "application/json", "buffer": otlp.read_bytes()})
     wait_until(page, lambda: "OTLP export (this project)" in main.inner_text(), "the opened OTLP file's label")
     wait_idle(page)
     assert_healthy(page)
 
-    def two_painted() -> list[dict[str, int]]:
-        painted = [c for c in canvases(page) if c["shownWidth"] > 0 and c["painted"] >= GRAPH_MIN_PAINTED]
-        return painted if len(painted) == 2 else []
-    wait_until(page, two_painted, "two painted graphs", timeout=20)
+    def two_drawn() -> list[dict[str, int]]:
+        drawn = [g for g in graphs(page) if g["shownWidth"] > 0 and g["labels"] > 0]
+        return drawn if len(drawn) == 2 else []
+    wait_until(page, two_drawn, "two drawn graphs", timeout=20)
     tables = main.get_by_test_id("stDataFrame")
 
     def steps_tables() -> list[str]:
@@ -412,7 +411,7 @@ def _replay_recorded(page: Page, browsing: Browsing, letter: str, path: Path) ->
     main = page.get_by_test_id("stMain")
     main.get_by_text("Recorded runs of real models").click()
     wait_idle(page)
-    picker = main.get_by_test_id("stSelectbox").first
+    picker = main.get_by_test_id("stSelectbox").filter(has_text="A recorded run")
     from orchestration.vendors import cassette
     from ui.recorded import _label
 
@@ -449,7 +448,7 @@ def test_a_recorded_real_model_run_replays_on_its_page_with_no_model(browsing: B
                        for b in cassette.Cassette.load(path).bookings)
     assert f"This run booked: {booked}" in main.inner_text()
     assert "The replay left the recording" not in main.inner_text()
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    settled_graph(page)
     assert_healthy(page)
     screenshot(page, f"recorded-{letter.lower()}")
     browsing.requests.assert_stayed_local()
@@ -466,7 +465,7 @@ def test_a_fork_at_the_models_booking_books_another_court_on_the_calendar(browsi
     other = next(s.slot_id for s in demo.check_availability(day, hour).slots if s.slot_id != booked)
     page = browsing.page
     main = _replay_recorded(page, browsing, letter, path)
-    chooser = main.get_by_test_id("stSelectbox").last.locator("input")
+    chooser = main.get_by_test_id("stSelectbox").filter(has_text="At step").locator("input")
     chooser.click()
     chooser.fill(f"step {step}:")
     page.locator('[role="option"]').filter(has_text=f"step {step}:").first.click()
@@ -481,6 +480,6 @@ def test_a_fork_at_the_models_booking_books_another_court_on_the_calendar(browsi
     wait_idle(page)
     court, day, hour = other[0], other[2:12], f"{other[13:15]}:{other[15:17]}"
     assert f"court {court} {day} {hour}" in main.inner_text().split("This run booked:")[1].split("\n")[0]
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    settled_graph(page)
     screenshot(page, f"recorded-{letter.lower()}-forked")
     browsing.requests.assert_stayed_local()

@@ -8,7 +8,7 @@ tests/browser_support.py).
   a failing run's graph is drawn at full size when its expander opens, and the results (and what
   was chosen) survive leaving the page, coming back, and a reload.
 - Compare lists its runs in one order in the table, the charts and the cards, and keeps them.
-- A pattern page loads its graph's iframe only when the drawing changes. A fault chosen in the
+- A pattern page draws its graph inline, with no iframe to load, and redraws it as a replay moves. A fault chosen in the
   sidebar is announced in the chat and applies from the next message; the conversation goes on.
 """
 
@@ -16,14 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
 
 from orchestration.patterns import PATTERNS, SPECTRUM
 
 from .browser_support import (
-    _CANVAS_JS,
     VIEWPORT,
     RequestLog,
     StreamlitServer,
@@ -31,7 +29,7 @@ from .browser_support import (
     open_page,
     screenshot,
     send_chat,
-    settled_graph_canvas,
+    settled_graph,
     skip_without_a_browser,
     wait_idle,
     wait_until,
@@ -42,7 +40,6 @@ if TYPE_CHECKING:
 
 skip_without_a_browser()
 
-GRAPH_MIN_PAINTED = 1500
 FAILURE_GRAPH_HEIGHT = 520
 """ui.arena_view.FAILURE_GRAPH_HEIGHT (not imported: that module needs a Streamlit session to be useful)."""
 
@@ -130,16 +127,14 @@ def _chart(page: Page) -> dict:
 
 
 def _failure_graph(page: Page, expander: Locator) -> dict:
-    """The graph inside an open failure expander: its iframe's box and its canvas, once painted."""
-    frame_element = expander.locator('iframe[data-testid="stCustomComponentV1"]')
-    wait_until(page, lambda: frame_element.count() == 1, "the failing run's graph in its open expander")
+    """The graph inside an open failure expander: its box on the page and what it draws."""
+    svg = expander.locator("svg.decision-graph")
+    wait_until(page, lambda: svg.count() == 1, "the failing run's graph in its open expander")
 
-    def painted() -> dict | None:
-        frame = frame_element.element_handle().content_frame()
-        found = frame.evaluate(_CANVAS_JS) if frame else []
-        ready = [c for c in found if c["shownHeight"] > 0 and c["painted"] >= GRAPH_MIN_PAINTED]
-        return {"box": frame_element.bounding_box(), "canvas": ready[0]} if ready else None
-    return wait_until(page, painted, "the failing run's graph painted")
+    def drawn() -> dict | None:
+        boxes = svg.evaluate("svg => svg.querySelectorAll('g[data-node]').length")
+        return {"box": svg.bounding_box(), "boxes": boxes} if boxes >= 3 else None
+    return wait_until(page, drawn, "the failing run's graph drawn")
 
 
 def _assert_full_size(page: Page, graph: dict, expander: Locator) -> None:
@@ -147,8 +142,6 @@ def _assert_full_size(page: Page, graph: dict, expander: Locator) -> None:
     inside = expander.bounding_box()
     assert graph["box"]["height"] >= FAILURE_GRAPH_HEIGHT * 0.95, f"the graph is cropped: {graph}"
     assert graph["box"]["width"] >= inside["width"] * 0.9, f"the graph is not full width: {graph} in {inside}"
-    assert graph["canvas"]["shownHeight"] >= FAILURE_GRAPH_HEIGHT * 0.9, f"the canvas is cropped: {graph}"
-    assert graph["canvas"]["shownWidth"] >= graph["box"]["width"] * 0.9, f"the canvas is cropped: {graph}"
 
 
 def _assert_arena_results(page: Page, what: str) -> dict:
@@ -181,7 +174,7 @@ def test_the_arena_draws_its_chart_and_failure_graphs_and_keeps_its_results(page
     assert failures.count() > 1, "fewer than two failing runs listed under a made-up slot"
     _assert_full_size(page, _failure_graph(page, failures.first), failures.first)  # the first starts open
     closed = failures.last
-    assert closed.locator('iframe[data-testid="stCustomComponentV1"]').count() == 0, "a closed expander drew its graph"
+    assert closed.locator("svg.decision-graph").count() == 0, "a closed expander drew its graph"
     closed.locator("summary").click()
     wait_idle(page)
     _assert_full_size(page, _failure_graph(page, closed), closed)
@@ -243,34 +236,32 @@ def test_compare_lists_its_runs_in_one_order_and_keeps_them(page: Page, server: 
 # --- A pattern page -------------------------------------------------------------------------------
 
 
-def test_a_pattern_page_redraws_its_graph_in_place_and_a_fault_applies_from_the_next_message(
+def test_a_pattern_page_draws_its_graph_inline_and_a_fault_applies_from_the_next_message(
         page: Page, server: StreamlitServer) -> None:
-    """Regression: every rerun loaded the graph's iframe anew (37 times in F's dialogue), because its key
-    changed with every draw. Now a rerun that leaves the drawing as it is keeps its iframe, and a message
-    or a replay step that changes the drawing loads it once, fitted to its view."""
-    loads: list[str] = []
-    page.on("request", lambda request: loads.append(request.url)  # the iframe's own document, once per load
-            if request.frame.parent_frame is not None and urlsplit(request.url).path.endswith("/index.html")
-            and "/component/" in request.url else None)
+    """Regression: every rerun loaded the graph's iframe anew (37 times in F's dialogue). The graph is now
+    inline SVG: no message, rerun or replay step loads a frame, and a replay step redraws it one step
+    shorter, in the same box."""
+    frames: list[str] = []
+    page.on("request", lambda request: frames.append(request.url) if request.frame.parent_frame is not None else None)
     open_page(page, server.url, "/")  # then by the sidebar: a full load of a sub-page logs Streamlit's own 404s
     _nav(page, f"F · {PATTERNS['F'].name}")
     for message in ("Book a court for tomorrow", "3pm", "A"):
         assert send_chat(page, message)
-    settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    whole = settled_graph(page)
     main = page.get_by_test_id("stMain")
-    assert 1 <= len(loads) <= 3, f"the graph's iframe was loaded {len(loads)} times in three messages"
-    loaded = len(loads)
     for tab in ("Who controls what", "Architecture", "Steps"):  # reruns that leave the graph as it is
         main.get_by_role("tab", name=tab).click()
         wait_idle(page)
-    assert len(loads) == loaded, f"reruns that did not change the graph loaded its iframe again: {loads[loaded:]}"
-    slider = main.get_by_role("slider").first  # each replay step is a new drawing: one load, never more
+    assert settled_graph(page) == whole, "a rerun that changed nothing changed the graph"
+    slider = main.get_by_role("slider").first
     slider.focus()
     for _ in range(3):
         slider.press("ArrowLeft")
         wait_idle(page)
-    assert len(loads) - loaded <= 3, f"three replay steps loaded the graph's iframe {len(loads) - loaded} times"
-    assert settled_graph_canvas(page, GRAPH_MIN_PAINTED)
+    replayed = settled_graph(page)
+    assert replayed["steps"] == whole["steps"] - 3, (replayed, whole)
+    assert (replayed["shownWidth"], replayed["shownHeight"]) == (whole["shownWidth"], whole["shownHeight"])
+    assert frames == [], f"the page loaded frames: {frames}"
 
     sidebar = page.get_by_test_id("stSidebar")
     _pick(page, sidebar.get_by_test_id("stSelectbox").filter(has_text="Inject a fault"), "Calendar unreachable")
@@ -280,3 +271,11 @@ def test_a_pattern_page_redraws_its_graph_in_place_and_a_fault_applies_from_the_
     assert send_chat(page, "Is court B free tomorrow at 9am?")
     assert "Book a court for tomorrow" in main.inner_text(), "the conversation started over"
     screenshot(page, "pattern-f-fault-note")
+
+    # Markdown in a message stays text in the graph's tooltips (the SVG is written with st.markdown)
+    assert send_chat(page, "[link](http://example.com) *is* court B free tomorrow at 10am?")
+    settled_graph(page)
+    graph = page.locator("svg.decision-graph").first
+    assert graph.locator("a, em").count() == 0, "Markdown in a message became markup in the graph"
+    titles = graph.locator("title").all_text_contents()
+    assert any("[link](http://example.com) *is* court B" in title for title in titles), titles

@@ -14,7 +14,8 @@ import pytest
 
 from orchestration.observe.trace import Event
 from orchestration.patterns import PATTERNS
-from ui.graph import DECIDER_COLORS, FAILED_COLOR, decision_strip, frame, graph_data, label_nodes, overlaps, tooltip
+from ui.graph import DECIDER_COLORS, FAILED_COLOR, decision_strip, frame, graph_data, label_nodes, overlaps
+from ui.graph_svg import svg
 from ui.trace_view import SIDE_BY_SIDE_FONT_SCALE
 
 from .helpers import converse, new_calendar
@@ -227,7 +228,6 @@ def test_every_legend_colour_reads_on_white() -> None:
 
 def test_a_compare_card_strip_lists_every_step_in_order_with_its_colour(runs: dict[str, tuple]) -> None:
     """Compare's cards show a strip of numbered steps instead of a graph too small to read."""
-    import re
 
     events = runs["G"][:12]
     strip = decision_strip(events)
@@ -241,8 +241,8 @@ def test_a_compare_card_strip_lists_every_step_in_order_with_its_colour(runs: di
 
 @pytest.mark.parametrize("letter", list(PATTERNS))
 def test_the_articles_dialogue_keeps_one_frame_in_a_to_f_and_at_most_two_in_g(tmp_path: Path, letter: str) -> None:
-    """The pattern page redraws its graph in place while the frame stays the same (ui.graph.draw); a new
-    frame means a fresh iframe. Each frame holds every box of the drawing."""
+    """The pattern page's view stays the same while the frame does (ui.graph.draw); a new frame rescales
+    the drawing. Each frame holds every box of the drawing."""
     conversation = converse(letter, new_calendar(tmp_path))
     frames = []
     for message in ("Book a court for tomorrow", "3pm", "A"):
@@ -254,16 +254,28 @@ def test_the_articles_dialogue_keeps_one_frame_in_a_to_f_and_at_most_two_in_g(tm
     assert len(set(frames)) <= (2 if letter == "G" else 1), f"{letter}: {frames}"
 
 
-def test_no_title_can_be_opened_as_a_link() -> None:
-    """streamlit-agraph's frontend opens a node's title as a URL on a double-click. A model id read from
-    an opened trace file becomes an actor's title; whatever it says, it never starts with a scheme."""
-    for text in ("javascript:alert(1)", " JavaScript:alert(document.cookie)", "data:text/html,<b>x</b>",
-                 "model:x", "Model javascript:alert(1)"):
-        title = tooltip(text)
-        assert not re.match(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:", title), title
-        assert "<" not in title
-    assert tooltip("Your code") == "Your code"
-    events = [Event(step=1, turn=1, actor="model:javascript:alert('model')", target="user", action="reply",
-                    decided_by="llm", summary="javascript:alert(2)")]
-    nodes, _ = graph_data(events)
-    assert all(not re.match(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:", n.title or "") for n in nodes)
+def test_text_from_a_model_is_drawn_as_text_never_markup_or_a_link() -> None:
+    """A model id read from an opened trace file becomes an actor's label and tooltip, and a model's summary a
+    label's tooltip. Whatever they say, the SVG holds them escaped, as text, and holds no link."""
+    events = [Event(step=1, turn=1, actor="model:<img src=x onerror=alert(1)>", target="user", action="reply",
+                    decided_by="llm", summary='javascript:alert(2) <a href="https://x.test">x</a>')]
+    nodes, edges = graph_data(events)
+    drawn = svg(nodes, edges, (0, 0, 100, 100), 300)
+    assert "<img" not in drawn and "<a" not in drawn and "href=\"" not in drawn
+    assert "&lt;img src=x onerror=alert(1)&gt;" in drawn and "&lt;a href=&quot;https://x.test&quot;&gt;" in drawn
+
+
+def test_markdown_never_reads_the_text_in_a_drawing() -> None:
+    """`st.markdown` writes the drawing. Regression: a chat message's `[link](http://…)` sat in a tooltip of an
+    SVG that did not open a CommonMark HTML block, so Markdown could make it a link. The drawing is one line
+    that opens with `<div`: a block only a blank line ends, kept raw, and no text can put a newline in it."""
+    events = [Event(step=1, turn=1, actor="user", target="model:m", action="message", decided_by="user",
+                  summary="[link](http://example.com)\n\n*now* markdown\r\nagain"),
+              Event(step=2, turn=1, actor="model:m", target="user", action="reply", decided_by="llm",
+                    summary="two\nlines")]
+    nodes, edges = graph_data(events)
+    for zoom in (1.0, 2.0):
+        drawn = svg(nodes, edges, (0, 0, 100, 100), 300, zoom)
+        assert drawn.startswith("<div") and drawn.endswith("</svg></div>")
+        assert "\n" not in drawn and "\r" not in drawn
+        assert "[link](http://example.com)&#10;&#10;*now* markdown&#13;&#10;again" in drawn

@@ -27,6 +27,8 @@ from orchestration.observe import otel
 from orchestration.observe.opened import MAX_BYTES, MAX_DEPTH, MAX_EVENTS, OpenedTrace, TraceFileError, open_trace
 from orchestration.observe.trace import Event
 
+from .helpers import drawn_graphs
+
 ROOT = Path(__file__).resolve().parents[1]
 FOREIGN = Path(__file__).parent / "fixtures" / "otlp-genai-foreign.jsonl"
 DIALOGUE = ("Book a court for tomorrow", "3pm", "A")
@@ -272,9 +274,8 @@ def test_a_tool_run_is_the_models_decision_only_right_after_the_model_chose_it()
 
 
 def drawn(app: AppTest) -> list[dict]:
-    """Every decision graph on the page, as its component receives it."""
-    graphs = [c for c in app.get("component_instance") if c.proto.component_name.endswith("decision_graph")]
-    return [json.loads(json.loads(g.proto.json_args)["data"]) for g in graphs]
+    """Every decision graph on the page, as drawn."""
+    return drawn_graphs(app)
 
 
 def test_the_page_opens_two_traces_side_by_side(run_c: tuple[dict, bytes, bytes]) -> None:

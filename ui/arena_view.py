@@ -173,7 +173,7 @@ def failures(suites: Suites) -> None:
                 st.caption(f"Blamed on: {outcome.blame}")
             if box.open:
                 steps_table(outcome.result.events)
-                draw(outcome.result.events, key=f"arena_graph_{setting}_{n}", height=FAILURE_GRAPH_HEIGHT)
+                draw(outcome.result.events, height=FAILURE_GRAPH_HEIGHT)
 
 
 def measured_on_a_real_model(folder: Path | None = None) -> tuple[str, list[dict]]:

@@ -159,7 +159,7 @@ def closer(results: dict[str, RunResult]) -> None:
                    format_func=lambda key: title(key, results[key]))
     chosen_now(["compare_closer"])
     result = results[key]
-    draw(result.events, key="compare_large", height=620, user=session.user())  # one key: kept while unchanged
+    draw(result.events, height=620, user=session.user())
     with st.expander(f"The {len(result.events)} steps of {key}"):
         steps_table(tuple(result.events))
 

@@ -1,9 +1,8 @@
 """The decision graph: actors as boxes, and the steps between two actors gathered on one arrow
 whose label lists their numbers, coloured by who decided them.
 
-Drawn with streamlit-agraph's bundled vis-network frontend. The component is declared here over the
-package's own build so each drawing can carry a `key` (its `agraph()` takes none, and a graph that
-is redrawn as events arrive needs one).
+Drawn as one inline SVG (`ui.graph_svg`): no script, no iframe, and a view that fits its box from the
+first frame.
 
 Legibility is built, not hoped for. Each actor has a fixed place by its role, in the article's
 left-to-right order (you, your code, the runtime or manager, the models and Lambdas, the sub-agents,
@@ -17,33 +16,24 @@ check at 10, 20 and 40 steps.
 Two views: every step (each label lists its step numbers), and gathered (one arrow per pair of
 actors with its count), which expands back into every step.
 
-Escaping: streamlit-agraph turns each node's `title` into HTML (`div.innerHTML`), so node titles,
-which carry the signed-in name and model text, are HTML-escaped. Labels are drawn on the canvas as text.
+Escaping: every text (labels, and tooltips that carry the signed-in name and model text) is escaped where
+the SVG is written, and drawn as text.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
-import streamlit_agraph
-from streamlit_agraph import Config, Edge, Node
 
 from orchestration.aws.lambdas.booking_actions import FUNCTION_NAME as ACTION_LAMBDA
 from orchestration.observe.trace import DECIDERS, Event, actor_label
 from orchestration.safeguards import SAFEGUARDS
-
-_component = components.declare_component(
-    "decision_graph", path=str(Path(streamlit_agraph.__file__).parent / "frontend" / "build"))
+from ui.graph_svg import Edge, Node, box_size, svg
 
 DECIDER_COLORS = {"user": "#6b7280", "code": "#2563eb", "llm": "#ac7f0f", "manager": "#0f7351", "sub-agent": "#712a5c"}
 """Edge colour per decider; the legend and "Who controls what" use the same. Chosen so that every two of
@@ -95,12 +85,6 @@ class Box:
     def overlaps(self, other: Box) -> bool:
         return (abs(self.x - other.x) * 2 < self.width + other.width + _GAP
                 and abs(self.y - other.y) * 2 < self.height + other.height + _GAP)
-
-
-def box_size(label: str, font: int) -> tuple[float, float]:
-    """A text box's size as vis-network draws it: about 0.6 em a character, 1.25 em a line, plus margins."""
-    lines = label.split("\n")
-    return max(len(line) for line in lines) * font * 0.6 + 2 * 10, len(lines) * font * 1.25 + 2 * 8
 
 
 def role(actor: str) -> str:
@@ -173,15 +157,13 @@ def graph_data(events: Sequence[Event], upto: int | None = None, user: str = "",
         taken.append(Box(x, y, width, height))
         label_id = f"steps:{n}"
         last = shown[-1] in gathered_events
-        nodes.append(Node(id=label_id, label=text, title=tooltip(_lines(gathered_events)), shape="box", x=x, y=y,
-                          color={"background": "#ffffff", "border": color}, borderWidth=3 if last else 1,
-                          font={"size": label_font, "color": color, "face": "monospace"}, margin=8,
-                          shapeProperties={"borderDashes": [6, 4] if failed and not gathered else False}))
-        loop = first.actor == first.target
-        smooth = {"enabled": True, "type": "curvedCW", "roundness": 0.35} if loop else {"enabled": False}
-        style = {"color": color, "width": 4 if last else 2, "dashes": bool(failed) and not gathered, "smooth": smooth}
-        edges.append(Edge(source=first.actor, target=label_id, arrows="", **style))
-        edges.append(Edge(source=label_id, target=first.target, arrows="to", **style))
+        nodes.append(Node(id=label_id, label=text, title=_lines(gathered_events), x=x, y=y, border=color,
+                          border_width=3 if last else 1, dashes=bool(failed) and not gathered,
+                          font={"size": label_font, "color": color, "face": "monospace"}))
+        style = {"color": color, "width": 4 if last else 2, "dashes": bool(failed) and not gathered,
+                 "curved": first.actor == first.target}
+        edges.append(Edge(source=first.actor, to=label_id, arrow=False, **style))
+        edges.append(Edge(source=label_id, to=first.target, **style))
     return nodes, edges
 
 
@@ -264,19 +246,6 @@ def node_label(actor: str) -> str:
     return f"{label} (your code)" if role(actor) == "safeguard" else label
 
 
-_SCHEME = re.compile(r"[\x00-\x20]*[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def tooltip(text: str) -> str:
-    """A node's `title`, safe in streamlit-agraph's frontend: escaped (vis-network may show it as HTML),
-    and never a link. On a double-click that frontend opens the node's title as a URL
-    (`window.open`), and a title can hold text that is not ours, such as a model id read from an
-    opened trace file ("javascript:…"); a leading word joiner (U+2060) makes any title a relative
-    address, never a scheme."""
-    escaped = html.escape(text)
-    return "\u2060" + escaped if _SCHEME.match(escaped) else escaped
-
-
 def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = ACTOR_FONT) -> Node:
     label = node_label(actor)
     title = f"{label} — signed in as {user}" if actor == "user" and user else label
@@ -284,10 +253,10 @@ def _actor_node(actor: str, place: tuple[float, float], user: str, font: int = A
         found = SAFEGUARDS.get(actor.partition(":")[2])
         title += " — one of the playground's safeguards, not the pattern's code" + (f": {found.title}" if found else "")
     background = _ROLE_COLORS.get(role(actor), "#f3f4f6")
-    color = {"background": background, "border": SAFEGUARD_BORDER} if role(actor) == "safeguard" else background
-    return Node(id=actor, label=_wrapped(label), title=tooltip(title), shape="box", x=place[0], y=place[1],
-                color=color, font={"size": font, "color": "#111827"},
-                borderWidth=2 if role(actor) == "safeguard" else 1, margin=10)
+    guard = role(actor) == "safeguard"
+    return Node(id=actor, label=_wrapped(label), title=title, x=place[0], y=place[1], background=background,
+                border=SAFEGUARD_BORDER if guard else "#9ca3af", border_width=2 if guard else 1,
+                font={"size": font, "color": "#111827"})
 
 
 def _wrapped(label: str, width: int = 12) -> str:
@@ -303,43 +272,31 @@ def _wrapped(label: str, width: int = 12) -> str:
     return "\n".join(lines)
 
 
-def draw(events: Sequence[Event], key: str, upto: int | None = None, height: int = 600, user: str = "",
-         gathered: bool = False, font_scale: float = 1.0, framed: bool = False) -> None:
-    """Draw the graph of `events` (the first `upto` of them).
-
-    The component is keyed by `key` and by a digest of what it draws. A rerun that draws the same graph
-    (a widget elsewhere, a reload) keeps its iframe, so nothing is fetched again; a graph that changed
-    gets a fresh iframe, which vis-network fits to its view. (Handing one iframe new data redraws it
-    without fitting, and in Chromium it sometimes left the canvas blank.) Give `key` no part that changes
-    from run to run: a new key per draw loaded the iframe and its scripts anew on every rerun (37 times
-    in F's three messages), and under load Streamlit said it had "trouble loading" the component.
+def draw(events: Sequence[Event], upto: int | None = None, height: int = 600, user: str = "",
+         gathered: bool = False, font_scale: float = 1.0, framed: bool = False, zoom: float = 1.0) -> None:
+    """Draw the graph of `events` (the first `upto` of them), fitted to a box `height` pixels tall (`zoom`
+    times larger, scrolling in that box, when `zoom` is above 1).
 
     `framed` (a graph that grows, or is replayed): the view is a frame around the whole run (all of
-    `events`, whatever `upto` is), its edges on a grid of `FRAME_GRID` units, held by two invisible
-    nodes (`frame:0`, `frame:1`) at its corners. So a replay never moves the view."""
+    `events`, whatever `upto` is), on a grid of `FRAME_GRID` units, so a replay never moves or rescales
+    the view. Otherwise the view is the drawing's own extent."""
     nodes, edges = graph_data(events, upto, user, gathered, font_scale)
-    if framed and nodes:
+    if not nodes:
+        return
+    if framed:
         whole = (nodes if upto is None or upto >= len(events)
                  else graph_data(events, None, user, gathered, font_scale)[0])
-        corners = frame(whole)
-        nodes = [*nodes, *(Node(id=f"frame:{n}", title=" ", label="", shape="dot", size=1, x=x, y=y, borderWidth=0,
-                                color={"background": "rgba(0,0,0,0)", "border": "rgba(0,0,0,0)"}, chosen=False)
-                           for n, (x, y) in enumerate(corners))]
-    config = Config(height=height, width="100%", directed=True, physics=False, hierarchical=False,
-                    interaction={"hover": True, "zoomView": True, "dragView": True},
-                    nodes={"fixed": True}, edges={"arrowStrikethrough": False})
-    config.width = "100%"
-    # vis rejects `groups: null`
-    options = {name: value for name, value in config.__dict__.items() if value is not None}
-    data = json.dumps({"nodes": [n.to_dict() for n in nodes], "edges": [e.to_dict() for e in edges]})
-    config_text = json.dumps(options)
-    drawn = hashlib.blake2b(f"{data}\n{config_text}".encode(), digest_size=8).hexdigest()
-    _component(data=data, config=config_text, key=f"{key}@{drawn}", default=None)
+        (x0, y0), (x1, y1) = frame(whole)
+    else:
+        x0, y0, x1, y1 = (int(v) for v in extent(nodes).split(","))
+        x0, y0, x1, y1 = x0 - _MARGIN, y0 - _MARGIN, x1 + _MARGIN, y1 + _MARGIN
+    st.markdown(svg(nodes, edges, (x0, y0, x1, y1), height, zoom), unsafe_allow_html=True)  # every text escaped
 
 
+_MARGIN = 20
 FRAME_GRID = 160
 """A framed graph's view snaps outward to this grid (in the graph's units; an actor's box is about 200
-wide): coarser, fewer fresh iframes as a run grows; finer, less empty room around the drawing."""
+wide): coarser, fewer rescalings as a run grows; finer, less empty room around the drawing."""
 BASE_FRAME = ((-160, -480), (800, 480))
 """The least a framed view shows: the three columns and three rows where most runs' actors stand (your
 code and the calendar, the runtime or manager and the Lambdas, the models and sub-agents), so the

@@ -6,7 +6,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from orchestration.patterns import SPECTRUM, PatternInfo
-from orchestration.vendors.clients import Clients
 from orchestration.vendors.offline import MODEL_LABEL
 
 from . import session
@@ -15,7 +14,7 @@ from . import session
 def vendor_status() -> None:
     """Whether each vendor is offline or real right now, and what the offline model is."""
     names = {"openai": "OpenAI", "anthropic": "Anthropic", "aws": "AWS Bedrock"}
-    parts = [f"**{names[vendor]}**: {where}" for vendor, where in Clients(session.settings()).describe().items()]
+    parts = [f"**{names[vendor]}**: {where}" for vendor, where in session.where_calls_go().items()]
     st.info(" · ".join(parts) + "\n\n"
             f"Every pattern calls the real vendor SDKs. Offline vendors are served, through the SDKs' own transport "
             f"hooks, by an **{MODEL_LABEL}** that speaks the same wire protocols. It is not an LLM: a small "

@@ -4,10 +4,9 @@ Left, the chat (kept per browser session and per pattern). Right, the graph of w
 step, with a slider to replay the run. Below: the steps, the article's architecture with this run's
 path, who controlled what, the pattern's own code, what it is good for, and the trace to download.
 
-Speed (benchmarks/bench_app.py): the graph is one component per page (`graph_key`), keyed by what it
-draws (`graph.draw`), so a rerun that leaves it as it is keeps its iframe, and a reply or a replay step
-loads one, framed so that a replay never moves the view; a turn redraws it live only when it runs
-longer than `LIVE_AFTER_S` (a real model); the architecture drawing is laid out only while its tab is open.
+Speed (benchmarks/bench_app.py): the graph is inline SVG (`graph.draw`), framed so that a replay never
+moves the view; a turn redraws it live only when it runs longer than `LIVE_AFTER_S` (a real model); the
+architecture drawing is laid out only while its tab is open.
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ FAULTS_SEEN = "faults_seen"
 """Session key: pattern letter -> the fault its conversation last ran with (kept across reloads)."""
 VIEWS = ("Every step: each arrow lists its step numbers", "Gathered: one arrow per pair of actors, with its count")
 """The graph's two views; the gathered one expands back into every step."""
+ZOOMS = {"Fit": 1.0, "1.5×": 1.5, "2×": 2.0, "3×": 3.0}
+"""How large the graph is drawn: fitted to its box, or larger in a box that scrolls (for long runs)."""
 MAX_TYPED_CHARS = 50_000
 """What the chat box takes in. Past `MAX_MESSAGE_CHARS` a message is refused aloud, and shown back."""
 
@@ -66,12 +67,6 @@ def render(letter: str) -> None:
 
 
 # --- Chat ---------------------------------------------------------------------------------------
-
-
-def graph_key(letter: str) -> str:
-    """The key of a page's graph: the same on every run, so a rerun that draws the same graph keeps its iframe
-    (`graph.draw` adds what it draws)."""
-    return f"graph_{letter}"
 
 
 def _new_day(letter: str) -> None:
@@ -170,7 +165,7 @@ def _chat(letter: str, graph_slot: DeltaGenerator) -> None:
                 status.text(f"{new[-1].step}. {new[-1].summary}")
                 if time.monotonic() - started >= LIVE_AFTER_S:  # a slow turn: show where it is
                     with graph_slot:
-                        draw(shown, key=f"live_{letter}_{len(shown)}", user=session.user())
+                        draw(shown, user=session.user())
 
             session.inject_fault(conversation.deps.calendar)
             result = run_turn(conversation, prompt, progress)
@@ -200,10 +195,12 @@ def _replay(letter: str, trace: Trace, graph_slot: DeltaGenerator) -> int:
         st.session_state[f"replay_{letter}"] = total
         st.session_state[f"replay_total_{letter}"] = total
     upto = st.slider("Replay the run step by step", 1, total, key=f"replay_{letter}") if total > 1 else total
-    view = st.radio("Graph view", VIEWS, horizontal=True, key=f"graph_view_{letter}", label_visibility="collapsed")
+    views, zooms = st.columns([4, 1])
+    view = views.radio("Graph view", VIEWS, horizontal=True, key=f"graph_view_{letter}", label_visibility="collapsed")
+    zoom = zooms.selectbox("Zoom", list(ZOOMS), key=f"graph_zoom_{letter}", label_visibility="collapsed")
     gathered = view == VIEWS[1]
     with graph_slot:
-        draw(events, key=graph_key(letter), upto=upto, user=session.user(), gathered=gathered, framed=True)
+        draw(events, upto=upto, user=session.user(), gathered=gathered, framed=True, zoom=ZOOMS[zoom])
     step = events[upto - 1]
     st.caption(plain(f"Step {step.step}: {actor_label(step.actor)} → {actor_label(step.target)} · "
                      f"{step.action}, decided by {DECIDER_NAMES[step.decided_by]} · {step.summary}"))

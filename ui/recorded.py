@@ -76,7 +76,7 @@ def _run(letter: str, path: Path, fork_at: int | None, decision: str | None, gra
                 status.update(label=f"Step {new[-1].step}: "
                                     f"{actor_label(new[-1].actor)} → {actor_label(new[-1].target)}")
                 with graph_slot:
-                    draw(shown, key=f"recorded_live_{letter}_{len(shown)}", user=recorded.user)
+                    draw(shown, user=recorded.user)
 
             for message in recorded.messages:
                 turn = run_turn(run.conversation, message, progress)

@@ -34,6 +34,7 @@ from orchestration.calendar import Calendar, Clock, SeedName
 from orchestration.evaluate import FAULTS, Fault
 from orchestration.identity import user_problem
 from orchestration.patterns import Conversation, Deps, start
+from orchestration.vendors.clients import Clients
 from orchestration.vendors.settings import Settings
 
 SANDBOX_ROOT = Path(tempfile.gettempdir()) / "orchestration-playground"
@@ -60,6 +61,16 @@ def settings() -> Settings:
     current = Settings.from_sources(os.environ, _secrets(), st.session_state.get(OVERRIDES, {}))
     chosen = fault()
     return replace(current, offline_faults=chosen.model_spec) if chosen and chosen.side == "model" else current
+
+
+def where_calls_go() -> dict[str, str]:
+    """Each vendor's mode and model (`Clients.describe`), worked out once per session for the settings it has:
+    for real AWS that builds boto3 clients to read their endpoints, which a rerun need not do again."""
+    current = settings()
+    kept = st.session_state.get("_where_calls_go")
+    if kept is None or kept[0] != current:
+        kept = st.session_state["_where_calls_go"] = (current, Clients(current).describe())
+    return kept[1]
 
 
 def safeguards_on() -> bool:

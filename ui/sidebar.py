@@ -15,7 +15,6 @@ import streamlit as st
 from orchestration.evaluate import FAULTS
 from orchestration.identity import user_problem
 from orchestration.safeguards import SAFEGUARDS
-from orchestration.vendors.clients import Clients
 from orchestration.vendors.offline.protocol import MODEL_LABEL
 
 from . import session
@@ -84,7 +83,7 @@ def _safeguards_switch() -> None:
 
 def where_calls_go() -> str:
     """One plain line naming the model behind each vendor: what the figures on a page come from."""
-    described = Clients(session.settings()).describe()
+    described = session.where_calls_go()
     note = " · ".join(f"{_VENDOR_NAMES[v]}: {where}" for v, where in described.items())
     if all(where == MODEL_LABEL for where in described.values()):
         note += (". Latency, tokens and cost come from the offline model (tokens estimated), and it is deterministic: "
@@ -117,7 +116,7 @@ def render_sidebar() -> None:
                    "Off: each pattern as the article writes it.")
         st.markdown("**Where calls go**")
         current = session.settings()
-        for vendor, where in Clients(current).describe().items():
+        for vendor, where in session.where_calls_go().items():
             st.text(f"{_VENDOR_NAMES[vendor]}: {where}")  # plain text: a typed model id is never read as Markdown
 
         with st.expander("Use a local model"):

@@ -74,8 +74,7 @@ def show(slot: str, upload: UploadedFile, trace: OpenedTrace, beside: bool = Fal
     numbers[1].metric("Model calls", sum(e.model_call for e in events))
     numbers[2].metric("Tool calls", sum(e.action == "execute_tool" for e in events))
     numbers[3].metric("Decided by code", f"{code_share(decisions):.0%}")
-    draw(events, key=f"trace_graph_{slot}_{upload.file_id}_{trace.conversation}_{beside}", user=trace.user,
-         font_scale=SIDE_BY_SIDE_FONT_SCALE if beside else 1.0)
+    draw(events, user=trace.user, font_scale=SIDE_BY_SIDE_FONT_SCALE if beside else 1.0)
     steps_table(events)
     if trace.bookings:
         st.markdown("**Bookings it made**")

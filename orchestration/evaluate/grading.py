@@ -12,7 +12,6 @@ from ..calendar import RIVAL
 from ..observe.trace import MODEL_DECIDERS, Event, json_or_text
 from ..runs import RunResult
 from ..scenarios import Scenario
-from .faults import Fault
 
 Blame = Literal["model", "orchestration", "environment"]
 Result = Literal["pass", "rescued", "fail"]
@@ -49,7 +48,7 @@ class Outcome:
         return self.outcome == "pass"
 
 
-def grade(scenario: Scenario, letter: str, result: RunResult, fault: Fault | None = None) -> Outcome:
+def grade(scenario: Scenario, letter: str, result: RunResult) -> Outcome:
     """Judge a run by the calendar's end state, who wrote the replies, and the last reply."""
     made = {(b.court, b.date, b.time, b.user) for b in result.bookings if b.user != RIVAL or b.via != "race"}
     wanted = {(b.court, b.date, b.time, b.user) for b in scenario.bookings}

@@ -77,7 +77,7 @@ class Runner:
             kept.number_steps(kept.events)
             self.record.mkdir(parents=True, exist_ok=True)
             kept.save(self.record / f"{tape}.cassette")
-        return grade(scenario, letter, result, fault)
+        return grade(scenario, letter, result)
 
 
 # --- The suite ----------------------------------------------------------------------------------

@@ -143,10 +143,9 @@ def _tool_decider(events: list[Event], tool_run: Event) -> str:
     turn), as this project draws a tool its model picked; several runs after one choice are all that
     model's. A tool run that follows no model's choice is code's."""
     before = next((e for e in reversed(events) if (e.turn, e.parent) == (tool_run.turn, tool_run.parent)), None)
-    if before is not None and before.action in ("choose_tool", "execute_tool") and before.decided_by != "code":
+    if before is not None and before.action in ("choose_tool", "execute_tool"):
         return before.decided_by
     return "code"
-
 
 
 def _tool_name(span: _Span) -> str:

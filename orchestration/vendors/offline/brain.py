@@ -37,16 +37,16 @@ from ...formats import slot_id
 from .dialogue import Dialogue, Request, Tools, call_key, free_text_param, read_today, replay, wanted_courts
 from .protocol import ModelReply, ModelRequest, ToolCall, ToolDef, Usage, reply_tokens, request_tokens
 from .replies import (
-    _NUMBERS,
-    _confirmation,
-    _courts,
-    _day,
-    _explain_refusal,
-    _other_language,
-    _out_of_reach,
-    _rest_of,
-    _small_talk,
-    _when,
+    NUMBER_WORDS,
+    say_confirmation,
+    say_courts,
+    say_day,
+    say_other_language,
+    say_out_of_reach,
+    say_refusal,
+    say_rest_of,
+    say_small_talk,
+    say_when,
 )
 from .structured import extract, fill_schema, schema_in, wants_extraction
 from .understanding import Expecting
@@ -104,21 +104,21 @@ def decide(dialogue: Dialogue, tools: Tools, request: ModelRequest) -> Step:
         return Step(text="Is there anything else I can help with?")
     said, goal = dialogue.last_user, dialogue.request
     if said.intent == "other_language":
-        return _aside(_other_language(said.language), said.intent)
+        return _aside(say_other_language(said.language), said.intent)
     if said.intent in ("cancel", "recall"):  # what the two tools cannot do: say so, and what they can
-        return _aside(_out_of_reach(said.intent, dialogue, tools), said.intent)
+        return _aside(say_out_of_reach(said.intent, dialogue, tools), said.intent)
     aside = said.intent in ("greet", "thanks", "bye") and not said.has_booking_facts and dialogue.fresh_result is None
     if goal is None or (goal.closed and dialogue.fresh_result is None) or aside:
-        return Step(text=_small_talk(said.intent, tools, goal))
+        return Step(text=say_small_talk(said.intent, tools, goal))
     if goal.declined:
         return Step(text="No problem — I haven't booked anything. Let me know if you'd like another time.")
     if goal.booked:
-        text = _confirmation(goal.booked, dialogue.today)
+        text = say_confirmation(goal.booked, dialogue.today)
         holder = goal.booked.get("user")
         if goal.on_behalf and holder and goal.on_behalf.lower() != str(holder).lower():
             text += (f" It is booked for {holder}: bookings are always made for the signed-in user, "
                      f"not for {goal.on_behalf}.")
-        rest = _rest_of(goal, dialogue)  # several courts asked for: the others, and why they are not booked
+        rest = say_rest_of(goal, dialogue)  # several courts asked for: the others, and why they are not booked
         return Step(text=text + rest, expecting="confirm" if rest.endswith("?") else None,
                     facts=_booked_facts(goal.booked))
     return _work_toward(goal, dialogue, tools, request.system)
@@ -130,14 +130,14 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -
         what = "play" if goal.intent == "book" else "check"
         return Step(text=f"Which day would you like to {what}? I can book up to a month ahead.", expecting="date")
     if goal.date < today and dialogue.today_stated:
-        return Step(text=f"{_day(goal.date, today, bare=True)} has already passed — today is "
-                         f"{_day(today, today, bare=True)}. "
+        return Step(text=f"{say_day(goal.date, today, bare=True)} has already passed — today is "
+                         f"{say_day(today, today, bare=True)}. "
                          "Which day would you like instead?", expecting="date")
     club = _club_courts(tools, system)
     unknown = next((c for c in (goal.court, *goal.courts) if c and club and c not in club), None)
     if unknown:
-        return Step(text=f"There's no court {unknown} — the club has {_courts(club, bare=True)}. Which would you like?",
-                    expecting="court")
+        return Step(text=f"There's no court {unknown} — the club has {say_courts(club, bare=True)}. "
+                         "Which would you like?", expecting="court")
     if goal.time is not None:
         problem = _time_problem(goal.time, tools)
         if problem:
@@ -147,7 +147,7 @@ def _work_toward(goal: Request, dialogue: Dialogue, tools: Tools, system: str) -
     key = (goal.date.isoformat(), goal.time)
     refusal = known.refusals.get(key)
     if refusal:
-        return Step(text=_explain_refusal(refusal, today),
+        return Step(text=say_refusal(refusal, today),
                     expecting="date" if refusal.get("reason") != "outside_opening_hours" else "time")
     if key not in known.open_slots:
         return _look_up(goal, key, dialogue, tools)
@@ -158,20 +158,20 @@ def _look_up(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, too
     """Find out which courts are free, or book directly when only a booking tool is offered."""
     if tools.check is not None:
         args = {"date": key[0], "time": key[1]}
-        why = (f"Checking which courts are free {_when(key, dialogue.today)}"
+        why = (f"Checking which courts are free {say_when(key, dialogue.today)}"
                + (" before booking." if goal.intent == "book" else "."))
         return _call(tools.check, args, dialogue, why) or _gave_up(dialogue, "check availability")
     if tools.ask_check is not None:
         when = f" at {key[1]}" if key[1] else ""
         task = f"Check which courts are free on {key[0]}{when}."
-        why = f"Asking {tools.ask_check.name} which courts are free {_when(key, dialogue.today)}."
+        why = f"Asking {tools.ask_check.name} which courts are free {say_when(key, dialogue.today)}."
         return (_call(tools.ask_check, {free_text_param(tools.ask_check): task}, dialogue, why)
                 or _gave_up(dialogue, "check availability"))
     if goal.intent == "book" and tools.can_book and key[1] and (goal.court or goal.slot_id):
         court = goal.court or goal.slot_id[0]
         refused = dialogue.known.failed_bookings.get(slot_id(court, key[0], key[1] or ""))
         if refused:  # no way to look for another slot here: say what happened
-            return Step(text=_explain_refusal(refused, dialogue.today), expecting="time")
+            return Step(text=say_refusal(refused, dialogue.today), expecting="time")
         return _book(court, key, goal, dialogue, tools)
     if goal.intent == "book" and tools.can_book and key[1]:
         return Step(text="Which court would you like: A, B, C or D?", expecting="court")
@@ -182,13 +182,13 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
     """Act on known availability: answer a question, book, or ask the user to pick."""
     today, known = dialogue.today, dialogue.known
     slots = known.open_slots[key]
-    when = _when(key, today)
+    when = say_when(key, today)
     if key[1] is None:
         return _whole_day(goal, key, slots, dialogue)
     named = goal.court or (goal.slot_id[0] if goal.slot_id else None)
     failed = known.failed_bookings.get(slot_id(named, key[0], key[1])) if named else None
     if not slots and failed:  # the one slot it knew of was taken: say so, not "nothing is free"
-        return Step(text=_explain_refusal(failed, today), expecting="time")
+        return Step(text=say_refusal(failed, today), expecting="time")
     if not slots:
         return _nothing_free(key, known.alternatives.get(key, []), today)
     free = [s["court"] for s in slots]
@@ -203,32 +203,33 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
         return _how_many(goal.count, free, key, slots, today)
     if named and named not in free:
         if club and named not in club:
-            lead = f"There's no court {named} — the club has {_courts(club, bare=True)}."
+            lead = f"There's no court {named} — the club has {say_courts(club, bare=True)}."
         elif failed:
             lead = f"Sorry — court {named} {when} was just taken."
         elif len(wanted) > 1:
-            lead = f"{_courts(wanted)} {'are both' if len(wanted) == 2 else 'are all'} already booked {when}."
+            lead = f"{say_courts(wanted)} {'are both' if len(wanted) == 2 else 'are all'} already booked {when}."
         else:
             lead = f"Court {named} is already booked {when}."
-        rest = (f"{_courts(free, verb=True)} free. "
+        rest = (f"{say_courts(free, verb=True)} free. "
                 + ("Shall I book it?" if len(free) == 1 else "Which one would you like?"))
         return Step(text=f"{lead} {rest}", expecting="confirm" if len(free) == 1 else "court",
                     facts=_open_facts(key, slots))
     if goal.intent == "check" and not tools.can_book:
-        return Step(text=f"{_courts([named] if named else free, verb=True)} free {when}.",
+        return Step(text=f"{say_courts([named] if named else free, verb=True)} free {when}.",
                     facts=_open_facts(key, slots))
     if goal.intent == "check":
         if named:
             text = f"Yes — court {named} is free {when}. Shall I book it for you?"
             return Step(text=text, expecting="confirm",
                         facts=_open_facts(key, slots))
-        text = f"{_courts(free, verb=True)} free {when}. Would you like me to book {'it' if len(free) == 1 else 'one'}?"
+        text = (f"{say_courts(free, verb=True)} free {when}. "
+                f"Would you like me to book {'it' if len(free) == 1 else 'one'}?")
         return Step(text=text, expecting="court" if len(free) > 1 else "confirm", facts=_open_facts(key, slots))
     chosen = named or (free[0] if goal.any_court or len(free) == 1 else None)
     if chosen is None and goal.pick is not None and -len(free) <= goal.pick < len(free):
         chosen = free[goal.pick]
     if chosen is None:
-        text = f"{_courts(free, verb=True)} free {when}. Which one would you like?"
+        text = f"{say_courts(free, verb=True)} free {when}. Which one would you like?"
         return Step(text=text, expecting="court", facts=_open_facts(key, slots))
     if not tools.can_book:
         return Step(text=f"Court {chosen} is free {when}.",
@@ -238,11 +239,11 @@ def _choose(goal: Request, key: tuple[str, str | None], dialogue: Dialogue, tool
 
 def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dialogue, tools: Tools) -> Step:
     slot = goal.slot_id if goal.slot_id and goal.slot_id[0] == court else slot_id(court, key[0], key[1] or "")
-    why = f"Booking court {court} {_when(key, dialogue.today)}."
+    why = f"Booking court {court} {say_when(key, dialogue.today)}."
     if tools.book is not None:
         return _call(tools.book, {"slot_id": slot}, dialogue, why) or _gave_up(dialogue, "book the court")
     task = f"Book court {court} on {key[0]} at {key[1]} (slot {slot})."
-    why = f"Asking {tools.ask_book.name} to book court {court} {_when(key, dialogue.today)}."
+    why = f"Asking {tools.ask_book.name} to book court {court} {say_when(key, dialogue.today)}."
     return (_call(tools.ask_book, {free_text_param(tools.ask_book): task}, dialogue, why)
             or _gave_up(dialogue, "book the court"))
 
@@ -250,15 +251,16 @@ def _book(court: str, key: tuple[str, str | None], goal: Request, dialogue: Dial
 def _several_asked(wanted: list[str], free: list[str], key: tuple[str, str | None], slots: list[dict[str, Any]],
                    today: date) -> Step:
     """A question about several courts at once: which of them are free."""
-    when = _when(key, today)
+    when = say_when(key, today)
     open_, shut = [c for c in wanted if c in free], [c for c in wanted if c not in free]
     if not open_:
-        text = f"No — {_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked {when}."
+        text = f"No — {say_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked {when}."
         if free:
-            text += f" {_courts(free, verb=True)} free. Would you like me to book {'it' if len(free) == 1 else 'one'}?"
+            text += (f" {say_courts(free, verb=True)} free. "
+                     f"Would you like me to book {'it' if len(free) == 1 else 'one'}?")
         return Step(text=text, expecting="court" if len(free) > 1 else "confirm", facts=_open_facts(key, slots))
-    text = f"{_courts(open_, verb=True)} free {when}"
-    text += f", but {_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked." if shut else "."
+    text = f"{say_courts(open_, verb=True)} free {when}"
+    text += f", but {say_courts(shut, bare=True)} {'are' if len(shut) > 1 else 'is'} already booked." if shut else "."
     return Step(text=f"{text} Shall I book {'it' if len(open_) == 1 else 'them'}?", expecting="confirm",
                 facts=_open_facts(key, slots))
 
@@ -266,19 +268,20 @@ def _several_asked(wanted: list[str], free: list[str], key: tuple[str, str | Non
 def _how_many(count: int, free: list[str], key: tuple[str, str | None], slots: list[dict[str, Any]],
               today: date) -> Step:
     """A number of courts asked for, and not that many free, or more free than wanted: ask."""
-    when, number = _when(key, today), _NUMBERS.get(count, str(count))
+    when, number = say_when(key, today), NUMBER_WORDS.get(count, str(count))
     if len(free) > count:
-        return Step(text=f"{_courts(free, verb=True)} free {when}. Which {number} would you like?", expecting="court",
-                    facts=_open_facts(key, slots))
+        return Step(text=f"{say_courts(free, verb=True)} free {when}. Which {number} would you like?",
+                    expecting="court", facts=_open_facts(key, slots))
     if not free:
         return _nothing_free(key, [], today)
-    return Step(text=f"Only {_courts(free, bare=True)} {'is' if len(free) == 1 else 'are'} free {when}, not {number}. "
+    return Step(text=f"Only {say_courts(free, bare=True)} {'is' if len(free) == 1 else 'are'} free {when}, "
+                     f"not {number}. "
                      f"Shall I book {'it' if len(free) == 1 else 'those'}?",
                 expecting="confirm", facts=_open_facts(key, slots))
 
 
 def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str, Any]], dialogue: Dialogue) -> Step:
-    day = _day(date.fromisoformat(key[0]), dialogue.today)
+    day = say_day(date.fromisoformat(key[0]), dialogue.today)
     if not slots:
         return Step(text=f"Every court is booked {day}. Would another day work?", expecting="date")
     by_hour: dict[str, list[str]] = {}
@@ -290,7 +293,7 @@ def _whole_day(goal: Request, key: tuple[str, str | None], slots: list[dict[str,
 
 
 def _nothing_free(key: tuple[str, str | None], alternatives: list[dict[str, Any]], today: date) -> Step:
-    text = f"Sorry, no courts are free {_when(key, today)}."
+    text = f"Sorry, no courts are free {say_when(key, today)}."
     if alternatives:
         options = ", ".join(f"{a['time']} (court {a['court']})" for a in sorted(alternatives, key=lambda a: a["time"]))
         text += f" The nearest open times that day: {options}. Would one of those work?"

@@ -15,10 +15,10 @@ from typing import Any
 from ...formats import court_list, human_day, slot_id
 from .dialogue import Dialogue, Request, Tools, courts_left, wanted_courts
 
-_NUMBERS = {2: "two", 3: "three", 4: "four"}
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four"}
 
 
-def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
+def say_small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
     offer = _can_do(tools)
     if intent == "greet":
         return f"Hi! I can {offer} — courts A to D, one-hour slots from 07:00. What would you like?"
@@ -33,7 +33,7 @@ def _small_talk(intent: str | None, tools: Tools, goal: Request | None) -> str:
     return f"I can only help with tennis court bookings: I can {offer}. Which day and time are you thinking of?"
 
 
-def _rest_of(goal: Request, dialogue: Dialogue) -> str:
+def say_rest_of(goal: Request, dialogue: Dialogue) -> str:
     """After a booking for a request that wanted several courts: which were not booked, and why."""
     wanted = wanted_courts(goal, dialogue.known)
     booked = goal.booked or {}
@@ -42,7 +42,7 @@ def _rest_of(goal: Request, dialogue: Dialogue) -> str:
     left = courts_left(goal, dialogue.known)
     gone = [c for c in wanted if c != booked.get("court") and c not in left]
     key = (str(booked.get("date")), booked.get("time"))
-    when = _when(key, dialogue.today) if booked.get("date") and booked.get("time") else "then"
+    when = say_when(key, dialogue.today) if booked.get("date") and booked.get("time") else "then"
     text = ""
     for court in gone:
         failed = dialogue.known.failed_bookings.get(slot_id(court, key[0], key[1] or ""))
@@ -58,11 +58,11 @@ def _can_do(tools: Tools) -> str:
             "check which courts are free" if tools.can_check else "talk about court bookings")
 
 
-def _out_of_reach(intent: str, dialogue: Dialogue, tools: Tools) -> str:
+def say_out_of_reach(intent: str, dialogue: Dialogue, tools: Tools) -> str:
     """Cancelling, or looking up bookings: neither is a tool here. Say so, say what is possible, and tell
     what the conversation itself shows was booked."""
     made = [b for b in dialogue.made if b.get("court") and b.get("date") and b.get("time")]
-    held = "; ".join(f"court {b['court']} {_when((str(b['date']), b['time']), dialogue.today)} "
+    held = "; ".join(f"court {b['court']} {say_when((str(b['date']), b['time']), dialogue.today)} "
                      f"(confirmation {b.get('confirmation')})" for b in made)
     if intent == "cancel":
         text = f"I can't cancel bookings: I can {_can_do(tools)}."
@@ -77,15 +77,15 @@ def _out_of_reach(intent: str, dialogue: Dialogue, tools: Tools) -> str:
             "the confirmation code you were given is your record of a booking.")
 
 
-def _other_language(language: str | None) -> str:
+def say_other_language(language: str | None) -> str:
     looks = f"that looks like {language}, but I" if language else "I"
     return (f"Sorry — {looks} can only read English. Please write your request in English: the day, the time and, "
             "if you like, the court.")
 
 
-def _confirmation(booked: dict[str, Any], today: date) -> str:
+def say_confirmation(booked: dict[str, Any], today: date) -> str:
     court, day, time = booked.get("court"), booked.get("date"), booked.get("time")
-    when = _day(date.fromisoformat(day), today) if day else ""
+    when = say_day(date.fromisoformat(day), today) if day else ""
     code = booked.get("confirmation", "")
     if booked.get("already_held"):
         return (f"You already have court {court} booked {when} at {time} — confirmation code {code}. "
@@ -103,7 +103,7 @@ _REFUSAL_WORDS = {
 }
 
 
-def _explain_refusal(refusal: dict[str, Any], today: date) -> str:
+def say_refusal(refusal: dict[str, Any], today: date) -> str:
     message = str(refusal.get("message", "")).strip()
     if refusal.get("reason") == "unknown" and message:  # a specialist's own explanation: pass it on as it is
         return message if message.endswith("?") else f"{message} What would you like instead?"
@@ -116,7 +116,7 @@ def _explain_refusal(refusal: dict[str, Any], today: date) -> str:
     return f"{lead} {message}{tail} What would you like instead?"
 
 
-def _day(day: date, today: date, bare: bool = False) -> str:
+def say_day(day: date, today: date, bare: bool = False) -> str:
     name = human_day(day, today)
     if bare:
         return name
@@ -124,11 +124,11 @@ def _day(day: date, today: date, bare: bool = False) -> str:
     return f"{relative} ({name})" if relative else f"on {name}"
 
 
-def _when(key: tuple[str, str | None], today: date) -> str:
-    day = _day(date.fromisoformat(key[0]), today)
+def say_when(key: tuple[str, str | None], today: date) -> str:
+    day = say_day(date.fromisoformat(key[0]), today)
     return f"{day} at {key[1]}" if key[1] else day
 
 
-def _courts(courts: list[str], verb: bool = False, bare: bool = False) -> str:
+def say_courts(courts: list[str], verb: bool = False, bare: bool = False) -> str:
     listed = court_list(courts, capital=not bare)
     return listed + ((" is" if len(set(courts)) == 1 else " are") if verb else "")

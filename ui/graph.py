@@ -288,7 +288,7 @@ def draw(events: Sequence[Event], upto: int | None = None, height: int = 600, us
                  else graph_data(events, None, user, gathered, font_scale)[0])
         (x0, y0), (x1, y1) = frame(whole)
     else:
-        x0, y0, x1, y1 = (int(v) for v in extent(nodes).split(","))
+        x0, y0, x1, y1 = extent(nodes)
         x0, y0, x1, y1 = x0 - _MARGIN, y0 - _MARGIN, x1 + _MARGIN, y1 + _MARGIN
     st.markdown(svg(nodes, edges, (x0, y0, x1, y1), height, zoom), unsafe_allow_html=True)  # every text escaped
 
@@ -306,20 +306,17 @@ widen it once), and a small graph is not blown up only to shrink again at the ne
 
 def frame(nodes: Sequence[Node]) -> tuple[tuple[int, int], tuple[int, int]]:
     """The corners of the frame around every node's box: on the `FRAME_GRID`, and at least `BASE_FRAME`."""
-    x0, y0, x1, y1 = (int(v) for v in extent(nodes).split(","))
+    x0, y0, x1, y1 = extent(nodes)
     (bx0, by0), (bx1, by1) = BASE_FRAME
     return ((min(bx0, math.floor(x0 / FRAME_GRID) * FRAME_GRID), min(by0, math.floor(y0 / FRAME_GRID) * FRAME_GRID)),
             (max(bx1, math.ceil(x1 / FRAME_GRID) * FRAME_GRID), max(by1, math.ceil(y1 / FRAME_GRID) * FRAME_GRID)))
 
 
-def extent(nodes: Sequence[Node]) -> str:
-    """The box every node's box fits in, in whole units: "x0,y0,x1,y1" (empty for no nodes)."""
+def extent(nodes: Sequence[Node]) -> tuple[int, int, int, int]:
+    """The box every node's box fits in, in whole units: (x0, y0, x1, y1). `nodes` must not be empty."""
     boxes = [_box(node) for node in nodes]
-    if not boxes:
-        return ""
-    return ",".join(str(math.floor(v)) if n < 2 else str(math.ceil(v)) for n, v in enumerate((
-        min(b.x - b.width / 2 for b in boxes), min(b.y - b.height / 2 for b in boxes),
-        max(b.x + b.width / 2 for b in boxes), max(b.y + b.height / 2 for b in boxes))))
+    return (math.floor(min(b.x - b.width / 2 for b in boxes)), math.floor(min(b.y - b.height / 2 for b in boxes)),
+            math.ceil(max(b.x + b.width / 2 for b in boxes)), math.ceil(max(b.y + b.height / 2 for b in boxes)))
 
 
 def legend() -> None:
